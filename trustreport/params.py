@@ -1,0 +1,213 @@
+"""The typed parameters of one city's report, loaded from `params/<city>.yaml` and validated.
+
+Unknown keys, wrong types, reversed or overlapping windows and missing source files are refused with a
+`ParamsError` that names the file and the key (STYLE habit 7). Relative source paths are resolved against the
+params file's folder first, then against the project root (the folder holding `params/`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from trustreport.errors import ParamsError
+from trustreport.vocab import Group
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Window(_Strict):
+    """A labelled, inclusive date window ("then" or "now")."""
+
+    label: str
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+    @property
+    def dates(self) -> tuple[date, date]:
+        return (self.start, self.end)
+
+    @property
+    def years(self) -> float:
+        """Length in years (365.25 days), the exposure used for per-year rates."""
+        return ((self.end - self.start).days + 1) / 365.25
+
+
+class SourceSpec(_Strict):
+    """One data source: which adapter reads it, where it is, and whose it is."""
+
+    id: str
+    kind: str
+    path: str
+    options: dict[str, Any] = Field(default_factory=dict)
+    citation: str
+    licence: str
+    url: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not _SLUG.match(v):
+            raise ValueError(f"{v!r} is not a lower-case slug such as 'opp-hartford'")
+        return v
+
+
+class Event(_Strict):
+    """A dated event drawn on time charts (consent decree, training, programme start)."""
+
+    date: date
+    label: str
+
+
+class ReportOptions(_Strict):
+    """Statistical options with the field's usual defaults."""
+
+    level: float = Field(0.95, gt=0.5, lt=1.0)
+    rate_per: int = Field(1000, gt=0)
+
+
+class Params(_Strict):
+    """Everything one report needs to know about its city."""
+
+    jurisdiction: str
+    name: str
+    state: str
+    then: Window
+    now: Window
+    reference_group: Group = Group.WHITE
+    groups: list[Group] = Field(default_factory=lambda: [Group.BLACK, Group.HISPANIC, Group.WHITE])
+    sources: list[SourceSpec] = Field(min_length=1)
+    events: list[Event] = Field(default_factory=list)
+    claims: list[dict[str, Any]] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    options: ReportOptions = Field(default_factory=ReportOptions)
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not _SLUG.match(v):
+            raise ValueError(f"{v!r} is not a lower-case slug such as 'newark-nj'")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Params:
+        if self.now.start <= self.then.end:
+            raise ValueError(
+                f"`now.start` ({self.now.start}) must come after `then.end` ({self.then.end})"
+            )
+        if self.reference_group in self.groups:
+            pass
+        else:
+            raise ValueError(f"`reference_group` ({self.reference_group}) must be one of `groups`")
+        ids = [s.id for s in self.sources]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"source ids must be unique; repeated: {dupes}")
+        return self
+
+
+class LoadedParams(BaseModel):
+    """Validated params plus where they came from (the file, its hash, resolved source paths)."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    params: Params
+    path: Path
+    sha256: str
+    source_paths: dict[str, Path]
+
+    def __getattr__(self, name: str) -> Any:
+        # Let `loaded.then`, `loaded.sources` … read through to the params themselves.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.__dict__["params"], name)
+
+
+def load_params(path: str | Path, *, check_files: bool = True) -> LoadedParams:
+    """Read, validate and resolve a params file; raise `ParamsError` naming the file and key on any problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise ParamsError(path, "", "params file not found")
+    raw_bytes = path.read_bytes()
+    try:
+        raw = yaml.safe_load(raw_bytes)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ParamsError(path, "", f"not valid YAML{where}: {getattr(err, 'problem', err)}") from err
+    if not isinstance(raw, dict):
+        raise ParamsError(path, "", f"expected a mapping of keys at the top level, got {type(raw).__name__}")
+    try:
+        params = Params.model_validate(raw)
+    except ValidationError as err:
+        raise _params_error(path, err) from None
+
+    from trustreport.sources import ADAPTERS  # late import: sources depend on params' vocabulary only
+
+    source_paths: dict[str, Path] = {}
+    for i, spec in enumerate(params.sources):
+        if spec.kind not in ADAPTERS:
+            raise ParamsError(
+                path, f"sources[{i}].kind", f"unknown source kind {spec.kind!r}; known: {sorted(ADAPTERS)}"
+            )
+        resolved = resolve_path(spec.path, path)
+        if check_files and resolved is None:
+            raise ParamsError(path, f"sources[{i}].path", f"file not found: {spec.path}")
+        source_paths[spec.id] = resolved or Path(spec.path)
+    return LoadedParams(
+        params=params, path=path, sha256=hashlib.sha256(raw_bytes).hexdigest(), source_paths=source_paths
+    )
+
+
+def resolve_path(relative: str, params_path: Path) -> Path | None:
+    """Resolve a source path against the params folder, then the project root, then the working directory."""
+    candidate = Path(relative)
+    if candidate.is_absolute():
+        return candidate if candidate.exists() else None
+    for base in (params_path.parent, params_path.parent.parent, Path.cwd()):
+        found = base / candidate
+        if found.exists():
+            return found.resolve()
+    return None
+
+
+def _params_error(path: Path, err: ValidationError) -> ParamsError:
+    """The first validation problem as one line: file, dotted key, what was expected, what was found."""
+    first = err.errors()[0]
+    key = _dotted(first["loc"])
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        return ParamsError(path, key, "unknown key")
+    if kind == "missing":
+        return ParamsError(path, key, "required key is missing")
+    message = first["msg"].removeprefix("Value error, ")
+    got = first.get("input")
+    if not isinstance(got, dict | list) and kind not in ("value_error",):
+        message = f"{message} (got {got!r})"
+    return ParamsError(path, key, message)
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1] = f"{parts[-1]}[{item}]" if parts else f"[{item}]"
+        else:
+            parts.append(str(item))
+    return ".".join(parts)

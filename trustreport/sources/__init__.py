@@ -1,0 +1,48 @@
+"""Source adapters: one module per kind of file; `read_source` dispatches on a params `kind`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from trustreport.sources.base import AdapterContext, SourceData
+
+ADAPTERS: dict[str, str] = {
+    # kind -> "module:function"; imported lazily so `trustreport validate` stays fast.
+    "opp_stops": "trustreport.sources.opp_stops:read_opp_stops",
+    "census_race": "trustreport.sources.census:read_census_race",
+    "acs_demographics": "trustreport.sources.census:read_acs_demographics",
+    "nj_use_of_force": "trustreport.sources.nj_force:read_nj_use_of_force",
+    "nj_officer_diversity": "trustreport.sources.nj_officers:read_nj_officer_diversity",
+    "published_aggregates": "trustreport.sources.published:read_published_aggregates",
+}
+
+
+def read_source(
+    *,
+    source_id: str,
+    kind: str,
+    path: Path,
+    jurisdiction: str,
+    options: dict,
+    citation: str,
+    licence: str,
+    url: str | None = None,
+    params_path: Path | None = None,
+) -> SourceData:
+    """Read one source with the adapter registered for its kind."""
+    from importlib import import_module
+
+    module_name, func_name = ADAPTERS[kind].split(":")
+    adapter = getattr(import_module(module_name), func_name)
+    ctx = AdapterContext(
+        source_id=source_id,
+        kind=kind,
+        path=path,
+        jurisdiction=jurisdiction,
+        options=options,
+        citation=citation,
+        licence=licence,
+        url=url,
+        params_path=params_path,
+    )
+    return adapter(ctx)

@@ -1,0 +1,137 @@
+"""The report's vocabulary: groups, measures, periods, denominators, labels and colours.
+
+Group values follow the Stanford Open Policing Project's race/ethnicity value set, so a stop file in the OPP
+standard format needs no recoding. Every other module compares against these enums, never against literals.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Group(StrEnum):
+    """Race/ethnicity on the Open Policing value set (mutually exclusive; Hispanic overrides race)."""
+
+    BLACK = "black"
+    HISPANIC = "hispanic"
+    WHITE = "white"
+    ASIAN_PI = "asian/pacific islander"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+    ALL = "all"
+
+
+class Measure(StrEnum):
+    """What a row of the canonical counts table counts."""
+
+    RESIDENTS = "residents"
+    STOPS = "stops"
+    SEARCHES = "searches"
+    HITS = "hits"
+    CITATIONS = "citations"
+    ARRESTS = "arrests"
+    FORCE_INCIDENTS = "force_incidents"
+    FORCE_SUBJECTS = "force_subjects"
+    OFFICERS = "officers"
+    HOMICIDE_VICTIMS = "homicide_victims"
+    HOMICIDES_CLEARED = "homicides_cleared"
+    LAWSUITS = "lawsuits"
+    SETTLEMENT_USD = "settlement_usd"
+    CONTACTS = "contacts"
+    SURVEY_TRUST_MEAN = "survey_trust_mean"
+
+
+class Period(StrEnum):
+    """Which side of the comparison an estimate belongs to."""
+
+    THEN = "then"
+    NOW = "now"
+    CHANGE = "change"
+
+
+class DenominatorKind(StrEnum):
+    """What an estimate's denominator counts (methods §1.3: the stage that feeds the decision)."""
+
+    RESIDENTS = "residents"
+    STOPS = "stops"
+    SEARCHES = "searches"
+    ARRESTS = "arrests"
+    OFFICERS = "officers"
+    YEARS = "years"
+    NONE = "none"
+
+
+class Flag(StrEnum):
+    """Caveats an estimate carries (DESIGN: rules of thumb on small numbers)."""
+
+    SUPPRESSED = "suppressed"
+    UNSTABLE = "unstable"
+    NOT_ESTIMABLE = "not estimable"
+    NOT_COMPARABLE = "not comparable"
+    OVERLAPPING_CATEGORIES = "overlapping categories"
+    PARTIAL_COVERAGE = "partial coverage"
+    DENOMINATOR_VINTAGE = "denominator vintage differs"
+
+
+# Measures that are snapshots of a population (summed within one vintage, never across a window).
+STOCK_MEASURES: frozenset[Measure] = frozenset({Measure.RESIDENTS, Measure.OFFICERS})
+
+# Per-resident (Poisson) stages and the measure each conditional (binomial) stage is a subset of.
+PER_RESIDENT_MEASURES: tuple[Measure, ...] = (
+    Measure.STOPS,
+    Measure.ARRESTS,
+    Measure.FORCE_INCIDENTS,
+    Measure.FORCE_SUBJECTS,
+    Measure.HOMICIDE_VICTIMS,
+)
+CONDITIONAL_STAGES: dict[Measure, Measure] = {
+    Measure.SEARCHES: Measure.STOPS,
+    Measure.HITS: Measure.SEARCHES,
+    Measure.CITATIONS: Measure.STOPS,
+}
+DENOMINATOR_KIND: dict[Measure, DenominatorKind] = {
+    Measure.RESIDENTS: DenominatorKind.NONE,
+    Measure.STOPS: DenominatorKind.STOPS,
+    Measure.SEARCHES: DenominatorKind.SEARCHES,
+    Measure.ARRESTS: DenominatorKind.ARRESTS,
+}
+
+GROUP_LABELS: dict[Group, str] = {
+    Group.BLACK: "Black",
+    Group.HISPANIC: "Hispanic",
+    Group.WHITE: "white",
+    Group.ASIAN_PI: "Asian/Pacific Islander",
+    Group.OTHER: "other",
+    Group.UNKNOWN: "unknown",
+    Group.ALL: "all",
+}
+
+MEASURE_LABELS: dict[Measure, str] = {
+    Measure.RESIDENTS: "residents",
+    Measure.STOPS: "stops",
+    Measure.SEARCHES: "searches",
+    Measure.HITS: "searches that found contraband",
+    Measure.CITATIONS: "citations",
+    Measure.ARRESTS: "arrests",
+    Measure.FORCE_INCIDENTS: "use-of-force incidents",
+    Measure.FORCE_SUBJECTS: "people subjected to force",
+    Measure.OFFICERS: "sworn officers",
+    Measure.HOMICIDE_VICTIMS: "homicide victims",
+    Measure.HOMICIDES_CLEARED: "homicides cleared by arrest",
+    Measure.LAWSUITS: "lawsuits",
+    Measure.SETTLEMENT_USD: "settlement dollars",
+    Measure.CONTACTS: "non-enforcement contacts",
+    Measure.SURVEY_TRUST_MEAN: "mean trust score",
+}
+
+# Okabe–Ito, a colour-blind-safe palette; one fixed colour per group across every chart.
+GROUP_COLOURS: dict[Group, str] = {
+    Group.BLACK: "#0072B2",
+    Group.HISPANIC: "#E69F00",
+    Group.WHITE: "#009E73",
+    Group.ASIAN_PI: "#CC79A7",
+    Group.OTHER: "#56B4E9",
+    Group.UNKNOWN: "#999999",
+    Group.ALL: "#000000",
+}
+PERIOD_COLOURS: dict[Period, str] = {Period.THEN: "#999999", Period.NOW: "#D55E00"}
