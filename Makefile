@@ -1,0 +1,43 @@
+# trustreport — the front door. `make report` sets everything up and runs the demo batch; `make test` runs the tests.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+WORKERS ?= 2
+
+.PHONY: report test setup setup-dev lint format bench clean
+
+report: $(VENV)/.installed
+	$(BIN)/trustreport batch params/ --out outputs --workers $(WORKERS)
+
+test: $(VENV)/.installed-dev
+	$(BIN)/pytest -q
+	$(BIN)/pytest -q --nbval-lax --nbval-current-env -p no:cacheprovider notebooks/trust_report.ipynb
+
+setup: $(VENV)/.installed
+setup-dev: $(VENV)/.installed-dev
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/bench_batch.py
+
+clean:
+	rm -rf outputs/*/ outputs/index.html outputs/.status .pytest_cache

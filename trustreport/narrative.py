@@ -1,0 +1,136 @@
+"""Sentences from `Estimate` objects: wording tied to the interval, numbers from `fmt`, never parsed from prose.
+
+"2.9 times the rate of white residents (95% CI 2.6–3.2)" when the interval excludes 1; "not statistically
+distinguishable from white residents" when it does not.
+"""
+
+from __future__ import annotations
+
+import html
+
+from IPython.display import HTML
+
+from trustreport import fmt
+from trustreport.estimate import Estimate
+from trustreport.report import Report
+from trustreport.vocab import (
+    CONDITIONAL_STAGES,
+    GROUP_LABELS,
+    MEASURE_LABELS,
+    Flag,
+    Group,
+    Period,
+)
+
+
+def title_block(report: Report) -> HTML:
+    """The report's title, windows, reference group and provenance line (all user text escaped)."""
+    p = report.params.params
+    from trustreport import __version__
+
+    return HTML(
+        f"<h1>{html.escape(report.title)}</h1>"
+        f"<p class='tr-subtitle'>Then: {html.escape(p.then.label)} ({fmt.window(p.then.start, p.then.end)}). "
+        f"Now: {html.escape(p.now.label)} ({fmt.window(p.now.start, p.now.end)}). "
+        f"Disparities are measured against {html.escape(GROUP_LABELS[p.reference_group])} residents. "
+        f"Intervals are {round(100 * p.options.level)}% confidence intervals.</p>"
+        f"<p class='tr-provenance'>Made by trustreport {__version__} from <code>{html.escape(report.params.path.name)}"
+        f"</code> (sha256 {report.params.sha256[:12]}).</p>"
+    )
+
+
+def headline(report: Report) -> HTML:
+    """Section 1: one sentence per disparity now, and per change in a measure or a disparity."""
+    est = report.estimates
+    sentences = [disparity_sentence(e, report) for e in est if e.statistic in ("rate_ratio", "risk_ratio")
+                 and e.period == Period.NOW]
+    sentences += [change_sentence(e, report) for e in est if e.statistic == "ratio_of_rate_ratios"]
+    sentences += [representation_sentence(e) for e in est if e.statistic == "representation_ratio"]
+    sentences = [s for s in sentences if s]
+    if not sentences:
+        return HTML("<p>The data for this city support no disparity estimate for the windows chosen.</p>")
+    return HTML("<ul>" + "".join(f"<li>{s}</li>" for s in sentences) + "</ul>")
+
+
+def disparity_sentence(e: Estimate, report: Report) -> str:
+    """'In 2016, stops of Black residents ran at 3.4 times the rate of white residents (95% CI …).'"""
+    who, ref = GROUP_LABELS[e.group], GROUP_LABELS[e.reference_group or Group.WHITE]
+    label = _period_label(e, report)
+    what = _what(e)
+    level = _level(report)
+    if not e.estimable:
+        why = e.notes[0] if e.notes else "the counts are too small"
+        return html.escape(f"In {label}, the {what} ratio for {who} vs {ref} people is not estimable: {why}.")
+    interval = f"{level} CI {fmt.ci(e)}; {e.ci_method}" if e.ci else e.ci_method or ""
+    if e.significant:
+        text = f"In {label}, the {what} for {who} people was {fmt.times(e.value)} that for {ref} people ({interval})."
+    else:
+        text = (
+            f"In {label}, the {what} for {who} people was not statistically distinguishable from that for {ref} "
+            f"people (ratio {fmt.ratio(e.value)}, {interval})."
+        )
+    return html.escape(text) + _flag_note(e)
+
+
+def change_sentence(e: Estimate, report: Report) -> str:
+    """'The Black–white stop disparity went from 2.1 to 1.3 times; that change is (not) statistically real.'"""
+    if not e.estimable:
+        return ""
+    then_ratio = report.estimates.one(
+        measure=e.measure, group=e.group, period=Period.THEN, statistic=_ratio_stat(e)
+    )
+    now_ratio = report.estimates.one(measure=e.measure, group=e.group, period=Period.NOW, statistic=_ratio_stat(e))
+    who, ref = GROUP_LABELS[e.group], GROUP_LABELS[e.reference_group or Group.WHITE]
+    went = (
+        f"went from {fmt.times(then_ratio.value)} to {fmt.times(now_ratio.value)}"
+        if then_ratio and now_ratio and then_ratio.estimable and now_ratio.estimable
+        else "changed"
+    )
+    verdict = (
+        "a change larger than chance would explain"
+        if e.significant
+        else "a change not statistically distinguishable from no change"
+    )
+    text = (
+        f"The {who}–{ref} disparity in {_what(e)} {went} (ratio of ratios {fmt.ratio(e.value)}, "
+        f"{_level(report)} CI {fmt.ci(e)}, p {fmt.p_value(e.p_value)}): {verdict}."
+    )
+    return html.escape(text) + _flag_note(e)
+
+
+def representation_sentence(e: Estimate) -> str:
+    """'Black people were 33.0% of officers and 51.4% of residents (representation ratio 0.64).'"""
+    if not e.estimable:
+        return ""
+    who = GROUP_LABELS[e.group]
+    text = (
+        f"In {e.window[0].year}, {who} people were {fmt.pct(e.numerator)} of sworn officers and "
+        f"{fmt.pct(e.denominator)} of residents (representation ratio {fmt.ratio(e.value)}; 1 = parity)."
+    )
+    return html.escape(text) + _flag_note(e)
+
+
+def _what(e: Estimate) -> str:
+    if e.measure in CONDITIONAL_STAGES:
+        return f"share of {MEASURE_LABELS[CONDITIONAL_STAGES[e.measure]]} leading to {MEASURE_LABELS[e.measure]}"
+    return f"rate of {MEASURE_LABELS[e.measure]} per resident"
+
+
+def _ratio_stat(e: Estimate) -> str:
+    return "risk_ratio" if e.measure in CONDITIONAL_STAGES else "rate_ratio"
+
+
+def _period_label(e: Estimate, report: Report) -> str:
+    p = report.params.params
+    return p.then.label if e.period == Period.THEN else p.now.label
+
+
+def _level(report: Report) -> str:
+    return f"{round(100 * report.params.params.options.level)}%"
+
+
+def _flag_note(e: Estimate) -> str:
+    shown = [f for f in e.flags if f != Flag.NOT_ESTIMABLE]
+    if not shown:
+        return ""
+    return f" <span class='tr-flags'>[{html.escape(', '.join(str(f) for f in shown))}]</span>"

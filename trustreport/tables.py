@@ -1,0 +1,211 @@
+"""Estimates → HTML tables for the notebook (and so for the HTML and PDF reports).
+
+Every cell is made by a `fmt` formatter from an `Estimate`; every user-supplied string is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+from IPython.display import HTML
+
+from trustreport import fmt
+from trustreport.estimate import Estimate
+from trustreport.report import Report
+from trustreport.vocab import (
+    CONDITIONAL_STAGES,
+    GROUP_LABELS,
+    MEASURE_LABELS,
+    PER_RESIDENT_MEASURES,
+    Group,
+    Measure,
+    Period,
+)
+
+_CSS_CLASS = "tr-table"
+
+
+def availability(report: Report) -> HTML:
+    """Section 3: what data exist for which period; 'not available' where a window has none."""
+    table = report.availability
+    p = report.params.params
+    wide = table.pivot(index="label", columns="period", values="status").reindex(
+        table["label"].drop_duplicates()
+    )
+    detail = table.pivot(index="label", columns="period", values="detail").reindex(wide.index)
+    frame = pd.DataFrame(
+        {
+            "measure": wide.index,
+            f"then ({p.then.label})": [_status(s, d) for s, d in zip(wide["then"], detail["then"], strict=True)],
+            f"now ({p.now.label})": [_status(s, d) for s, d in zip(wide["now"], detail["now"], strict=True)],
+        }
+    )
+    return HTML(_to_html(frame))
+
+
+def disparities(report: Report) -> HTML:
+    """Sections 4–5: for each measure the data hold, counts, rates and ratios by group, then and now."""
+    blocks = []
+    for measure in (*PER_RESIDENT_MEASURES, *CONDITIONAL_STAGES):
+        found = report.estimates.where(measure=measure)
+        if not any(e.statistic in ("rate", "proportion") for e in found):
+            continue
+        blocks.append(f"<h3>{html.escape(_measure_heading(measure))}</h3>")
+        blocks.append(_to_html(disparity_frame(report, measure)))
+        blocks.append(_methods_line(found))
+    if not blocks:
+        return HTML("<p>No stop, search, arrest or use-of-force counts are available for either window.</p>")
+    return HTML("\n".join(blocks))
+
+
+def disparity_frame(report: Report, measure: Measure) -> pd.DataFrame:
+    """One measure's table: rows are groups; columns then, now and the change in the disparity."""
+    p = report.params.params
+    est = report.estimates
+    rate_stat = "rate" if measure in PER_RESIDENT_MEASURES else "proportion"
+    ratio_stat = "rate_ratio" if measure in PER_RESIDENT_MEASURES else "risk_ratio"
+    rate_head = f"per {p.options.rate_per:,} residents a year" if rate_stat == "rate" else "share"
+    rows = []
+    for group in [*p.groups, Group.ALL]:
+        row = {"group": GROUP_LABELS[group]}
+        for period, label in ((Period.THEN, p.then.label), (Period.NOW, p.now.label)):
+            count = est.one(measure=measure, statistic="count", group=group, period=period)
+            share = est.one(measure=measure, statistic=rate_stat, group=group, period=period)
+            ratio = est.one(measure=measure, statistic=ratio_stat, group=group, period=period)
+            row[f"{label}: count"] = _count_cell(count, share)
+            row[f"{label}: {rate_head}"] = _cell(share)
+            row[f"{label}: ratio vs {GROUP_LABELS[p.reference_group]}"] = (
+                "reference" if group == p.reference_group else _cell(ratio)
+            )
+        change = est.one(measure=measure, statistic="ratio_of_rate_ratios", group=group, period=Period.CHANGE)
+        row["change in ratio (now ÷ then)"] = _cell(change, with_p=True) if change else fmt.DASH
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def workforce(report: Report) -> HTML:
+    """Section 8: officer shares vs resident shares, with representation ratios and the dissimilarity index."""
+    est = report.estimates
+    rows = []
+    for e in est.where(measure=Measure.OFFICERS, statistic="share"):
+        res = est.one(measure=Measure.RESIDENTS, statistic="share", group=e.group, period=e.period)
+        ratio = est.one(statistic="representation_ratio", group=e.group, period=e.period)
+        gap = est.one(statistic="percentage_point_gap", group=e.group, period=e.period)
+        rows.append(
+            {
+                "snapshot": fmt.window(*e.window),
+                "group": GROUP_LABELS[e.group],
+                "officers": f"{fmt.count(e.numerator)} ({fmt.pct(e.value)})",
+                "residents": f"{fmt.count(res.numerator)} ({fmt.pct(res.value)})" if res else fmt.DASH,
+                "representation ratio": _cell(ratio),
+                "gap": _cell(gap),
+            }
+        )
+    if not rows:
+        return HTML("<p>No officer demographics are available for either window.</p>")
+    extra = [
+        f"<p>Dissimilarity index ({fmt.window(*d.window)}): {fmt.pct(d.value)} of officers would need to be of a "
+        "different group for the force to mirror residents.</p>"
+        for d in est.where(statistic="dissimilarity_index")
+    ]
+    return HTML(_to_html(pd.DataFrame(rows)) + "".join(extra) + _methods_line(est.where(measure=Measure.OFFICERS)))
+
+
+def published(report: Report) -> HTML:
+    """Published aggregates the report uses, each with its citation (figures that exist only in publications)."""
+    frames = [s.extras["citations"] for s in report.sources if "citations" in s.extras]
+    if not frames:
+        return HTML("<p>No published aggregates are used in this report.</p>")
+    return HTML(_to_html(pd.concat(frames, ignore_index=True)))
+
+
+def caveats(report: Report) -> HTML:
+    """Every caveat from the sources and the params file, as a list."""
+    items = "".join(f"<li>{html.escape(c)}</li>" for c in report.caveats)
+    return HTML(f"<ul>{items}</ul>" if items else "<p>No caveats recorded.</p>")
+
+
+def sources(report: Report) -> HTML:
+    """The sources: id, citation, licence and the file's SHA-256 (first 12 hex digits)."""
+    frame = pd.DataFrame(
+        [
+            {
+                "id": s.info.id,
+                "file": s.info.path,
+                "citation": s.info.citation,
+                "licence": s.info.licence,
+                "sha256": s.info.sha256[:12],
+            }
+            for s in report.sources
+        ]
+    )
+    return HTML(_to_html(frame))
+
+
+def dropped(report: Report) -> HTML:
+    """Every cleaning step: rows in, rows out and why (STYLE habit 5)."""
+    frame = pd.DataFrame(
+        [
+            {"source": d.source_id, "step": d.step, "rows in": d.rows_in, "rows out": d.rows_out, "why": d.reason}
+            for s in report.sources
+            for d in s.dropped
+        ]
+    )
+    if frame.empty:
+        return HTML("<p>No rows were dropped or recoded.</p>")
+    frame["rows in"] = frame["rows in"].map(fmt.count)
+    frame["rows out"] = frame["rows out"].map(fmt.count)
+    return HTML(_to_html(frame))
+
+
+def _status(status: str, detail: str) -> str:
+    return f"{status} — {detail}" if detail else status
+
+
+def _cell(e: Estimate | None, *, with_p: bool = False) -> str:
+    if e is None:
+        return fmt.DASH
+    if not e.estimable:
+        return f"{fmt.NOT_ESTIMABLE}{_flag_marks(e)}"
+    text = fmt.value(e)
+    if e.ci is not None and e.ci[0] is not None:
+        text += f" ({fmt.ci(e)})"
+    if with_p and e.p_value is not None:
+        text += f", p {fmt.p_value(e.p_value)}"
+    return text + _flag_marks(e)
+
+
+def _count_cell(count: Estimate | None, share: Estimate | None) -> str:
+    if count is None:
+        return fmt.DASH
+    text = fmt.count(count.value)
+    if share is not None and share.statistic == "proportion" and share.denominator is not None:
+        text += f" / {fmt.count(share.denominator)}"
+    return text
+
+
+def _flag_marks(e: Estimate) -> str:
+    return f" [{', '.join(str(f) for f in e.flags)}]" if e.flags else ""
+
+
+def _methods_line(found: list[Estimate]) -> str:
+    methods = sorted({e.ci_method for e in found if e.ci_method})
+    tests = sorted({e.test_method for e in found if e.test_method})
+    parts = []
+    if methods:
+        parts.append("Intervals: " + "; ".join(methods) + ".")
+    if tests:
+        parts.append("Tests: " + "; ".join(tests) + ".")
+    return f'<p class="tr-methods">{html.escape(" ".join(parts))}</p>' if parts else ""
+
+
+def _measure_heading(measure: Measure) -> str:
+    if measure in CONDITIONAL_STAGES:
+        feeder = CONDITIONAL_STAGES[measure]
+        return f"{MEASURE_LABELS[measure].capitalize()} per {MEASURE_LABELS[feeder][:-1]}"
+    return f"{MEASURE_LABELS[measure].capitalize()} per resident"
+
+
+def _to_html(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, escape=True, classes=_CSS_CLASS, border=0, na_rep=fmt.DASH)
