@@ -133,7 +133,24 @@ def window_totals(
     ]
     if source_id is not None:
         rows = rows[rows["source_id"] == source_id]
+    _refuse_overlaps(rows, measure)
     return _by_group(rows)
+
+
+def _refuse_overlaps(rows: pd.DataFrame, measure: Measure) -> None:
+    """Two rows of one source, measure and group whose periods overlap would be double counted: refuse them."""
+    for (source, group), sub in rows.groupby(["source_id", "group"], sort=True):
+        sub = sub.sort_values(["period_start", "period_end"], kind="stable")
+        previous_end = sub["period_end"].cummax().shift()
+        clash = sub["period_start"] <= previous_end
+        if clash.any():
+            row = sub[clash].iloc[0]
+            raise SchemaError(
+                source,
+                f"{measure} rows for group {group!r} overlap in time (one starts {row['period_start'].date()}, "
+                f"before an earlier one ends {previous_end[clash].iloc[0].date()}); they would be counted twice",
+                column="period_start",
+            )
 
 
 def stock_snapshot(
