@@ -1,0 +1,244 @@
+"""Run many cities: each `render_city` in a process pool (or on a Dask cluster), then one index page.
+
+One code path for both: anything with the `concurrent.futures.Executor` interface runs the cities, and a
+city's failure, even one that kills its worker process, ends as a failed `CityResult` while the others go on.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import sys
+from collections.abc import Iterable, Iterator
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from trustreport.errors import ParamsError, TrustReportError
+from trustreport.render import (
+    CityResult,
+    configure_logging,
+    crashed_runs,
+    identify_city,
+    recover_stale,
+    render_city,
+    write_index,
+)
+
+log = logging.getLogger(__name__)
+
+PARAMS_SUFFIXES = (".yaml", ".yml")
+CRASH_REASON = "the worker process rendering this city died without a result (crash or out of memory)"
+
+
+@dataclass(frozen=True)
+class _Job:
+    params_path: Path
+    jurisdiction: str
+    name: str
+    params_ok: bool
+
+
+def find_params(params_dir_or_files: str | Path | Iterable[str | Path]) -> list[Path]:
+    """Params files to run: `*.yaml`/`*.yml` in a folder (except names starting with `_`), or those given."""
+    if isinstance(params_dir_or_files, str | Path):
+        given = Path(params_dir_or_files)
+        if given.is_dir():
+            found = [
+                p
+                for p in given.iterdir()
+                if p.suffix in PARAMS_SUFFIXES and not p.name.startswith("_") and p.is_file()
+            ]
+            if not found:
+                raise ParamsError(given, "", "no params files (*.yaml) in this folder")
+            return sorted(p.absolute() for p in found)
+        items: list[str | Path] = [given]
+    else:
+        items = list(params_dir_or_files)
+    paths = sorted({Path(p).absolute() for p in items})
+    if not paths:
+        raise ParamsError(None, "", "no params files given")
+    return paths
+
+
+def run_batch(
+    params_dir_or_files: str | Path | Iterable[str | Path],
+    out_root: str | Path,
+    *,
+    workers: int = 2,
+    scheduler: str | None = None,
+    template: str | Path | None = None,
+    progress: bool = True,
+) -> list[CityResult]:
+    """Render every city, `workers` at a time on this machine or on the Dask cluster at `scheduler`.
+
+    Returns one result per params file, sorted by jurisdiction, and writes `out_root/index.html` and
+    `index.json`. With Dask, `out_root`, the params and the template must be reachable at the same paths
+    from every worker (a shared file system).
+    """
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    out_root = Path(out_root).absolute()
+    template = Path(template).absolute() if template else None
+    jobs, results = _plan(find_params(params_dir_or_files))
+    out_root.mkdir(parents=True, exist_ok=True)
+    log.info(
+        "batch: %d cities → %s (%s)", len(jobs) + len(results), out_root, scheduler or f"{workers} workers"
+    )
+
+    from tqdm import tqdm
+
+    with tqdm(
+        total=len(jobs) + len(results), desc="cities", unit="city", file=sys.stderr, disable=not progress
+    ) as bar:
+        bar.update(len(results))
+
+        def done(result: CityResult) -> None:
+            results.append(result)
+            failed = sum(not r.ok for r in results)
+            bar.set_postfix_str(
+                f"{result.jurisdiction} {result.status}" + (f", {failed} failed" if failed else "")
+            )
+            bar.update(1)
+
+        if scheduler:
+            with _dask_executor(scheduler) as executor:
+                # Dask reschedules work lost with a worker itself; a city that keeps killing workers comes
+                # back as KilledWorker, an ordinary failure.
+                for job in _run_jobs(executor, jobs, out_root, template, done):
+                    done(_crashed(job, out_root))
+        else:
+            _run_in_pools(jobs, out_root, template, workers, done)
+
+    results.sort(key=lambda r: (r.jurisdiction, str(r.params_path)))
+    write_index(results, out_root)
+    return results
+
+
+def _plan(paths: list[Path]) -> tuple[list[_Job], list[CityResult]]:
+    """Jobs to run, and failures known before running: two params files claiming the same jurisdiction."""
+    jobs: list[_Job] = []
+    refused: list[CityResult] = []
+    owner: dict[str, Path] = {}
+    for path in paths:
+        city = identify_city(path)
+        job = _Job(path, city.jurisdiction, city.name, city.loaded is not None)
+        if job.params_ok and job.jurisdiction in owner:
+            reason = (
+                f"{path}: `jurisdiction` ({job.jurisdiction}) is also used by {owner[job.jurisdiction]}; "
+                "each city needs its own"
+            )
+            refused.append(CityResult(job.jurisdiction, job.name, path, "failed", reason))
+            continue
+        if job.params_ok:
+            owner[job.jurisdiction] = path
+        jobs.append(job)
+    return jobs, refused
+
+
+def _run_in_pools(jobs: list[_Job], out_root: Path, template: Path | None, workers: int, done) -> None:
+    """Run the jobs in a process pool; survive workers that die.
+
+    A dead worker breaks the whole pool and fails every city in flight or queued with it. Cities that had
+    started (their staging folder was left behind) are rerun one at a time, so only the one that kills its
+    worker is reported as failed; cities that had not started go back into a fresh pool.
+    """
+    pending = jobs
+    while pending:
+        with _process_pool(workers) as executor:
+            crashed = _run_jobs(executor, pending, out_root, template, done)
+        suspects = [job for job in crashed if job.params_ok and crashed_runs(out_root, job.jurisdiction)]
+        pending = [job for job in crashed if job not in suspects]
+        if crashed and not suspects:  # cannot tell who: isolate everyone, which always makes progress
+            suspects, pending = crashed, []
+        for job in suspects:
+            log.warning("%s: its worker died; running it again on its own", job.jurisdiction)
+            with _process_pool(1) as executor:
+                for again in _run_jobs(executor, [job], out_root, template, done):
+                    done(_crashed(again, out_root))
+
+
+def _run_jobs(
+    executor: Executor, jobs: list[_Job], out_root: Path, template: Path | None, done
+) -> list[_Job]:
+    """Submit every job, report each result as it finishes; return the jobs lost to a broken executor."""
+    futures = {
+        executor.submit(render_city, job.params_path, out_root, template=template): job for job in jobs
+    }
+    crashed: list[_Job] = []
+    try:
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                result = future.result()
+            except BrokenExecutor:
+                crashed.append(job)
+                continue
+            except Exception as err:  # e.g. Dask's KilledWorker after repeated worker deaths
+                log.debug("%s: no result from the executor", job.jurisdiction, exc_info=True)
+                result = _failed(job, out_root, f"{type(err).__name__}: {err}".splitlines()[0])
+            done(result)
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
+    return sorted(crashed, key=lambda j: (j.jurisdiction, str(j.params_path)))
+
+
+def _crashed(job: _Job, out_root: Path) -> CityResult:
+    if job.params_ok:
+        recover_stale(out_root, job.jurisdiction)
+    return _failed(job, out_root, CRASH_REASON)
+
+
+def _failed(job: _Job, out_root: Path, reason: str) -> CityResult:
+    previous = out_root / job.jurisdiction
+    kept = job.params_ok and previous.is_dir()
+    return CityResult(
+        jurisdiction=job.jurisdiction,
+        name=job.name,
+        params_path=job.params_path,
+        status="failed",
+        reason=reason,
+        report_dir=previous if kept else None,
+        previous_kept=kept,
+    )
+
+
+@contextmanager
+def _process_pool(workers: int) -> Iterator[Executor]:
+    # "spawn": workers start clean (no threads or locks copied from the parent, e.g. tqdm's monitor thread)
+    # and behave the same on Linux, macOS and Windows. Each worker mirrors the parent's trustreport log level.
+    level = logging.getLogger("trustreport").getEffectiveLevel()
+    executor = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=configure_logging,
+        initargs=(level,),
+    )
+    try:
+        yield executor
+    except BaseException:
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
+
+
+@contextmanager
+def _dask_executor(address: str) -> Iterator[Executor]:
+    try:
+        from distributed import Client
+    except ImportError:
+        raise TrustReportError(
+            None, "running on a Dask scheduler needs the distributed package: pip install 'trustreport[dask]'"
+        ) from None
+    try:
+        client = Client(address)
+    except (OSError, TimeoutError, ValueError) as err:
+        raise TrustReportError(None, f"cannot connect to the Dask scheduler at {address}: {err}") from None
+    try:
+        # pure=False: a rerun of the same city is new work, never a cached result.
+        yield client.get_executor(pure=False)
+    finally:
+        client.close()

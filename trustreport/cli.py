@@ -1,0 +1,185 @@
+"""`trustreport validate | run | batch`: the front door for analysts and the data desk.
+
+Errors a user can act on are printed as one line, `trustreport: <reason>`, with no traceback (`--verbose` logs
+the details to stderr). Exit status: 0 all well, 1 something failed, 2 bad command line, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from trustreport.errors import TrustReportError
+
+log = logging.getLogger(__name__)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from trustreport.render import configure_logging
+
+    configure_logging(logging.DEBUG if args.verbose else logging.CRITICAL)
+    try:
+        return args.command(args)
+    except TrustReportError as err:
+        _error(str(err))
+        return 1
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except Exception as err:
+        log.debug("unexpected error", exc_info=True)
+        first = f"{type(err).__name__}: {err}".splitlines()[0]
+        _error(f"internal error: {first} (run with --verbose for the traceback)")
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    verbose = argparse.ArgumentParser(add_help=False)
+    verbose.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="log progress and tracebacks to stderr",
+    )
+    parser = argparse.ArgumentParser(
+        prog="trustreport",
+        description="Then-and-now reports on policing data, one per city.",
+        parents=[verbose],
+    )
+    parser.set_defaults(verbose=False)
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser(
+        "validate",
+        parents=[verbose],
+        help="check params files without running anything",
+        description=("Load and check each params file (keys, types, windows, that source files exist)."),
+    )
+    validate.add_argument(
+        "params", nargs="+", type=Path, metavar="PARAMS", help="params files or folders of them"
+    )
+    validate.set_defaults(command=_validate)
+
+    run = commands.add_parser(
+        "run",
+        parents=[verbose],
+        help="render one city",
+        description=(
+            "Render one city's report into OUT/<jurisdiction>/ (report.html, report.pdf, metrics.json, "
+            "report.ipynb). On failure nothing is written and the previous report stays."
+        ),
+    )
+    run.add_argument("params", type=Path, metavar="PARAMS", help="the city's params file")
+    _add_common(run)
+    run.set_defaults(command=_run)
+
+    batch = commands.add_parser(
+        "batch",
+        parents=[verbose],
+        help="render every city in a folder",
+        description=(
+            "Render every params file in PARAMS_DIR (names starting with _ are skipped), then OUT/index.html."
+        ),
+    )
+    batch.add_argument("params_dir", type=Path, metavar="PARAMS_DIR", help="folder of params files")
+    _add_common(batch)
+    batch.add_argument(
+        "--workers", type=_positive_int, default=2, metavar="N", help="cities rendered at once (default: 2)"
+    )
+    batch.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on this Dask scheduler (e.g. tcp://host:8786) instead of locally",
+    )
+    batch.set_defaults(command=_batch)
+    return parser
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out", type=Path, default=Path("outputs"), metavar="DIR", help="output folder (default: outputs)"
+    )
+    parser.add_argument(
+        "--template",
+        type=Path,
+        default=None,
+        metavar="NOTEBOOK",
+        help="report notebook to run (default: notebooks/trust_report.ipynb)",
+    )
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from trustreport.batch import find_params
+    from trustreport.params import load_params
+
+    failed = 0
+    for given in args.params:
+        for path in find_params(given) if given.is_dir() else [given]:
+            shown = _shown(path)
+            try:
+                load_params(shown)
+            except TrustReportError as err:
+                failed += 1
+                _error(str(err))
+            else:
+                print(f"ok {shown}")
+    return 1 if failed else 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from trustreport.render import render_city, write_index
+
+    result = render_city(args.params, args.out, template=args.template)
+    if not result.ok:
+        _error(result.reason or "failed")
+        return 1
+    print(f"{result.jurisdiction}: ok in {result.duration:.1f} s")
+    for path in result.outputs.values():
+        print(f"  {_shown(path)}")
+    index = write_index([result], args.out, merge=True)
+    print(f"index: {_shown(index)}")
+    return 0
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from trustreport.batch import run_batch
+
+    results = run_batch(
+        args.params_dir, args.out, workers=args.workers, scheduler=args.scheduler, template=args.template
+    )
+    failed = [r for r in results if not r.ok]
+    total = sum(r.duration for r in results)
+    ok = len(results) - len(failed)
+    print(f"{len(results)} cities: {ok} ok, {len(failed)} failed ({total:.1f} s of work)")
+    for r in failed:
+        kept = "previous report kept" if r.previous_kept else "no previous report"
+        print(f"  failed {r.jurisdiction} ({kept}): {r.reason}")
+    print(f"index: {_shown(args.out.absolute() / 'index.html')}")
+    return 1 if failed else 0
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _shown(path: Path) -> Path:
+    """A path as short as it can be said: relative to the working directory when it is inside it."""
+    try:
+        return path.absolute().relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _error(message: str) -> None:
+    print(f"trustreport: {message}", file=sys.stderr)
