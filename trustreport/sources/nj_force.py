@@ -1,0 +1,346 @@
+"""NJ Attorney General use-of-force reports (`njoaguof` tables) → daily force incidents and people, by race.
+
+The release has one **form per officer per incident** (`incident` table, key `form_id`) and one row per
+subject listed on a form (`subject` table). Counting rules, for one agency (`agency` option, matched to
+`agency_name`):
+
+- Incidents. Forms of the agency that share an incident case number (`incident_case_number`, compared in upper
+  case with punctuation removed; values shorter than 4 characters are treated as missing) are one incident if
+  their dates are at most 1 day apart (an event can cross midnight); the same number reused months later
+  starts a new incident. A form without a usable case number is its own incident (this can overcount). An
+  incident is dated by its earliest form. Incidents whose only subjects are animals are dropped.
+- Race of an incident. The races of the people (subjects of type Person) force was used on, over all its
+  forms: an incident is counted once in each of their groups, so group counts can add up to more than `all`,
+  which counts each incident once. An incident with no Person subject of recorded race is `unknown`.
+- `force_incidents`: incidents by that rule, on the incident's date.
+- `force_subjects`: people of type Person. The same person appears on every officer's form, so within an
+  incident each race counts the largest number of Person subjects of that race on any one form (a lower bound
+  when different officers used force on different people of the same race); `all` is the sum over groups.
+- Subject race: Black → black, Hispanic → hispanic, White → white, Asian / Pacific Islander variants →
+  asian/pacific islander, Other / Two or more races / American Indian → other, missing → unknown.
+
+Not emitted: arrests. The subject's `arrested` flag says whether a person force was used on was arrested; it
+is not a count of arrests. `extras["forms"]` (columns date, group, forms, person_rows) keeps the per-officer
+form counts by form date, for checking against published figures; `all` there counts every form of the agency.
+
+Only the columns named above are read: officer names (`officer_name`, `officer_name_id`) are never selected,
+so no name can reach any output. Coverage is the file's reporting period (first to last form date statewide):
+a day without a form from the agency is a true zero.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from trustreport.counts import Coverage
+from trustreport.errors import SourceError
+from trustreport.sources import _common as common
+from trustreport.sources._nj import nj_group
+from trustreport.sources.base import (
+    AdapterContext,
+    Dropped,
+    SourceData,
+    StrictOptions,
+    finish,
+    parse_options,
+    require_columns,
+)
+from trustreport.vocab import Group, Measure
+
+log = logging.getLogger("trustreport")
+
+INCIDENT_COLUMNS = ("form_id", "incident_case_number", "incident_date_1", "agency_name")
+SUBJECT_COLUMNS = ("form_id", "type", "race")
+# Forms sharing a case number belong to one incident if their dates are at most this many days apart.
+SAME_INCIDENT_MAX_GAP_DAYS = 1
+# Shorter normalised case numbers ("21-", "P22") are placeholders, not identifiers.
+MIN_CASE_NUMBER_LENGTH = 4
+
+CAVEATS = (
+    "Use-of-force forms are filed per officer: forms of one agency sharing an incident case number "
+    "(dated at most a day apart) are counted as one incident; forms without a usable case number count "
+    "as separate incidents.",
+    "A force incident is counted once in each race group of the people force was used on, so the group "
+    "counts can add up to more than the total.",
+    "This file's `arrested` flag covers only people force was used on; it is not an arrest count, and "
+    "arrests are not taken from it.",
+)
+
+
+def persons_caveat(agency: str, persons: int, person_rows: int) -> str:
+    """The spread between the lower and upper bound on people subjected to force, stated with both numbers."""
+    return (
+        "People subjected to force are counted once per incident (per race, the most listed on any one "
+        f"officer's form): {persons:,} for {agency}, a lower bound when different officers used force on "
+        f"different people of the same race. Counting every officer's form instead gives {person_rows:,}, an "
+        "upper bound."
+    )
+
+
+class NjForceOptions(StrictOptions):
+    """`agency`: the `agency_name` to count (e.g. "Newark PD"); `subject_file`: the subject table, relative to
+    the incident file's folder."""
+
+    agency: str
+    subject_file: str = "subject.csv.gz"
+
+
+def read_nj_use_of_force(ctx: AdapterContext) -> SourceData:
+    """Daily force incidents and people subjected to force, by race, for one NJ agency (rules: module doc)."""
+    opts = parse_options(NjForceOptions, ctx)
+    incident_path, subject_path = ctx.path, ctx.path.parent / opts.subject_file
+    incident_header = common.csv_header(incident_path)
+    require_columns(pd.DataFrame(columns=incident_header), INCIDENT_COLUMNS, incident_path)
+    subject_header = common.csv_header(subject_path)
+    require_columns(pd.DataFrame(columns=subject_header), SUBJECT_COLUMNS, subject_path)
+
+    con = common.connect()
+    common.csv_view(con, "incidents", incident_path, incident_header, nulls=("", "NA"))
+    common.csv_view(con, "subjects", subject_path, subject_header, nulls=("", "NA"))
+    _check_incidents(con, incident_path, opts.agency)
+    start, end = _file_period(con, incident_path)
+
+    forms = _forms_with_incidents(con, incident_path, opts.agency)
+    subjects = _subjects_of(con, subject_path, forms)
+    race_map = common.map_labels(
+        subjects["race"].drop_duplicates(), nj_group, path=subject_path, column="race"
+    )
+    subjects["group"] = subjects["race"].map(lambda r: str(race_map[None if pd.isna(r) else r]))
+
+    dropped = _form_record(con, ctx, incident_path, opts.agency, forms)
+    incidents, persons, more = _incidents_and_persons(forms, subjects, ctx.source_id)
+    dropped += more
+    counts = pd.concat(
+        [_daily(incidents, Measure.FORCE_INCIDENTS), _daily(persons, Measure.FORCE_SUBJECTS)],
+        ignore_index=True,
+    )
+    note = "the file's reporting period (first to last form date statewide)"
+    coverage = [
+        Coverage(ctx.source_id, m, start, end, note)
+        for m in (Measure.FORCE_INCIDENTS, Measure.FORCE_SUBJECTS)
+    ]
+    extras = {"forms": _forms_table(forms, subjects)}
+    persons_total = int(persons.loc[persons["group"] == str(Group.ALL), "value"].sum())
+    person_rows = int((subjects["kind"] == "PERSON").sum())
+    caveats = (*CAVEATS, persons_caveat(opts.agency, persons_total, person_rows))
+    log.info(
+        "%s: %s: %d forms → %d incidents", ctx.source_id, opts.agency, len(forms), forms["incident"].nunique()
+    )
+    return finish(
+        ctx, common.sort_counts(counts), coverage=coverage, dropped=dropped, caveats=caveats, extras=extras
+    )
+
+
+def _check_incidents(con, path: Path, agency: str) -> None:
+    """The agency exists; its forms have unique ids and parseable dates (else SourceError with the line)."""
+    agencies = common.query_df(con, "SELECT DISTINCT agency_name AS v FROM incidents", path)["v"].dropna()
+    common.check_option_value(path, "agency", agency, agencies, "agency_name")
+    bad = common.query_df(
+        con,
+        "SELECT incident_date_1 AS v FROM incidents WHERE incident_date_1 IS NOT NULL "
+        "AND TRY_CAST(incident_date_1 AS DATE) IS NULL LIMIT 1",
+        path,
+    )
+    if len(bad):
+        value = bad["v"].iloc[0]
+        line = common.first_line_where(path, "incident_date_1", lambda v: v == value.strip())
+        raise SourceError(
+            path, f"expected a date YYYY-MM-DD, got {value!r}", column="incident_date_1", row=line
+        )
+    ids = common.query_df(
+        con,
+        "SELECT count(*) FILTER (WHERE form_id IS NULL) AS missing, "
+        "count(form_id) - count(DISTINCT form_id) AS dup FROM incidents WHERE agency_name = ?",
+        path,
+        [agency],
+    ).iloc[0]
+    if ids["missing"] or ids["dup"]:
+        raise SourceError(
+            path,
+            f"{int(ids['missing'])} forms lack a form_id and {int(ids['dup'])} repeat one",
+            column="form_id",
+        )
+
+
+def _file_period(con, path: Path):
+    row = common.query_df(
+        con,
+        "SELECT min(CAST(incident_date_1 AS DATE)) AS lo, max(CAST(incident_date_1 AS DATE)) AS hi "
+        "FROM incidents",
+        path,
+    ).iloc[0]
+    if pd.isna(row["lo"]):
+        raise SourceError(path, "no form has a date", column="incident_date_1")
+    return pd.Timestamp(row["lo"]).date(), pd.Timestamp(row["hi"]).date()
+
+
+def _forms_with_incidents(con, path: Path, agency: str) -> pd.DataFrame:
+    """The agency's dated forms with columns form_id, day, has_case_number, incident, incident_day."""
+    sql = f"""
+        WITH forms AS (
+            SELECT form_id, CAST(incident_date_1 AS DATE) AS day,
+                   regexp_replace(upper(coalesce(incident_case_number, '')), '[^A-Z0-9]', '', 'g') AS k
+            FROM incidents WHERE agency_name = ? AND incident_date_1 IS NOT NULL
+        ), keyed AS (
+            SELECT form_id, day, CASE WHEN length(k) >= {MIN_CASE_NUMBER_LENGTH} THEN k END AS case_key
+            FROM forms
+        ), starts AS (
+            SELECT *, CASE WHEN case_key IS NULL OR lag(day) OVER w IS NULL
+                                OR day - lag(day) OVER w > {SAME_INCIDENT_MAX_GAP_DAYS}
+                           THEN 1 ELSE 0 END AS new
+            FROM keyed WINDOW w AS (PARTITION BY case_key ORDER BY day, form_id)
+        ), numbered AS (
+            SELECT form_id, day, case_key IS NOT NULL AS has_case_number,
+                   CASE WHEN case_key IS NULL THEN 'form ' || form_id
+                        ELSE case_key || ' #' || sum(new) OVER (PARTITION BY case_key ORDER BY day, form_id
+                                                                ROWS UNBOUNDED PRECEDING)
+                   END AS incident
+            FROM starts
+        )
+        SELECT *, min(day) OVER (PARTITION BY incident) AS incident_day FROM numbered ORDER BY day, form_id
+    """
+    forms = common.query_df(con, sql, path, [agency])
+    forms["day"] = pd.to_datetime(forms["day"])
+    forms["incident_day"] = pd.to_datetime(forms["incident_day"])
+    return forms
+
+
+def _subjects_of(con, path: Path, forms: pd.DataFrame) -> pd.DataFrame:
+    """Subject rows of the given forms: form_id, kind (PERSON, ANIMAL, … or MISSING), race."""
+    con.register("agency_forms", forms[["form_id"]])
+    return common.query_df(
+        con,
+        "SELECT s.form_id, upper(trim(coalesce(s.type, 'missing'))) AS kind, s.race "
+        "FROM subjects s JOIN agency_forms f USING (form_id)",
+        path,
+    )
+
+
+def _form_record(con, ctx: AdapterContext, path: Path, agency: str, forms: pd.DataFrame) -> list[Dropped]:
+    row = common.query_df(
+        con,
+        "SELECT count(*) AS total, count(*) FILTER (WHERE agency_name = ?) AS agency, "
+        "count(*) FILTER (WHERE agency_name = ? AND incident_date_1 IS NULL) AS undated FROM incidents",
+        path,
+        [agency, agency],
+    ).iloc[0]
+    sid, n_agency = ctx.source_id, int(row["agency"])
+    no_case = int((~forms["has_case_number"]).sum())
+    return [
+        Dropped(sid, "filter agency_name", int(row["total"]), n_agency, f"kept only forms of {agency!r}"),
+        Dropped(
+            sid,
+            "drop forms without a date",
+            n_agency,
+            len(forms),
+            f"{n_agency - len(forms)} forms have no incident_date_1 and cannot be placed in any window",
+        ),
+        Dropped(
+            sid,
+            "group officers' forms into incidents",
+            len(forms),
+            int(forms["incident"].nunique()),
+            f"forms sharing a case number within {SAME_INCIDENT_MAX_GAP_DAYS} day are one incident; "
+            f"{no_case} forms without a usable case number each count as one incident",
+        ),
+    ]
+
+
+def _incidents_and_persons(
+    forms: pd.DataFrame, subjects: pd.DataFrame, sid: str
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Dropped]]:
+    """Per incident: its groups (for force_incidents) and persons per group (for force_subjects)."""
+    subjects = subjects.merge(forms[["form_id", "incident", "incident_day"]], on="form_id")
+    person = subjects[subjects["kind"] == "PERSON"]
+    per_form = person.groupby(["incident", "incident_day", "form_id", "group"], as_index=False).size()
+    persons = per_form.groupby(["incident", "incident_day", "group"], as_index=False)["size"].max()
+    persons = persons.rename(columns={"size": "value"})
+
+    all_incidents = forms[["incident", "incident_day"]].drop_duplicates()
+    kinds = subjects.groupby("incident")["kind"].agg(set)
+    animal_only = set(kinds[kinds.map(lambda k: k == {"ANIMAL"})].index)
+    kept = all_incidents[~all_incidents["incident"].isin(animal_only)]
+    with_person = persons[["incident", "incident_day", "group"]].drop_duplicates()
+    no_person = kept[~kept["incident"].isin(with_person["incident"])].assign(group=str(Group.UNKNOWN))
+    by_group = pd.concat([with_person[with_person["incident"].isin(kept["incident"])], no_person])
+    incidents = pd.concat(
+        [by_group.assign(value=1), kept.assign(group=str(Group.ALL), value=1)], ignore_index=True
+    )
+    persons = pd.concat(
+        [
+            persons,
+            persons.groupby(["incident", "incident_day"], as_index=False)["value"].sum().assign(group="all"),
+        ],
+        ignore_index=True,
+    )
+
+    other_kinds = subjects.loc[subjects["kind"] != "PERSON", "kind"].value_counts().sort_index()
+    recoded = person["race"].isna().sum()
+    dropped = [
+        Dropped(
+            sid,
+            "drop incidents whose only subjects are animals",
+            len(all_incidents),
+            len(kept),
+            "not force on a person",
+        ),
+        Dropped(
+            sid,
+            "keep subjects of type Person",
+            len(subjects),
+            len(person),
+            "not counted as people: "
+            + (", ".join(f"{k.lower()} {n}" for k, n in other_kinds.items()) or "none"),
+        ),
+        Dropped(
+            sid,
+            "count each person once per incident",
+            len(person),
+            int(persons.loc[persons["group"] != "all", "value"].sum()),
+            "per incident and race, the most Person subjects listed on any one officer's form",
+        ),
+    ]
+    if recoded:
+        dropped.append(
+            Dropped(sid, "recode missing race", len(person), len(person), f"{recoded} people as unknown")
+        )
+    return incidents, persons, dropped
+
+
+def _daily(per_incident: pd.DataFrame, measure: Measure) -> pd.DataFrame:
+    daily = per_incident.groupby(["incident_day", "group"], as_index=False)["value"].sum()
+    daily = daily.assign(
+        period_start=daily["incident_day"], period_end=daily["incident_day"], measure=str(measure)
+    )
+    return daily.loc[:, list(common.COUNT_COLUMNS)]
+
+
+def _forms_table(forms: pd.DataFrame, subjects: pd.DataFrame) -> pd.DataFrame:
+    """Per form date and group: forms (each in every group of its Person subjects; unknown if none) and Person
+    subject rows; group `all` counts every form and every Person row once."""
+    subjects = subjects.merge(forms[["form_id", "day"]], on="form_id")
+    person = subjects[subjects["kind"] == "PERSON"]
+    rows = person.groupby(["day", "group"]).size().rename("person_rows")
+    groups = person[["form_id", "day", "group"]].drop_duplicates()
+    bare = forms.loc[~forms["form_id"].isin(person["form_id"]), ["form_id", "day"]].assign(group="unknown")
+    by_group = pd.concat([groups, bare]).groupby(["day", "group"]).size().rename("forms")
+    table = pd.concat([by_group, rows], axis=1).fillna(0).reset_index()
+    totals = (
+        pd.DataFrame(
+            {
+                "forms": forms.groupby("day").size(),
+                "person_rows": person.groupby("day").size(),
+            }
+        )
+        .fillna(0)
+        .reset_index()
+        .assign(group="all")
+    )
+    out = pd.concat([table, totals], ignore_index=True).rename(columns={"day": "date"})
+    out = out.astype({"forms": "int64", "person_rows": "int64"})
+    return out.sort_values(["date", "group"], kind="stable").reset_index(drop=True)[
+        ["date", "group", "forms", "person_rows"]
+    ]
