@@ -63,6 +63,12 @@ def test_g14_lawsuits_18_vs_48_in_five_years() -> None:
     assert agrees(st.poisson_ratio_test(18, 5, 48, 5, method="exact-cond").p_value, "0.000287")
 
 
+def test_poisson_test_takes_whole_float_counts_from_the_counts_table() -> None:
+    assert st.poisson_ratio_test(60.0, 51477.5, 30.0, 54308.7, method="exact-cond").p_value == pytest.approx(
+        0.000675183, abs=5e-10
+    )
+
+
 def test_poisson_test_with_no_events_has_no_p_value() -> None:
     assert st.poisson_ratio_test(0, 1, 0, 1).p_value is None
 

@@ -86,7 +86,8 @@ def proportion_ci(count: float, nobs: float, *, level: float = 0.95) -> Interval
     if nobs <= 0 or count > nobs:
         return _none(WILSON)
     low, high = proportion_confint(count, nobs, alpha=1 - level, method="wilson")
-    return _interval(low, high, WILSON)
+    # The closed form leaves rounding dust (5e-17) where the bound is exactly 0 or 1.
+    return _interval(0.0 if count == 0 else low, 1.0 if count == nobs else high, WILSON)
 
 
 def _pi_to_ratio(p: float, f: float) -> float | None:

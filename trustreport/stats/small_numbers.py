@@ -43,8 +43,10 @@ def is_unstable(*counts: float, rules: SmallNumberRules = DEFAULT_RULES) -> bool
 
 
 def not_estimable(estimate: Estimate, reason: str) -> Estimate:
-    """A copy with no value, interval or p-value, flagged `not estimable`, with the reason as a note."""
-    blank = replace(estimate, value=None, ci=None, p_value=None, p_adjusted=None)
+    """A copy with no value, interval, p-value or methods, flagged `not estimable`, the reason as a note."""
+    blank = replace(
+        estimate, value=None, ci=None, ci_method=None, p_value=None, p_adjusted=None, test_method=None
+    )
     return blank.with_flags(Flag.NOT_ESTIMABLE, note=reason)
 
 

@@ -68,6 +68,11 @@ def _finite(x: float | None) -> float | None:
     return None if x is None or not math.isfinite(float(x)) else float(x)
 
 
+def _whole(x: float) -> float | int:
+    """Counts as ints where they are whole (the counts table stores floats; scipy's exact tests need ints)."""
+    return int(x) if float(x).is_integer() else x
+
+
 def poisson_ratio_test(
     a: float, n1: float, c: float, n2: float, *, value: float = 1.0, method: str | None = None
 ) -> Significance:
@@ -81,6 +86,7 @@ def poisson_ratio_test(
     name = POISSON_TEST_NAMES[method]
     if a + c == 0 or n1 <= 0 or n2 <= 0:
         return Significance(None, None, name)
+    a, c = _whole(a), _whole(c)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         res = test_poisson_2indep(
