@@ -1,0 +1,164 @@
+"""The OPP stop adapter on the bundled Hartford file (golden values: data/opp-hartford/SOURCE.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from sources_helpers import DATA, FIXTURES, GROUPS, MEASURES, read, string_cells, totals
+
+from trustreport.counts import window_totals
+from trustreport.errors import SourceError
+from trustreport.vocab import Measure
+
+HARTFORD = DATA / "opp-hartford" / "ct_hartford_2020_04_01.csv.gz"
+# SOURCE.md: stops by race over the whole file (18,439 stops).
+PUBLISHED_STOPS = {"black": 7104, "white": 6057, "hispanic": 5073, "asian/pacific islander": 176, "other": 29}
+
+
+@pytest.fixture(scope="module")
+def hartford():
+    return read(
+        "opp_stops", HARTFORD, {"type": "vehicular", "department": "Hartford"}, source_id="opp-hartford"
+    )
+
+
+@pytest.fixture(scope="module")
+def raw() -> pd.DataFrame:
+    """The file read independently with pandas (NA is pandas' missing value)."""
+    return pd.read_csv(HARTFORD, dtype=str)
+
+
+def test_file_matches_published_stop_counts(raw):
+    assert len(raw) == 18439
+    assert raw["subject_race"].value_counts().to_dict() == PUBLISHED_STOPS
+
+
+def test_stops_plus_undated_equal_published_counts(hartford, raw):
+    undated = raw[raw["date"].isna()]["subject_race"].value_counts().to_dict()
+    assert undated == {"black": 3, "white": 1}
+    stops = totals(hartford, Measure.STOPS)
+    for group, published in PUBLISHED_STOPS.items():
+        assert stops[group] + undated.get(group, 0) == published
+    assert stops["all"] == 18439 - 4
+
+
+@pytest.mark.parametrize(
+    ("measure", "mask"),
+    [
+        (Measure.SEARCHES, lambda r: r["search_conducted"] == "TRUE"),
+        (Measure.HITS, lambda r: (r["search_conducted"] == "TRUE") & (r["contraband_found"] == "TRUE")),
+        (Measure.ARRESTS, lambda r: r["arrest_made"] == "TRUE"),
+        (Measure.CITATIONS, lambda r: r["citation_issued"] == "TRUE"),
+    ],
+)
+def test_outcomes_match_an_independent_pandas_count(hartford, raw, measure, mask):
+    dated = raw[raw["date"].notna()]
+    expected = dated[mask(dated)]["subject_race"].value_counts().to_dict()
+    got = totals(hartford, measure)
+    assert {g: v for g, v in got.items() if g != "all"} == expected
+    assert got["all"] == sum(expected.values())
+
+
+def test_known_hit_rates(hartford):
+    searches, hits = totals(hartford, Measure.SEARCHES), totals(hartford, Measure.HITS)
+    rates = {g: round(100 * hits[g] / searches[g], 1) for g in ("black", "hispanic", "white")}
+    assert rates == {"black": 1.7, "hispanic": 1.8, "white": 1.2}
+
+
+def test_rows_are_daily_and_all_is_the_sum_of_groups(hartford):
+    counts = hartford.counts
+    assert (counts["period_start"] == counts["period_end"]).all()
+    assert set(counts["group"]) <= GROUPS and set(counts["measure"]) <= MEASURES
+    keyed = counts.set_index(["period_start", "measure", "group"])["value"]
+    by_day = keyed.drop("all", level="group").groupby(level=["period_start", "measure"]).sum()
+    assert by_day.equals(keyed.xs("all", level="group").sort_index())
+
+
+def test_any_window_can_be_cut_exactly(hartford, raw):
+    year = raw[raw["date"].between("2014-01-01", "2014-12-31")]
+    got = window_totals(hartford.counts, Measure.STOPS, (date(2014, 1, 1), date(2014, 12, 31)))
+    got = dict(zip(got["group"], got["value"], strict=True))
+    assert got.pop("all") == len(year)
+    assert got == year["subject_race"].value_counts().to_dict()
+
+
+def test_coverage_is_first_to_last_stop_date(hartford):
+    assert {c.measure for c in hartford.coverage} == {
+        Measure.STOPS,
+        Measure.SEARCHES,
+        Measure.HITS,
+        Measure.ARRESTS,
+        Measure.CITATIONS,
+    }
+    assert {(c.start, c.end) for c in hartford.coverage} == {(date(2013, 10, 13), date(2016, 9, 29))}
+
+
+def test_dropped_and_recoded_rows_are_recorded(hartford):
+    steps = {d.step: d for d in hartford.dropped}
+    assert (steps["drop stops without a date"].rows_in, steps["drop stops without a date"].rows_out) == (
+        18439,
+        18435,
+    )
+    assert steps["filter type"].rows_out == steps["filter department_name"].rows_out == 18439
+    assert "5 stops" in steps["recode arrest_made NA"].reason
+    assert "3 searched stops" in steps["recode contraband_found NA among searches"].reason
+
+
+def test_by_district_extras_add_up_to_the_counts(hartford):
+    table = hartford.extras["by_district"]
+    assert list(table.columns) == ["date", "district", "group", "stops", "searches", "hits"]
+    by_group = table.groupby("group")[["stops", "searches", "hits"]].sum()
+    for measure in (Measure.STOPS, Measure.SEARCHES, Measure.HITS):
+        expected = {g: v for g, v in totals(hartford, measure).items() if g != "all"}
+        assert by_group[measure.value][lambda s: s > 0].to_dict() == expected
+    assert table.loc[table["district"] == "unknown", "stops"].sum() > 0  # district NA is kept, not dropped
+
+
+def test_no_stop_level_identifiers_reach_the_output(hartford, raw):
+    leaked = string_cells(hartford) & set(raw["officer_id_hash"].dropna()) | string_cells(hartford) & set(
+        raw["location"].dropna()
+    )
+    assert not leaked
+
+
+def test_filters_race_na_and_missing_outcomes_on_a_small_file():
+    data = read("opp_stops", FIXTURES / "opp_small.csv", {"department": "Town PD"})
+    assert totals(data, Measure.STOPS) == {"black": 2, "unknown": 1, "all": 3}
+    assert totals(data, Measure.HITS) == {"black": 1, "all": 1}
+    assert Measure.ARRESTS.value not in set(data.counts["measure"])
+    assert any("arrests are not available" in c for c in data.caveats)
+    steps = [d.step for d in data.dropped]
+    assert "recode subject_race NA" in steps and "filter department_name" in steps
+
+
+def test_missing_race_column_names_file_and_column():
+    with pytest.raises(SourceError) as err:
+        read("opp_stops", FIXTURES / "opp_missing_race.csv")
+    assert "opp_missing_race.csv" in str(err.value) and "subject_race" in str(err.value)
+    assert err.value.column == "subject_race"
+
+
+def test_bad_boolean_names_column_value_and_line():
+    with pytest.raises(SourceError) as err:
+        read("opp_stops", FIXTURES / "opp_bad_boolean.csv")
+    assert err.value.column == "search_conducted" and err.value.row == 3
+    assert "opp_bad_boolean.csv" in str(err.value) and "'yes'" in str(err.value)
+
+
+def test_bad_date_names_column_and_line():
+    with pytest.raises(SourceError) as err:
+        read("opp_stops", FIXTURES / "opp_bad_date.csv")
+    assert (err.value.column, err.value.row) == ("date", 3)
+
+
+def test_unknown_filter_value_names_the_option():
+    with pytest.raises(SourceError) as err:
+        read("opp_stops", HARTFORD, {"type": "pedestrian"})
+    assert "ct_hartford_2020_04_01.csv.gz" in str(err.value) and "`type`" in str(err.value)
+
+
+def test_unknown_option_is_refused():
+    with pytest.raises(SourceError, match="option `city`: unknown key"):
+        read("opp_stops", HARTFORD, {"city": "Hartford"})
