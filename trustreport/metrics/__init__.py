@@ -1,0 +1,1 @@
+"""Metrics: the canonical counts table → `Estimate` objects, one module per report concept (STYLE.md)."""

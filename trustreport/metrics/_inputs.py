@@ -1,0 +1,191 @@
+"""What the disparity and then-vs-now metrics read from the counts table: flow totals and resident snapshots
+by group for one window, the window's length in years, and the estimate id scheme."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from trustreport.counts import stock_snapshot, window_totals
+from trustreport.estimate import Estimate
+from trustreport.stats.small_numbers import not_estimable
+from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, Flag, Group, Measure, Period
+
+Window = tuple[date, date]
+
+
+def new_estimate(
+    measure: Measure, statistic: str, group: Group, period: Period, window: Window, **fields: Any
+) -> Estimate:
+    """An `Estimate` with its id made by `estimate_id`."""
+    return Estimate(
+        id=estimate_id(measure, statistic, group, period),
+        measure=measure,
+        statistic=statistic,
+        group=group,
+        period=period,
+        window=window,
+        **fields,
+    )
+
+
+def estimate_id(measure: Measure, statistic: str, group: Group, period: Period) -> str:
+    """The id every metric uses: `measure.statistic.group.period`, e.g. `stops.rate_ratio.black.now`."""
+    return f"{measure}.{statistic}.{group}.{period}"
+
+
+def span(window: Window) -> str:
+    return f"{window[0].isoformat()} to {window[1].isoformat()}"
+
+
+def years_in(window: Window) -> float:
+    """Length of an inclusive window in years, counted per calendar year (days covered / days in that year),
+    so that a whole calendar year, leap or not, is exactly 1."""
+    start, end = window
+    total = 0.0
+    for year in range(start.year, end.year + 1):
+        first, last = max(start, date(year, 1, 1)), min(end, date(year, 12, 31))
+        total += ((last - first).days + 1) / (date(year + 1, 1, 1) - date(year, 1, 1)).days
+    return total
+
+
+def merge_sources(*groups_of_ids: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted({s for ids in groups_of_ids for s in ids}))
+
+
+@dataclass(frozen=True)
+class FlowCounts:
+    """A flow measure's totals by group inside one window (counts.window_totals)."""
+
+    measure: Measure
+    window: Window
+    values: dict[Group, float]
+    sources: dict[Group, tuple[str, ...]]
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.values)
+
+    def count(self, group: Group) -> float | None:
+        """The group's total; 0 for a group with no rows when others have some; None when the window is empty.
+
+        Incident files are aggregated into rows only where something happened, so a group absent from a window
+        that holds the measure had no events there."""
+        if not self.has_data:
+            return None
+        return self.values.get(group, 0.0)
+
+    def sources_of(self, *groups: Group) -> tuple[str, ...]:
+        return merge_sources(*(self.sources.get(g, ()) for g in groups))
+
+    def label(self, group: Group) -> str:
+        return f"{GROUP_LABELS[group]} {MEASURE_LABELS[self.measure]} ({span(self.window)})"
+
+    def missing_note(self, side: str) -> str:
+        return f"no {MEASURE_LABELS[self.measure]} data in the {side} window ({span(self.window)})"
+
+
+def flow_counts(counts: pd.DataFrame, measure: Measure, window: Window) -> FlowCounts:
+    totals = window_totals(counts, measure, window)
+    groups = [Group(g) for g in totals["group"]]
+    return FlowCounts(
+        measure=measure,
+        window=window,
+        values=dict(zip(groups, totals["value"].astype(float), strict=True)),
+        sources=dict(zip(groups, totals["sources"], strict=True)),
+    )
+
+
+@dataclass(frozen=True)
+class Residents:
+    """The resident snapshot chosen for a window (counts.stock_snapshot) and the window's length in years."""
+
+    window: Window
+    values: dict[Group, float]
+    sources: dict[Group, tuple[str, ...]]
+    vintage: Window | None
+
+    @property
+    def has_data(self) -> bool:
+        return self.vintage is not None and bool(self.values)
+
+    @property
+    def vintage_note(self) -> str | None:
+        """A note when the snapshot does not overlap the window (the population may have changed since)."""
+        if self.vintage is None:
+            return None
+        if self.vintage[0] <= self.window[1] and self.vintage[1] >= self.window[0]:
+            return None
+        return (
+            f"residents are from the {span(self.vintage)} snapshot, "
+            f"which does not overlap {span(self.window)}"
+        )
+
+    def person_years(self, group: Group) -> float | None:
+        """Residents × years in the window: the Poisson exposure (methods §1.3, §2.2); None without
+        residents."""
+        residents = self.values.get(group)
+        if residents is None or residents <= 0:
+            return None
+        return residents * years_in(self.window)
+
+    def sources_of(self, *groups: Group) -> tuple[str, ...]:
+        return merge_sources(*(self.sources.get(g, ()) for g in groups))
+
+    def missing_note(self, group: Group, side: str = "analysis") -> str:
+        if not self.has_data:
+            return f"no residents counts for the {side} window ({span(self.window)})"
+        return (
+            f"no residents count for {GROUP_LABELS[group]} people in the {span(self.vintage)} snapshot "
+            f"used for the {side} window"
+        )
+
+
+def residents_for(counts: pd.DataFrame, window: Window) -> Residents:
+    table, vintage = stock_snapshot(counts, Measure.RESIDENTS, window)
+    groups = [Group(g) for g in table["group"]]
+    return Residents(
+        window=window,
+        values=dict(zip(groups, table["value"].astype(float), strict=True)),
+        sources=dict(zip(groups, table["sources"], strict=True)),
+        vintage=vintage,
+    )
+
+
+def groups_shown(
+    groups: Sequence[Group], *present: FlowCounts, reference: Group | None = None
+) -> list[Group]:
+    """The groups asked for, the reference if it was not, and `all` when the data hold it."""
+    shown = list(dict.fromkeys([*groups, *([reference] if reference else [])]))
+    if Group.ALL not in shown and any(Group.ALL in f.values for f in present):
+        shown.append(Group.ALL)
+    return shown
+
+
+def binomial_problem(
+    events: FlowCounts, base: FlowCounts, group: Group, side: str = "analysis"
+) -> tuple[str, tuple[Flag, ...]] | None:
+    """Why x/n cannot be formed for `group` (and any flag beyond `not estimable`), or None if it can."""
+    x, n = events.count(group), base.count(group)
+    if x is None:
+        return events.missing_note(side), ()
+    if n is None:
+        return base.missing_note(side), ()
+    if n == 0:
+        return f"no {base.label(group)}", ()
+    if x > n:
+        why = (
+            f"{events.label(group)} = {x:g} exceeds {base.label(group)} = {n:g}: the two counts do not "
+            f"describe the same {MEASURE_LABELS[base.measure]}"
+        )
+        return why, (Flag.NOT_COMPARABLE,)
+    return None
+
+
+def refuse(est: Estimate, problem: tuple[str, tuple[Flag, ...]]) -> Estimate:
+    why, flags = problem
+    return not_estimable(est.with_flags(*flags), why)

@@ -1,0 +1,251 @@
+"""Disparities within one window (methods §1): per-resident rates and rate ratios (Poisson, §1.2B), and
+stage-by-stage proportions and risk ratios whose denominator is the stage that feeds them (binomial, §1.2A,
+§1.3).
+
+Statistics: `count`, `rate` (events per resident per year, shown per `rate_per`), `rate_ratio`,
+`proportion`, `risk_ratio`. Ids follow `measure.statistic.group.period`. The small-number rules of methods
+§5.3 apply to every estimate: no ratio when a count is under 5, `unstable` under 20.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+
+import pandas as pd
+
+from trustreport.estimate import Estimate
+from trustreport.metrics._inputs import (
+    FlowCounts,
+    Residents,
+    binomial_problem,
+    flow_counts,
+    groups_shown,
+    merge_sources,
+    new_estimate,
+    refuse,
+    residents_for,
+    span,
+)
+from trustreport.stats import intervals as iv
+from trustreport.stats.small_numbers import apply_ratio_rules, apply_stability, not_estimable
+from trustreport.stats.tests import poisson_ratio_test, proportion_test
+from trustreport.vocab import (
+    CONDITIONAL_STAGES,
+    DENOMINATOR_KIND,
+    GROUP_LABELS,
+    STOCK_MEASURES,
+    DenominatorKind,
+    Flag,
+    Group,
+    Measure,
+    Period,
+)
+
+
+def per_resident_disparity(
+    counts: pd.DataFrame,
+    measure: Measure,
+    window: tuple[date, date],
+    *,
+    period: Period,
+    groups: Sequence[Group],
+    reference: Group = Group.WHITE,
+    level: float = 0.95,
+    rate_per: int = 1000,
+) -> list[Estimate]:
+    """Per group: the count (Garwood exact interval), the rate per resident per year (value = count /
+    (residents × years), interval from the exact Poisson interval on the count) and, for each group other
+    than the reference, the rate ratio vs the reference (exact conditional interval when a count is under
+    100, score otherwise; p from the exact conditional test) (methods §1.2B).
+
+    Residents come from the snapshot `counts.stock_snapshot` picks; one that does not overlap the window
+    flags rates and ratios `denominator vintage differs`. Without residents only the counts are returned,
+    with a note.
+    """
+    if measure in STOCK_MEASURES:
+        raise ValueError(f"{measure} is a stock measure; a per-resident disparity needs a flow measure")
+    events = flow_counts(counts, measure, window)
+    residents = residents_for(counts, window)
+    out: list[Estimate] = []
+    for group in groups_shown(groups, events, reference=reference):
+        out.append(_count(events, group, period, level))
+        if not residents.has_data:
+            out[-1] = out[-1].with_flags(
+                note=f"{residents.missing_note(group)}: rates and ratios are not computed"
+            )
+            continue
+        out.append(_rate(events, residents, group, period, level, rate_per))
+        if group not in (reference, Group.ALL):
+            out.append(_rate_ratio(events, residents, group, reference, period, level))
+    return out
+
+
+def conditional_disparity(
+    counts: pd.DataFrame,
+    measure: Measure,
+    window: tuple[date, date],
+    *,
+    period: Period,
+    groups: Sequence[Group],
+    reference: Group = Group.WHITE,
+    level: float = 0.95,
+) -> list[Estimate]:
+    """Per group: the count, the proportion of the feeding stage (searches | stops, hits | searches,
+    citations | stops; Wilson interval) and, for each group other than the reference, the risk ratio vs the
+    reference (Koopman score interval when a count is under 100, Katz log otherwise; p from the
+    two-proportion score test) (methods §1.2A, §1.3)."""
+    if measure not in CONDITIONAL_STAGES:
+        raise ValueError(
+            f"{measure} is not a conditional stage; expected one of {sorted(CONDITIONAL_STAGES)}"
+        )
+    events = flow_counts(counts, measure, window)
+    base = flow_counts(counts, CONDITIONAL_STAGES[measure], window)
+    out: list[Estimate] = []
+    for group in groups_shown(groups, events, reference=reference):
+        out.append(_count(events, group, period, level))
+        out.append(_proportion(events, base, group, period, level))
+        if group not in (reference, Group.ALL):
+            out.append(_risk_ratio(events, base, group, reference, period, level))
+    return out
+
+
+def _count(events: FlowCounts, group: Group, period: Period, level: float) -> Estimate:
+    """The number of events, with the Garwood exact interval (methods §1.2B, G6)."""
+    x = events.count(group)
+    est = new_estimate(events.measure, "count", group, period, events.window, value=x, numerator=x)
+    if x is None:
+        return not_estimable(est, events.missing_note("analysis"))
+    ci = iv.poisson_rate_ci(x, level=level)
+    est = replace(est, ci=ci.bounds, ci_method=ci.method, sources=events.sources_of(group))
+    if group not in events.values:
+        est = est.with_flags(note=f"no {GROUP_LABELS[group]} rows in {span(events.window)}: counted as zero")
+    return apply_stability(est, x)
+
+
+def _with_vintage(est: Estimate, residents: Residents) -> Estimate:
+    note = residents.vintage_note
+    return est.with_flags(Flag.DENOMINATOR_VINTAGE, note=note) if note else est
+
+
+def _rate(
+    events: FlowCounts, residents: Residents, group: Group, period: Period, level: float, rate_per: int
+) -> Estimate:
+    """Events per resident per year, with the exact Poisson interval on the count over person-years."""
+    x, exposure = events.count(group), residents.person_years(group)
+    est = new_estimate(
+        events.measure,
+        "rate",
+        group,
+        period,
+        events.window,
+        value=None,
+        numerator=x,
+        denominator=residents.values.get(group),
+        denominator_kind=DenominatorKind.RESIDENTS,
+        scale=rate_per,
+        sources=merge_sources(events.sources_of(group), residents.sources_of(group)),
+    )
+    est = _with_vintage(est, residents)
+    if x is None:
+        return not_estimable(est, events.missing_note("analysis"))
+    if exposure is None:
+        return not_estimable(est, residents.missing_note(group))
+    ci = iv.poisson_rate_ci(x, exposure, level=level)
+    return apply_stability(replace(est, value=x / exposure, ci=ci.bounds, ci_method=ci.method), x)
+
+
+def _rate_ratio(
+    events: FlowCounts, residents: Residents, group: Group, reference: Group, period: Period, level: float
+) -> Estimate:
+    """(a/n1)/(c/n2) vs the reference; numerator and denominator are the two rates (per resident per year)."""
+    a, c = events.count(group), events.count(reference)
+    n1, n2 = residents.person_years(group), residents.person_years(reference)
+    est = new_estimate(
+        events.measure,
+        "rate_ratio",
+        group,
+        period,
+        events.window,
+        value=None,
+        denominator_kind=DenominatorKind.RESIDENTS,
+        reference_group=reference,
+        sources=merge_sources(events.sources_of(group, reference), residents.sources_of(group, reference)),
+    )
+    est = _with_vintage(est, residents)
+    if a is None or c is None:
+        return not_estimable(est, events.missing_note("analysis"))
+    if n1 is None or n2 is None:
+        return not_estimable(est, residents.missing_note(group if n1 is None else reference))
+    ci = iv.rate_ratio_ci(a, n1, c, n2, level=level)
+    test = poisson_ratio_test(a, n1, c, n2, method="exact-cond")
+    est = replace(
+        est,
+        value=iv.rate_ratio(a, n1, c, n2),
+        numerator=a / n1,
+        denominator=c / n2,
+        ci=ci.bounds,
+        ci_method=ci.method,
+        p_value=test.p_value,
+        test_method=test.method,
+    )
+    return apply_ratio_rules(est, {events.label(group): a, events.label(reference): c})
+
+
+def _proportion(events: FlowCounts, base: FlowCounts, group: Group, period: Period, level: float) -> Estimate:
+    """x/n of the feeding stage, with the Wilson interval (methods §2.1)."""
+    x, n = events.count(group), base.count(group)
+    est = new_estimate(
+        events.measure,
+        "proportion",
+        group,
+        period,
+        events.window,
+        value=None,
+        numerator=x,
+        denominator=n,
+        denominator_kind=DENOMINATOR_KIND.get(base.measure, DenominatorKind.NONE),
+        sources=merge_sources(events.sources_of(group), base.sources_of(group)),
+    )
+    problem = binomial_problem(events, base, group)
+    if problem:
+        return refuse(est, problem)
+    ci = iv.proportion_ci(x, n, level=level)
+    return apply_stability(replace(est, value=x / n, ci=ci.bounds, ci_method=ci.method), x)
+
+
+def _risk_ratio(
+    events: FlowCounts, base: FlowCounts, group: Group, reference: Group, period: Period, level: float
+) -> Estimate:
+    """(a/n1)/(c/n2) of the feeding stage vs the reference; numerator and denominator are the two
+    proportions."""
+    est = new_estimate(
+        events.measure,
+        "risk_ratio",
+        group,
+        period,
+        events.window,
+        value=None,
+        denominator_kind=DENOMINATOR_KIND.get(base.measure, DenominatorKind.NONE),
+        reference_group=reference,
+        sources=merge_sources(events.sources_of(group, reference), base.sources_of(group, reference)),
+    )
+    for g in (group, reference):
+        problem = binomial_problem(events, base, g)
+        if problem:
+            return refuse(est, problem)
+    a, n1, c, n2 = events.count(group), base.count(group), events.count(reference), base.count(reference)
+    ci = iv.risk_ratio_ci(a, n1, c, n2, level=level)
+    test = proportion_test(a, n1, c, n2, compare="ratio")
+    est = replace(
+        est,
+        value=(a / n1) / (c / n2) if c > 0 else None,
+        numerator=a / n1,
+        denominator=c / n2,
+        ci=ci.bounds,
+        ci_method=ci.method,
+        p_value=test.p_value,
+        test_method=test.method,
+    )
+    return apply_ratio_rules(est, {events.label(group): a, events.label(reference): c})
