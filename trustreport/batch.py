@@ -11,7 +11,7 @@ import multiprocessing
 import sys
 from collections.abc import Iterable, Iterator
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,34 +82,32 @@ def run_batch(
     out_root = Path(out_root).absolute()
     template = Path(template).absolute() if template else None
     jobs, results = _plan(find_params(params_dir_or_files))
-    out_root.mkdir(parents=True, exist_ok=True)
-    log.info(
-        "batch: %d cities → %s (%s)", len(jobs) + len(results), out_root, scheduler or f"{workers} workers"
-    )
+    total = len(jobs) + len(results)
 
     from tqdm import tqdm
 
-    with tqdm(
-        total=len(jobs) + len(results), desc="cities", unit="city", file=sys.stderr, disable=not progress
-    ) as bar:
-        bar.update(len(results))
+    # Connect to the cluster before showing progress or creating anything, so a wrong address fails cleanly.
+    with _dask_executor(scheduler) if scheduler else nullcontext() as dask_executor:
+        out_root.mkdir(parents=True, exist_ok=True)
+        log.info("batch: %d cities → %s (%s)", total, out_root, scheduler or f"{workers} workers")
+        with tqdm(total=total, desc="cities", unit="city", file=sys.stderr, disable=not progress) as bar:
+            bar.update(len(results))
 
-        def done(result: CityResult) -> None:
-            results.append(result)
-            failed = sum(not r.ok for r in results)
-            bar.set_postfix_str(
-                f"{result.jurisdiction} {result.status}" + (f", {failed} failed" if failed else "")
-            )
-            bar.update(1)
+            def done(result: CityResult) -> None:
+                results.append(result)
+                failed = sum(not r.ok for r in results)
+                bar.set_postfix_str(
+                    f"{result.jurisdiction} {result.status}" + (f", {failed} failed" * bool(failed))
+                )
+                bar.update(1)
 
-        if scheduler:
-            with _dask_executor(scheduler) as executor:
+            if dask_executor is not None:
                 # Dask reschedules work lost with a worker itself; a city that keeps killing workers comes
                 # back as KilledWorker, an ordinary failure.
-                for job in _run_jobs(executor, jobs, out_root, template, done):
+                for job in _run_jobs(dask_executor, jobs, out_root, template, done):
                     done(_crashed(job, out_root))
-        else:
-            _run_in_pools(jobs, out_root, template, workers, done)
+            else:
+                _run_in_pools(jobs, out_root, template, workers, done)
 
     results.sort(key=lambda r: (r.jurisdiction, str(r.params_path)))
     write_index(results, out_root)
@@ -155,8 +153,9 @@ def _run_in_pools(jobs: list[_Job], out_root: Path, template: Path | None, worke
         for job in suspects:
             log.warning("%s: its worker died; running it again on its own", job.jurisdiction)
             with _process_pool(1) as executor:
-                for again in _run_jobs(executor, [job], out_root, template, done):
-                    done(_crashed(again, out_root))
+                crashed_again = _run_jobs(executor, [job], out_root, template, done)
+            for again in crashed_again:  # after the pool is shut down: the dead worker is reaped by then
+                done(_crashed(again, out_root))
 
 
 def _run_jobs(

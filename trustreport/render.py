@@ -452,7 +452,11 @@ def _pid_alive(pid: int) -> bool:
         return False
     except (PermissionError, OSError):
         return True
-    return True
+    try:  # a zombie (dead, not yet reaped by its parent) still answers kill(pid, 0)
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
 
 
 # ------------------------------------------------------------------------------------------------------------
