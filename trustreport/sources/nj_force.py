@@ -11,7 +11,8 @@ subject listed on a form (`subject` table). Counting rules, for one agency (`age
   incident is dated by its earliest form. Incidents whose only subjects are animals are dropped.
 - Race of an incident. The races of the people (subjects of type Person) force was used on, over all its
   forms: an incident is counted once in each of their groups, so group counts can add up to more than `all`,
-  which counts each incident once. An incident with no Person subject of recorded race is `unknown`.
+  which counts each incident once. A person without a recorded race counts as `unknown`, and so does an
+  incident with no Person subject (e.g. only "Unknown Subject(s)").
 - `force_incidents`: incidents by that rule, on the incident's date.
 - `force_subjects`: people of type Person. The same person appears on every officer's form, so within an
   incident each race counts the largest number of Person subjects of that race on any one form (a lower bound
@@ -252,62 +253,59 @@ def _form_record(con, ctx: AdapterContext, path: Path, agency: str, forms: pd.Da
 def _incidents_and_persons(
     forms: pd.DataFrame, subjects: pd.DataFrame, sid: str
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[Dropped]]:
-    """Per incident: its groups (for force_incidents) and persons per group (for force_subjects)."""
+    """Rows (incident, incident_day, group, value) for force_incidents and force_subjects, and the record."""
     subjects = subjects.merge(forms[["form_id", "incident", "incident_day"]], on="form_id")
     person = subjects[subjects["kind"] == "PERSON"]
-    per_form = person.groupby(["incident", "incident_day", "form_id", "group"], as_index=False).size()
-    persons = per_form.groupby(["incident", "incident_day", "group"], as_index=False)["size"].max()
-    persons = persons.rename(columns={"size": "value"})
-
+    persons = _persons(person)
     all_incidents = forms[["incident", "incident_day"]].drop_duplicates()
-    kinds = subjects.groupby("incident")["kind"].agg(set)
-    animal_only = set(kinds[kinds.map(lambda k: k == {"ANIMAL"})].index)
-    kept = all_incidents[~all_incidents["incident"].isin(animal_only)]
-    with_person = persons[["incident", "incident_day", "group"]].drop_duplicates()
-    no_person = kept[~kept["incident"].isin(with_person["incident"])].assign(group=str(Group.UNKNOWN))
-    by_group = pd.concat([with_person[with_person["incident"].isin(kept["incident"])], no_person])
-    incidents = pd.concat(
-        [by_group.assign(value=1), kept.assign(group=str(Group.ALL), value=1)], ignore_index=True
-    )
-    persons = pd.concat(
-        [
-            persons,
-            persons.groupby(["incident", "incident_day"], as_index=False)["value"].sum().assign(group="all"),
-        ],
-        ignore_index=True,
-    )
+    incidents = _incident_groups(all_incidents, subjects, persons)
+    n_kept = int((incidents["group"] == str(Group.ALL)).sum())
+    n_persons = int(persons.loc[persons["group"] != str(Group.ALL), "value"].sum())
 
     other_kinds = subjects.loc[subjects["kind"] != "PERSON", "kind"].value_counts().sort_index()
-    recoded = person["race"].isna().sum()
+    not_people = ", ".join(f"{k.lower()} {n}" for k, n in other_kinds.items()) or "none"
     dropped = [
         Dropped(
-            sid,
-            "drop incidents whose only subjects are animals",
-            len(all_incidents),
-            len(kept),
-            "not force on a person",
+            sid, "drop incidents whose only subjects are animals", len(all_incidents), n_kept, "no person"
         ),
-        Dropped(
-            sid,
-            "keep subjects of type Person",
-            len(subjects),
-            len(person),
-            "not counted as people: "
-            + (", ".join(f"{k.lower()} {n}" for k, n in other_kinds.items()) or "none"),
-        ),
+        Dropped(sid, "keep subjects of type Person", len(subjects), len(person), f"not people: {not_people}"),
         Dropped(
             sid,
             "count each person once per incident",
             len(person),
-            int(persons.loc[persons["group"] != "all", "value"].sum()),
+            n_persons,
             "per incident and race, the most Person subjects listed on any one officer's form",
         ),
     ]
+    recoded = int(person["race"].isna().sum())
     if recoded:
         dropped.append(
             Dropped(sid, "recode missing race", len(person), len(person), f"{recoded} people as unknown")
         )
     return incidents, persons, dropped
+
+
+def _persons(person: pd.DataFrame) -> pd.DataFrame:
+    """People per incident and group: the most Person subjects of the group on one form; `all` sums them."""
+    per_form = person.groupby(["incident", "incident_day", "form_id", "group"], as_index=False).size()
+    persons = per_form.groupby(["incident", "incident_day", "group"], as_index=False)["size"].max()
+    persons = persons.rename(columns={"size": "value"})
+    every = persons.groupby(["incident", "incident_day"], as_index=False)["value"].sum()
+    return pd.concat([persons, every.assign(group=str(Group.ALL))], ignore_index=True)
+
+
+def _incident_groups(
+    all_incidents: pd.DataFrame, subjects: pd.DataFrame, persons: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per (incident, group) with value 1: each group of its people, `unknown` if it has none, and
+    `all` once; incidents whose only subjects are animals are left out."""
+    kinds = subjects.groupby("incident")["kind"].agg(set)
+    animal_only = kinds[kinds.map(lambda k: k == {"ANIMAL"})].index
+    kept = all_incidents[~all_incidents["incident"].isin(animal_only)]
+    people = persons.loc[persons["group"] != str(Group.ALL), ["incident", "incident_day", "group"]]
+    no_person = kept[~kept["incident"].isin(people["incident"])].assign(group=str(Group.UNKNOWN))
+    rows = [people, no_person, kept.assign(group=str(Group.ALL))]
+    return pd.concat(rows, ignore_index=True).assign(value=1)
 
 
 def _daily(per_incident: pd.DataFrame, measure: Measure) -> pd.DataFrame:
@@ -325,7 +323,8 @@ def _forms_table(forms: pd.DataFrame, subjects: pd.DataFrame) -> pd.DataFrame:
     person = subjects[subjects["kind"] == "PERSON"]
     rows = person.groupby(["day", "group"]).size().rename("person_rows")
     groups = person[["form_id", "day", "group"]].drop_duplicates()
-    bare = forms.loc[~forms["form_id"].isin(person["form_id"]), ["form_id", "day"]].assign(group="unknown")
+    bare = forms.loc[~forms["form_id"].isin(person["form_id"]), ["form_id", "day"]]
+    bare = bare.assign(group=str(Group.UNKNOWN))
     by_group = pd.concat([groups, bare]).groupby(["day", "group"]).size().rename("forms")
     table = pd.concat([by_group, rows], axis=1).fillna(0).reset_index()
     totals = (
@@ -337,7 +336,7 @@ def _forms_table(forms: pd.DataFrame, subjects: pd.DataFrame) -> pd.DataFrame:
         )
         .fillna(0)
         .reset_index()
-        .assign(group="all")
+        .assign(group=str(Group.ALL))
     )
     out = pd.concat([table, totals], ignore_index=True).rename(columns={"day": "date"})
     out = out.astype({"forms": "int64", "person_rows": "int64"})

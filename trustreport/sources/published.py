@@ -1,9 +1,8 @@
 """Published aggregates (op-eds, reports, news articles) → counts, each row carrying its citation.
 
 Some figures exist only in publications: a count for a window, a share, a rate. They are entered by hand as
-structured rows (never parsed from prose). The file is a CSV with one row per published figure:
-
-Columns (the first five are required):
+structured rows (never parsed from prose). The file is a CSV with one row per published figure and these
+columns (the first five are required):
 
 - `period_start`, `period_end`: inclusive ISO dates of the window the figure covers.
 - `measure`: a canonical measure (`trustreport.vocab.Measure`), e.g. `lawsuits`, `stops`, `arrests`.
