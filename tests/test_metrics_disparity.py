@@ -100,7 +100,7 @@ def test_three_events_give_no_ratio_but_a_flagged_rate() -> None:
     rr = est["stops.rate_ratio.hispanic.now"]
     assert rr.value is None and rr.ci is None and rr.p_value is None
     assert Flag.NOT_ESTIMABLE in rr.flags and not rr.estimable
-    assert "Hispanic stops" in rr.notes[-1] and "= 3" in rr.notes[-1] and "fewer than 5" in rr.notes[-1]
+    assert "Hispanic stops" in rr.notes[0] and "= 3" in rr.notes[0] and "fewer than 5" in rr.notes[0]
     rate = est["stops.rate.hispanic.now"]
     assert rate.value == pytest.approx(3 / 230_000) and Flag.UNSTABLE in rate.flags
     assert rate.ci[0] > 0
@@ -113,6 +113,8 @@ def test_residents_vintage_not_overlapping_the_window_is_flagged() -> None:
         assert Flag.DENOMINATOR_VINTAGE in est[key].flags
         assert any("2010-01-01 to 2010-12-31" in n for n in est[key].notes)
     assert Flag.DENOMINATOR_VINTAGE not in est["stops.count.black.now"].flags
+    small = est["stops.rate_ratio.hispanic.now"]  # not estimable: the reason comes before the vintage caveat
+    assert small.notes[0].startswith("n too small") and "2010-01-01 to 2010-12-31" in small.notes[1]
     overlapping = by_id(
         per_resident_disparity(philadelphia(), Measure.STOPS, Y2017, period=Period.NOW, groups=GROUPS)
     )
@@ -159,7 +161,9 @@ def test_all_group_gets_count_and_rate_but_no_ratio() -> None:
 
 
 def test_zero_events_are_not_estimable_never_zero_or_infinite() -> None:
+    """White stops recorded in 2016 but none in 2017: a true zero count, and no ratio."""
     counts = counts_table(
+        ("2016-01-01", "2016-12-31", "stops", "white", 12, "s"),
         ("2017-01-01", "2017-12-31", "stops", "black", 40, "s"),
         ("2017-01-01", "2017-12-31", "residents", "black", 10_000, "r"),
         ("2017-01-01", "2017-12-31", "residents", "white", 10_000, "r"),
@@ -174,6 +178,23 @@ def test_zero_events_are_not_estimable_never_zero_or_infinite() -> None:
     rr = est["stops.rate_ratio.black.now"]
     assert rr.value is None and Flag.NOT_ESTIMABLE in rr.flags
     json.dumps([e.to_json() for e in found], allow_nan=False)
+
+
+def test_a_group_the_source_never_records_is_missing_not_zero() -> None:
+    """A published table with only Black and white rows says nothing about Hispanic stops (DESIGN: never
+    filled in)."""
+    est = by_id(
+        per_resident_disparity(
+            philadelphia().query("group != 'hispanic' or measure != 'stops'"),
+            Measure.STOPS,
+            Y2017,
+            period=Period.NOW,
+            groups=GROUPS,
+        )
+    )
+    for key in ("stops.count.hispanic.now", "stops.rate.hispanic.now", "stops.rate_ratio.hispanic.now"):
+        assert est[key].value is None and Flag.NOT_ESTIMABLE in est[key].flags
+        assert "records no Hispanic counts: missing, not zero (now window" in est[key].notes[0]
 
 
 def search_counts() -> pd.DataFrame:

@@ -126,6 +126,18 @@ def test_missing_then_window_is_not_estimable_and_says_which() -> None:
     assert e.value is None and "then window" in e.notes[-1]
 
 
+def test_a_group_missing_from_the_then_source_is_not_estimable_and_says_which() -> None:
+    counts = pd.concat(
+        [g15_counts(), counts_table(("2017-01-01", "2017-12-31", "stops", "hispanic", 90, "stops-b"))]
+    )
+    counts = pd.concat(
+        [counts, counts_table(("2012-01-01", "2017-12-31", "residents", "hispanic", 9_000, "acs-2012"))]
+    )
+    est = by_id(rate_change(counts, Measure.STOPS, THEN, NOW, groups=[Group.HISPANIC]))
+    e = est["stops.rate_change_ratio.hispanic.change"]
+    assert e.value is None and "records no Hispanic counts" in e.notes[-1] and "then window" in e.notes[-1]
+
+
 def test_no_residents_is_not_estimable_and_says_which_window() -> None:
     counts = g15_counts()
     counts = counts[counts["measure"] != "residents"]

@@ -33,6 +33,11 @@ def test_no_ratio_under_five_names_the_count() -> None:
     assert "Black stops = 3" in est.notes[0] and "fewer than 5" in est.notes[0]
 
 
+def test_the_not_estimable_reason_is_the_first_note() -> None:
+    est = sn.not_estimable(_ratio().with_flags(Flag.DENOMINATOR_VINTAGE, note="old census"), "no residents")
+    assert est.notes == ("no residents", "old census") and est.ci_method is None and est.test_method is None
+
+
 def test_unstable_under_twenty() -> None:
     est = sn.apply_ratio_rules(_ratio(), {"Black stops": 19, "white stops": 500})
     assert est.value == 2.0 and est.flags == (Flag.UNSTABLE,)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import scipy.stats as ss
 
 from trustreport.stats import tests as st
 
@@ -79,6 +80,17 @@ def test_two_proportion_score_test_methods_2_1() -> None:
     assert agrees(res.statistic, "9.54")
     assert res.p_value is not None and res.p_value < 1e-15
     assert st.proportion_test(1, 0, 1, 10).p_value is None
+
+
+def test_two_proportion_test_is_exact_when_expected_counts_are_small() -> None:
+    """Cochran's rule: an expected cell under 5 switches to Fisher's exact test (methods §2.1, small samples);
+    the score test's p for 3/8 vs 13/1504 would be ~6e-24."""
+    res = st.proportion_test(3, 8, 13, 1504, compare="diff")
+    assert res.method == st.FISHER_EXACT_TEST and res.statistic is None
+    assert res.p_value == pytest.approx(ss.fisher_exact([[3, 5], [13, 1491]]).pvalue, rel=1e-12)
+    assert st.proportion_test(7.0, 34.0, 1.0, 34.0).method == st.FISHER_EXACT_TEST
+    assert st.proportion_test(41, 34.5, 1, 34).p_value is None
+    assert st.proportion_test(7, 34, 1, 34, value=2.0).method == st.PROPORTION_SCORE_TEST
 
 
 G15 = {

@@ -59,25 +59,43 @@ def merge_sources(*groups_of_ids: tuple[str, ...]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class FlowCounts:
-    """A flow measure's totals by group inside one window (counts.window_totals)."""
+    """A flow measure's totals by group inside one window (counts.window_totals), and the groups its sources
+    record at all (in any window)."""
 
     measure: Measure
     window: Window
     values: dict[Group, float]
     sources: dict[Group, tuple[str, ...]]
+    recorded: frozenset[Group] = frozenset()
 
     @property
     def has_data(self) -> bool:
         return bool(self.values)
 
     def count(self, group: Group) -> float | None:
-        """The group's total; 0 for a group with no rows when others have some; None when the window is empty.
+        """The group's total in the window, or None when it is missing.
 
-        Incident files are aggregated into rows only where something happened, so a group absent from a window
-        that holds the measure had no events there."""
-        if not self.has_data:
+        Incident files are aggregated into rows only where something happened, so a group the sources record
+        but that has no row in this window had no events here: 0. A group the sources never record (a
+        published table with only Black and white rows) is missing, not zero (DESIGN: never filled in)."""
+        if group in self.values:
+            return self.values[group]
+        return 0.0 if self.has_data and group in self.recorded else None
+
+    def counted_as_zero(self, group: Group) -> bool:
+        return group not in self.values and self.count(group) == 0.0
+
+    def why_missing(self, group: Group, side: str = "analysis") -> str | None:
+        """Why the group's count is missing (no data in the window, or a group the sources do not record)."""
+        if self.count(group) is not None:
             return None
-        return self.values.get(group, 0.0)
+        if not self.has_data:
+            return f"no {MEASURE_LABELS[self.measure]} data in the {side} window ({span(self.window)})"
+        ids = ", ".join(merge_sources(*self.sources.values()))
+        return (
+            f"the {MEASURE_LABELS[self.measure]} source ({ids}) records no {GROUP_LABELS[group]} counts: "
+            f"missing, not zero ({side} window, {span(self.window)})"
+        )
 
     def sources_of(self, *groups: Group) -> tuple[str, ...]:
         return merge_sources(*(self.sources.get(g, ()) for g in groups))
@@ -85,18 +103,18 @@ class FlowCounts:
     def label(self, group: Group) -> str:
         return f"{GROUP_LABELS[group]} {MEASURE_LABELS[self.measure]} ({span(self.window)})"
 
-    def missing_note(self, side: str) -> str:
-        return f"no {MEASURE_LABELS[self.measure]} data in the {side} window ({span(self.window)})"
-
 
 def flow_counts(counts: pd.DataFrame, measure: Measure, window: Window) -> FlowCounts:
     totals = window_totals(counts, measure, window)
     groups = [Group(g) for g in totals["group"]]
+    window_sources = {s for ids in totals["sources"] for s in ids}
+    same_sources = counts[(counts["measure"] == str(measure)) & counts["source_id"].isin(window_sources)]
     return FlowCounts(
         measure=measure,
         window=window,
         values=dict(zip(groups, totals["value"].astype(float), strict=True)),
         sources=dict(zip(groups, totals["sources"], strict=True)),
+        recorded=frozenset(Group(g) for g in same_sources["group"].unique()),
     )
 
 
@@ -171,10 +189,9 @@ def binomial_problem(
 ) -> tuple[str, tuple[Flag, ...]] | None:
     """Why x/n cannot be formed for `group` (and any flag beyond `not estimable`), or None if it can."""
     x, n = events.count(group), base.count(group)
-    if x is None:
-        return events.missing_note(side), ()
-    if n is None:
-        return base.missing_note(side), ()
+    missing = events.why_missing(group, side) or base.why_missing(group, side)
+    if missing:
+        return missing, ()
     if n == 0:
         return f"no {base.label(group)}", ()
     if x > n:

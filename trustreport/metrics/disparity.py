@@ -73,7 +73,7 @@ def per_resident_disparity(
         out.append(_count(events, group, period, level))
         if not residents.has_data:
             out[-1] = out[-1].with_flags(
-                note=f"{residents.missing_note(group)}: rates and ratios are not computed"
+                note=f"{residents.missing_note(group, period)}: rates and ratios are not computed"
             )
             continue
         out.append(_rate(events, residents, group, period, level, rate_per))
@@ -95,7 +95,8 @@ def conditional_disparity(
     """Per group: the count, the proportion of the feeding stage (searches | stops, hits | searches,
     citations | stops; Wilson interval) and, for each group other than the reference, the risk ratio vs the
     reference (Koopman score interval when a count is under 100, Katz log otherwise; p from the
-    two-proportion score test) (methods §1.2A, §1.3)."""
+    two-proportion score test, or Fisher's exact test when an expected cell is under 5) (methods §1.2A,
+    §1.3)."""
     if measure not in CONDITIONAL_STAGES:
         raise ValueError(
             f"{measure} is not a conditional stage; expected one of {sorted(CONDITIONAL_STAGES)}"
@@ -116,10 +117,10 @@ def _count(events: FlowCounts, group: Group, period: Period, level: float) -> Es
     x = events.count(group)
     est = new_estimate(events.measure, "count", group, period, events.window, value=x, numerator=x)
     if x is None:
-        return not_estimable(est, events.missing_note("analysis"))
+        return not_estimable(est, events.why_missing(group, period))
     ci = iv.poisson_rate_ci(x, level=level)
     est = replace(est, ci=ci.bounds, ci_method=ci.method, sources=events.sources_of(group))
-    if group not in events.values:
+    if events.counted_as_zero(group):
         est = est.with_flags(note=f"no {GROUP_LABELS[group]} rows in {span(events.window)}: counted as zero")
     return apply_stability(est, x)
 
@@ -149,9 +150,9 @@ def _rate(
     )
     est = _with_vintage(est, residents)
     if x is None:
-        return not_estimable(est, events.missing_note("analysis"))
+        return not_estimable(est, events.why_missing(group, period))
     if exposure is None:
-        return not_estimable(est, residents.missing_note(group))
+        return not_estimable(est, residents.missing_note(group, period))
     ci = iv.poisson_rate_ci(x, exposure, level=level)
     return apply_stability(replace(est, value=x / exposure, ci=ci.bounds, ci_method=ci.method), x)
 
@@ -174,10 +175,11 @@ def _rate_ratio(
         sources=merge_sources(events.sources_of(group, reference), residents.sources_of(group, reference)),
     )
     est = _with_vintage(est, residents)
-    if a is None or c is None:
-        return not_estimable(est, events.missing_note("analysis"))
+    missing = events.why_missing(group, period) or events.why_missing(reference, period)
+    if missing:
+        return not_estimable(est, missing)
     if n1 is None or n2 is None:
-        return not_estimable(est, residents.missing_note(group if n1 is None else reference))
+        return not_estimable(est, residents.missing_note(group if n1 is None else reference, period))
     ci = iv.rate_ratio_ci(a, n1, c, n2, level=level)
     test = poisson_ratio_test(a, n1, c, n2, method="exact-cond")
     est = replace(
@@ -208,7 +210,7 @@ def _proportion(events: FlowCounts, base: FlowCounts, group: Group, period: Peri
         denominator_kind=DENOMINATOR_KIND.get(base.measure, DenominatorKind.NONE),
         sources=merge_sources(events.sources_of(group), base.sources_of(group)),
     )
-    problem = binomial_problem(events, base, group)
+    problem = binomial_problem(events, base, group, period)
     if problem:
         return refuse(est, problem)
     ci = iv.proportion_ci(x, n, level=level)
@@ -232,7 +234,7 @@ def _risk_ratio(
         sources=merge_sources(events.sources_of(group, reference), base.sources_of(group, reference)),
     )
     for g in (group, reference):
-        problem = binomial_problem(events, base, g)
+        problem = binomial_problem(events, base, g, period)
         if problem:
             return refuse(est, problem)
     a, n1, c, n2 = events.count(group), base.count(group), events.count(reference), base.count(reference)

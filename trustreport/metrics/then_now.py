@@ -3,10 +3,10 @@ change of its disparity vs the reference group (ratio of rate ratios, a differen
 scale).
 
 Statistics: `rate_change_ratio` (per-resident measures: rate now ÷ rate then, exact conditional interval and
-test), `proportion_difference` (conditional stages: proportion now − then, Newcombe interval, score test),
-`ratio_of_rate_ratios` (disparity now ÷ disparity then; for conditional stages a ratio of risk ratios, as in
-the OJJDP relative rate index). Every estimate has period `change`, `window` = the now window and
-`then_window` = the then window; numerator and denominator hold the now and the then quantity.
+test), `proportion_difference` (conditional stages: proportion now − then, Newcombe interval, score or
+Fisher exact test), `ratio_of_rate_ratios` (disparity now ÷ disparity then; for conditional stages a ratio
+of risk ratios, as in the OJJDP relative rate index). Every estimate has period `change`, `window` = the now
+window and `then_window` = the then window; numerator and denominator hold the now and the then quantity.
 """
 
 from __future__ import annotations
@@ -64,11 +64,11 @@ def rate_change(
 ) -> list[Estimate]:
     """Per group (and `all` where the data hold it), now vs then.
 
-    Per-resident measures: the rate ratio now ÷ then with exposure residents × years in each window (or years
-    only, with `exposure=DenominatorKind.YEARS`, for counts such as lawsuits), exact conditional interval and
-    test (methods §2.2, G13, G14). Conditional stages: the difference of proportions now − then, Newcombe
-    interval and score test (methods §2.1). A window without data gives a `not estimable` estimate whose note
-    names that window.
+    Per-resident measures: the rate ratio now ÷ then with exposure residents × years in each window (or
+    years only, with `exposure=DenominatorKind.YEARS`, for counts such as lawsuits), exact conditional
+    interval and test (methods §2.2, G13, G14). Conditional stages: the difference of proportions now −
+    then, Newcombe interval and score test (Fisher exact when an expected cell is under 5) (methods §2.1). A
+    window without data gives a `not estimable` estimate whose note names that window.
     """
     if measure in STOCK_MEASURES:
         raise ValueError(f"{measure} is a stock measure; a change of rate needs a flow measure")
@@ -129,11 +129,9 @@ def _with_vintages(est: Estimate, residents: Sequence[Residents]) -> Estimate:
     return est
 
 
-def _missing_events(ev: tuple[FlowCounts, FlowCounts]) -> str | None:
-    for side, flow in zip(("then", "now"), ev, strict=True):
-        if not flow.has_data:
-            return flow.missing_note(side)
-    return None
+def _missing_events(ev: tuple[FlowCounts, FlowCounts], group: Group) -> str | None:
+    then, now = ev
+    return then.why_missing(group, "then") or now.why_missing(group, "now")
 
 
 def _rate_change_ratio(
@@ -160,7 +158,7 @@ def _rate_change_ratio(
     )
     if per_resident:
         est = _with_vintages(est, residents)
-    missing = _missing_events(ev)
+    missing = _missing_events(ev, group)
     if missing:
         return not_estimable(est, missing)
     if per_resident:
@@ -190,7 +188,7 @@ def _rate_change_ratio(
 def _proportion_difference(
     ev: tuple[FlowCounts, FlowCounts], base: tuple[FlowCounts, FlowCounts], group: Group, level: float
 ) -> Estimate:
-    """x_now/n_now − x_then/n_then with the Newcombe interval and the score test (methods §2.1)."""
+    """x_now/n_now − x_then/n_then, Newcombe interval, score or Fisher exact test (methods §2.1)."""
     est = _change_estimate(
         ev[1].measure,
         "proportion_difference",
@@ -298,8 +296,9 @@ def _cells(
                     return problem[0]
                 size = denom.count(g)
             else:
-                if not events.has_data:
-                    return events.missing_note(side)
+                missing = events.why_missing(g, side)
+                if missing:
+                    return missing
                 size = denom.person_years(g)
                 if size is None:
                     return denom.missing_note(g, side)

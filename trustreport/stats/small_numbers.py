@@ -43,11 +43,13 @@ def is_unstable(*counts: float, rules: SmallNumberRules = DEFAULT_RULES) -> bool
 
 
 def not_estimable(estimate: Estimate, reason: str) -> Estimate:
-    """A copy with no value, interval, p-value or methods, flagged `not estimable`, the reason as a note."""
+    """A copy with no value, interval, p-value or methods, flagged `not estimable`, the reason as its first
+    note."""
     blank = replace(
         estimate, value=None, ci=None, ci_method=None, p_value=None, p_adjusted=None, test_method=None
-    )
-    return blank.with_flags(Flag.NOT_ESTIMABLE, note=reason)
+    ).with_flags(Flag.NOT_ESTIMABLE)
+    # The reason comes first: it is what a reader of "not estimable" needs before any other caveat.
+    return replace(blank, notes=tuple(dict.fromkeys((reason, *blank.notes))))
 
 
 def apply_stability(estimate: Estimate, *counts: float, rules: SmallNumberRules = DEFAULT_RULES) -> Estimate:

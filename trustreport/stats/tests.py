@@ -34,6 +34,9 @@ POISSON_TEST_NAMES: dict[str, str] = {
     "etest": "E-test (Krishnamoorthy-Thomson)",
 }
 PROPORTION_SCORE_TEST = "two-proportion score test"
+FISHER_EXACT_TEST = "Fisher exact test"
+# Cochran's rule for the normal approximation of a 2×2 table.
+MIN_EXPECTED = 5
 RRR_CLOSED_FORM = "Wald on log ratio of rate ratios, SE = sqrt(1/a0 + 1/a1 + 1/c0 + 1/c1)"
 RRR_GLM = "Poisson GLM interaction (y ~ group*post, offset log exposure)"
 RISK_RRR_CLOSED_FORM = "Wald on log ratio of risk ratios, SE = sqrt(Σ 1/x − 1/n)"
@@ -103,17 +106,30 @@ def poisson_ratio_test(
 def proportion_test(
     x1: float, n1: float, x2: float, n2: float, *, compare: str = "ratio", value: float | None = None
 ) -> Significance:
-    """Two-sided score test of two independent proportions x1/n1 vs x2/n2 (statsmodels
-    `test_proportions_2indep(method="score")`, methods §2.1). `compare` is "ratio" (null `value` 1) or "diff"
-    (null `value` 0)."""
-    if value is None:
-        value = 1.0 if compare == "ratio" else 0.0
+    """Two-sided test of two independent proportions x1/n1 vs x2/n2 (methods §2.1).
+
+    The score test (statsmodels `test_proportions_2indep(method="score")`; `compare` "ratio" with null
+    `value` 1 or "diff" with null 0) when every expected cell count under equal proportions is at least 5
+    (Cochran's rule); otherwise, for the null of equality, Fisher's exact test, since the normal
+    approximation can then be wrong by many orders of magnitude (3/8 vs 13/1504: score p ≈ 6e-24, Fisher p ≈
+    5e-5)."""
+    null = 1.0 if compare == "ratio" else 0.0
+    value = null if value is None else value
     if n1 <= 0 or n2 <= 0 or x1 > n1 or x2 > n2:
         return Significance(None, None, PROPORTION_SCORE_TEST)
+    if value == null and _small_expected(x1, n1, x2, n2):
+        cells = [[_whole(x1), _whole(n1 - x1)], [_whole(x2), _whole(n2 - x2)]]
+        if all(isinstance(v, int) for row in cells for v in row):
+            return Significance(None, float(ss.fisher_exact(cells).pvalue), FISHER_EXACT_TEST)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         res = test_proportions_2indep(x1, n1, x2, n2, value=value, method="score", compare=compare)
     return Significance(_finite(res.statistic), _finite(res.pvalue), PROPORTION_SCORE_TEST)
+
+
+def _small_expected(x1: float, n1: float, x2: float, n2: float) -> bool:
+    pooled = (x1 + x2) / (n1 + n2)
+    return min(n1 * pooled, n1 * (1 - pooled), n2 * pooled, n2 * (1 - pooled)) < MIN_EXPECTED
 
 
 def _wald(log_value: float, se: float, level: float, method: str) -> RatioOfRatios:
