@@ -92,7 +92,7 @@ def proportion_ci(count: float, nobs: float, *, level: float = 0.95) -> Interval
 
 def _pi_to_ratio(p: float, f: float) -> float | None:
     """Map π = a/(a+c) to the rate ratio π/(1-π)·n2/n1 (methods §1.2B); π = 1 gives no finite ratio."""
-    return None if p >= 1 else p / (1 - p) * f
+    return None if p >= 1 else float(p / (1 - p) * f)
 
 
 def rate_ratio_exact_ci(a: float, n1: float, c: float, n2: float, *, level: float = 0.95) -> Interval:
