@@ -201,7 +201,8 @@ def test_read_metrics_wants_exactly_one_dict():
 
 def test_metrics_json_is_canonical_and_refuses_nan():
     assert (
-        metrics_json({"b": [1.5, None], "a": "é"}) == '{\n  "a": "é",\n  "b": [\n    1.5,\n    null\n  ]\n}\n'
+        metrics_json({"b": [1.5, None], "a": "é"})
+        == '{\n  "a": "\\u00e9",\n  "b": [\n    1.5,\n    null\n  ]\n}\n'
     )
     with pytest.raises(TrustReportError, match="not valid JSON"):
         metrics_json({"value": float("nan")})

@@ -279,9 +279,10 @@ def _execute(template: Path, params_path: Path, output: Path):
         kernel_name=KERNEL_NAME,
         progress_bar=False,
         log_output=False,
-        # ipykernel ≥ 7.4 warns on the kernel's own stderr about TCP transport on every start; it would break
-        # the CLI's one-line error contract and says nothing about the report.
-        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        # The kernel's own log goes to our stderr: ipykernel ≥ 7.4 warns about TCP transport on every start,
+        # and logs "KeyboardInterrupt caught in kernel" at ERROR when jupyter_client interrupts it before
+        # shutdown. Neither says anything about the report, and both would break the one-line error.
+        extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
     )
 
 
@@ -328,7 +329,7 @@ def read_metrics(nb: Any, template: Path | str = "notebook") -> dict[str, Any]:
 def metrics_json(metrics: dict[str, Any], template: Path | str = "notebook") -> str:
     """`metrics.json` text: sorted keys, no NaN, trailing newline, so the same inputs give the same bytes."""
     try:
-        return json.dumps(metrics, sort_keys=True, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+        return json.dumps(metrics, sort_keys=True, indent=2, allow_nan=False) + "\n"
     except ValueError as err:
         raise TrustReportError(template, f"metrics are not valid JSON: {err}") from None
 
