@@ -20,6 +20,7 @@ class Estimate:
 
     `value`, `ci` and `p_value` are None where the number is not estimable (never NaN, 0 or infinity).
     `scale` is the multiplier used for display (e.g. 1000 for "per 1,000 residents"); `value` is unscaled.
+    `years` is set on per-resident rates: value = numerator / (denominator × years), events per person-year.
     """
 
     id: str
@@ -42,6 +43,7 @@ class Estimate:
     sources: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     scale: float = 1.0
+    years: float | None = None
     then_window: tuple[date, date] | None = None
 
     @property
@@ -80,6 +82,7 @@ class Estimate:
             "denominator_kind": str(self.denominator_kind),
             "value": _num(self.value),
             "scale": self.scale,
+            "years": _num(self.years),
             "ci": [_num(self.ci[0]), _num(self.ci[1])] if self.ci else [None, None],
             "ci_method": self.ci_method,
             "p_value": _num(self.p_value),

@@ -22,6 +22,7 @@ from trustreport.vocab import (
     GROUP_COLOURS,
     GROUP_LABELS,
     MEASURE_LABELS,
+    MEASURE_SINGULAR,
     PER_RESIDENT_MEASURES,
     PERIOD_COLOURS,
     Group,
@@ -234,5 +235,5 @@ def _grouped_bars(ax, frame: pd.DataFrame) -> None:
 
 def _measure_title(measure: Measure) -> str:
     if measure in CONDITIONAL_STAGES:
-        return f"{MEASURE_LABELS[measure]} per {MEASURE_LABELS[CONDITIONAL_STAGES[measure]][:-1]}"
+        return f"{MEASURE_LABELS[measure]} per {MEASURE_SINGULAR[CONDITIONAL_STAGES[measure]]}"
     return f"{MEASURE_LABELS[measure]} per resident"

@@ -29,6 +29,7 @@ def title_block(report: Report) -> HTML:
     from trustreport import __version__
 
     return HTML(
+        f"<style>{_CSS}</style>"
         f"<h1>{html.escape(report.title)}</h1>"
         f"<p class='tr-subtitle'>Then: {html.escape(p.then.label)} ({fmt.window(p.then.start, p.then.end)}). "
         f"Now: {html.escape(p.now.label)} ({fmt.window(p.now.start, p.now.end)}). "
@@ -37,6 +38,15 @@ def title_block(report: Report) -> HTML:
         f"<p class='tr-provenance'>Made by trustreport {__version__} from <code>{html.escape(report.params.path.name)}"
         f"</code> (sha256 {report.params.sha256[:12]}).</p>"
     )
+
+
+_CSS = (
+    ".tr-table{border-collapse:collapse;font-size:0.85em;margin:0.4em 0 0.8em}"
+    ".tr-table th,.tr-table td{text-align:left!important;padding:0.25em 0.6em;vertical-align:top}"
+    ".tr-table thead th{border-bottom:1px solid #444}"
+    ".tr-methods{font-size:0.8em;color:#444}.tr-flags{color:#8a4b00;font-size:0.9em}"
+    ".tr-subtitle,.tr-provenance{color:#333}"
+)
 
 
 def headline(report: Report) -> HTML:
@@ -63,7 +73,7 @@ def disparity_sentence(e: Estimate, report: Report) -> str:
         return html.escape(f"In {label}, the {what} ratio for {who} vs {ref} people is not estimable: {why}.")
     interval = f"{level} CI {fmt.ci(e)}; {e.ci_method}" if e.ci else e.ci_method or ""
     if e.significant:
-        text = f"In {label}, the {what} for {who} people was {fmt.times(e.value)} that for {ref} people ({interval})."
+        text = f"In {label}, the {what} for {who} people was {_relative(e.value, ref)} ({interval})."
     else:
         text = (
             f"In {label}, the {what} for {who} people was not statistically distinguishable from that for {ref} "
@@ -82,7 +92,7 @@ def change_sentence(e: Estimate, report: Report) -> str:
     now_ratio = report.estimates.one(measure=e.measure, group=e.group, period=Period.NOW, statistic=_ratio_stat(e))
     who, ref = GROUP_LABELS[e.group], GROUP_LABELS[e.reference_group or Group.WHITE]
     went = (
-        f"went from {fmt.times(then_ratio.value)} to {fmt.times(now_ratio.value)}"
+        f"went from a ratio of {fmt.ratio(then_ratio.value)} to {fmt.ratio(now_ratio.value)}"
         if then_ratio and now_ratio and then_ratio.estimable and now_ratio.estimable
         else "changed"
     )
@@ -110,9 +120,16 @@ def representation_sentence(e: Estimate) -> str:
     return html.escape(text) + _flag_note(e)
 
 
+def _relative(value: float, ref: str) -> str:
+    """A ratio in words; below 1 it is also said the other way round (methods §1.1: '0.4 ⇒ 2.5 times less')."""
+    if value >= 1:
+        return f"{fmt.times(value)} that for {ref} people"
+    return f"{fmt.ratio(value)} times that for {ref} people (the {ref} rate was {fmt.times(1 / value)} theirs)"
+
+
 def _what(e: Estimate) -> str:
     if e.measure in CONDITIONAL_STAGES:
-        return f"share of {MEASURE_LABELS[CONDITIONAL_STAGES[e.measure]]} leading to {MEASURE_LABELS[e.measure]}"
+        return f"share of {MEASURE_LABELS[CONDITIONAL_STAGES[e.measure]]} that led to {MEASURE_LABELS[e.measure]}"
     return f"rate of {MEASURE_LABELS[e.measure]} per resident"
 
 

@@ -44,7 +44,11 @@ class Report:
     @property
     def caveats(self) -> list[str]:
         """Every caveat the sources and the params carry, once each, in order."""
-        found = [c for s in self.sources for c in s.caveats] + list(self.params.params.notes)
+        found = [
+            *sections.method_caveats(list(self.estimates)),
+            *(c for s in self.sources for c in s.caveats),
+            *self.params.params.notes,
+        ]
         return list(dict.fromkeys(found))
 
     def metrics(self) -> dict[str, Any]:

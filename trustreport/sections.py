@@ -109,3 +109,26 @@ def unique_ids(estimates: Sequence[Estimate]) -> list[Estimate]:
         seen[est.id] = n + 1
         out.append(est if n == 0 else replace(est, id=f"{est.id}.{n + 1}"))
     return out
+
+
+_BENCHMARK_CAVEAT = (
+    "Residents are not drivers: per-resident stop rates set stops against the people who live in the city, "
+    "not the people who drive or walk there. Commuters and visitors are stopped too, so a ratio can reflect who "
+    "travels in the city as much as how police treat each group."
+)
+_HIT_RATE_CAVEAT = (
+    "Hit rates (the share of searches that found contraband) are an outcome test: lower hit rates for a group "
+    "suggest a lower bar for searching it, but hit rates also depend on how risk is distributed within each group "
+    "(infra-marginality), so equal hit rates do not prove equal treatment."
+)
+
+
+def method_caveats(estimates: Sequence[Estimate]) -> list[str]:
+    """The standard caveats of the methods the estimates used (benchmark problem, infra-marginality)."""
+    measures = {(e.measure, e.denominator_kind) for e in estimates}
+    found = []
+    if (Measure.STOPS, DenominatorKind.RESIDENTS) in measures:
+        found.append(_BENCHMARK_CAVEAT)
+    if any(m == Measure.HITS for m, _ in measures):
+        found.append(_HIT_RATE_CAVEAT)
+    return found

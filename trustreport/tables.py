@@ -17,6 +17,7 @@ from trustreport.vocab import (
     CONDITIONAL_STAGES,
     GROUP_LABELS,
     MEASURE_LABELS,
+    MEASURE_SINGULAR,
     PER_RESIDENT_MEASURES,
     Group,
     Measure,
@@ -203,7 +204,7 @@ def _methods_line(found: list[Estimate]) -> str:
 def _measure_heading(measure: Measure) -> str:
     if measure in CONDITIONAL_STAGES:
         feeder = CONDITIONAL_STAGES[measure]
-        return f"{MEASURE_LABELS[measure].capitalize()} per {MEASURE_LABELS[feeder][:-1]}"
+        return f"{MEASURE_LABELS[measure].capitalize()} per {MEASURE_SINGULAR[feeder]}"
     return f"{MEASURE_LABELS[measure].capitalize()} per resident"
 
 

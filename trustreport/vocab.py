@@ -124,6 +124,16 @@ MEASURE_LABELS: dict[Measure, str] = {
     Measure.SURVEY_TRUST_MEAN: "mean trust score",
 }
 
+# The singular, for "searches per stop", "hits per search".
+MEASURE_SINGULAR: dict[Measure, str] = {
+    Measure.STOPS: "stop",
+    Measure.SEARCHES: "search",
+    Measure.HITS: "search that found contraband",
+    Measure.ARRESTS: "arrest",
+    Measure.RESIDENTS: "resident",
+    Measure.OFFICERS: "officer",
+}
+
 # Okabe–Ito, a colour-blind-safe palette; one fixed colour per group across every chart.
 GROUP_COLOURS: dict[Group, str] = {
     Group.BLACK: "#0072B2",

@@ -27,6 +27,7 @@ from trustreport.metrics._inputs import (
     refuse,
     residents_for,
     span,
+    years_in,
 )
 from trustreport.stats import intervals as iv
 from trustreport.stats.small_numbers import apply_ratio_rules, apply_stability, not_estimable
@@ -148,7 +149,7 @@ def _rate(
         scale=rate_per,
         sources=merge_sources(events.sources_of(group), residents.sources_of(group)),
     )
-    est = _with_vintage(est, residents)
+    est = replace(_with_vintage(est, residents), years=years_in(residents.window))
     if x is None:
         return not_estimable(est, events.why_missing(group, period))
     if exposure is None:

@@ -1,0 +1,104 @@
+"""End to end: the real template through papermill for Hartford, checked against counts made directly from the
+Open Policing file and intervals made directly by statsmodels."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+from statsmodels.stats import rates as smrates
+
+from trustreport.render import render_city
+
+ROOT = Path(__file__).resolve().parents[1]
+OPP = ROOT / "data" / "opp-hartford" / "ct_hartford_2020_04_01.csv.gz"
+ACS = ROOT / "data" / "opp-hartford" / "hartford_2015_demo.csv"
+WINDOWS = {"then": ("2014-01-01", "2014-12-31"), "now": ("2016-01-01", "2016-09-29")}
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def hartford(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("outputs")
+    result = render_city(ROOT / "params" / "hartford.yaml", out)
+    assert result.status == "ok", result.reason
+    return out / "hartford-ct"
+
+
+@pytest.fixture(scope="module")
+def metrics(hartford) -> dict:
+    return json.loads((hartford / "metrics.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def direct_stops() -> dict[str, dict[str, int]]:
+    stops = pd.read_csv(OPP, usecols=["date", "subject_race", "type"], dtype=str, keep_default_na=False)
+    stops = stops[stops["type"] == "vehicular"]
+    out = {}
+    for period, (start, end) in WINDOWS.items():
+        inside = stops[(stops["date"] >= start) & (stops["date"] <= end)]
+        out[period] = inside["subject_race"].value_counts().to_dict()
+    return out
+
+
+@pytest.fixture(scope="module")
+def direct_residents() -> dict[str, int]:
+    row = pd.read_csv(ACS, encoding="utf-8-sig").iloc[0]
+    return {"black": int(row["Black"]), "hispanic": int(row["Hispanic"]), "white": int(row["White"])}
+
+
+def _estimate(metrics: dict, est_id: str) -> dict:
+    found = [e for e in metrics["estimates"] if e["id"] == est_id]
+    assert found, f"no estimate {est_id}"
+    return found[0]
+
+
+@pytest.mark.parametrize("period", ["then", "now"])
+@pytest.mark.parametrize("group", ["black", "hispanic", "white"])
+def test_stop_counts_equal_direct_counts(metrics, direct_stops, period, group) -> None:
+    assert _estimate(metrics, f"stops.count.{group}.{period}")["value"] == direct_stops[period][group]
+
+
+@pytest.mark.parametrize("period", ["then", "now"])
+@pytest.mark.parametrize("group", ["black", "hispanic"])
+def test_rate_ratios_match_statsmodels(metrics, direct_stops, direct_residents, period, group) -> None:
+    est = _estimate(metrics, f"stops.rate_ratio.{group}.{period}")
+    a, c = direct_stops[period][group], direct_stops[period]["white"]
+    n1, n2 = direct_residents[group], direct_residents["white"]
+    assert est["numerator"] is not None
+    assert est["value"] == pytest.approx((a / n1) / (c / n2), rel=1e-9)
+    assert min(a, c) >= 100 and "score" in est["ci_method"].lower()
+    low, high = smrates.confint_poisson_2indep(a, n1, c, n2, method="score", compare="ratio", alpha=0.05)
+    assert est["ci"] == pytest.approx([low, high], rel=1e-6)
+    if est["p_value"] is not None and "exact" in (est.get("test_method") or "").lower():
+        expected = smrates.test_poisson_2indep(a, n1, c, n2, value=1, method="exact-cond", compare="ratio").pvalue
+        assert est["p_value"] == pytest.approx(expected, rel=1e-6, abs=1e-300)
+
+
+def test_residents_come_from_the_census_file(metrics, direct_residents) -> None:
+    for group, n in direct_residents.items():
+        rate = _estimate(metrics, f"stops.rate.{group}.now")
+        assert rate["denominator"] == n
+        assert rate["denominator_kind"] == "residents"
+
+
+def test_outputs_are_self_contained_and_readable(hartford) -> None:
+    html = (hartford / "report.html").read_text()
+    assert "data:image/png;base64" in html
+    assert "tr.build(" not in html and "params_path" not in html  # no code cells
+    assert "application/vnd.trustreport.metrics+json" not in html
+    assert "Hartford, CT" in html and "What data exist for which period" in html
+    reader = PdfReader(hartford / "report.pdf")
+    assert len(reader.pages) >= 2
+    assert "Hartford" in reader.pages[0].extract_text()
+
+
+def test_metrics_sources_carry_hashes(metrics) -> None:
+    ids = {s["id"]: s for s in metrics["sources"]}
+    assert set(ids) == {"opp-hartford", "acs-hartford-2015"}
+    assert all(len(s["sha256"]) == 64 for s in ids.values())
+    assert metrics["claims"] == []
