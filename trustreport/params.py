@@ -75,6 +75,25 @@ class Event(_Strict):
     label: str
 
 
+class Location(_Strict):
+    """Where the city is, for sun times (veil of darkness): a central point and its IANA time zone."""
+
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    timezone: str
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{v!r} is not an IANA time zone such as 'America/New_York'") from None
+        return v
+
+
 class ReportOptions(_Strict):
     """Statistical options with the field's usual defaults."""
 
@@ -90,6 +109,7 @@ class Params(_Strict):
     state: str
     then: Window
     now: Window
+    location: Location | None = None
     reference_group: Group = Group.WHITE
     groups: list[Group] = Field(default_factory=lambda: [Group.BLACK, Group.HISPANIC, Group.WHITE])
     sources: list[SourceSpec] = Field(min_length=1)
