@@ -52,9 +52,15 @@ PRINT_CSS = """\
     display: block !important;
   }
   .jp-OutputPrompt, .jp-InputPrompt { display: none !important; }
-  img { max-width: 100% !important; height: auto !important; }
+  img { max-width: 100% !important; max-height: 250mm !important; width: auto; height: auto !important; }
+  /* Wide tables: fit the page width (JupyterLab's fixed layout lets them run off the right edge). */
+  table { table-layout: auto !important; width: 100% !important; font-size: 7.5pt !important; }
+  th, td { padding: .25em .35em !important; overflow-wrap: break-word; }
   pre { white-space: pre-wrap !important; }
-  img, svg, table { break-inside: avoid; }
+  /* JupyterLab keeps each output whole (avoid-page), which pushes a long list or table to the next page and
+     leaves half a page blank; let text and tables flow, keep charts and table rows whole. */
+  .jp-OutputArea-child { break-inside: auto !important; }
+  img, svg, tr { break-inside: avoid; }
   h1, h2, h3, h4 { break-after: avoid; }
 }
 """
