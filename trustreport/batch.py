@@ -74,8 +74,9 @@ def run_batch(
     """Render every city, `workers` at a time on this machine or on the Dask cluster at `scheduler`.
 
     Returns one result per params file, sorted by jurisdiction, and writes `out_root/index.html` and
-    `index.json`. With Dask, `out_root`, the params and the template must be reachable at the same paths
-    from every worker (a shared file system).
+    `index.json`. Workers are started with "spawn", so a script that calls this needs the usual
+    `if __name__ == "__main__":` guard. With Dask, trustreport must be installed on the workers, and
+    `out_root`, the params and the template reachable at the same paths from every worker (shared storage).
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
