@@ -15,7 +15,7 @@ CONDA_NAMES = {"duckdb": "python-duckdb"}
 
 def _split(spec: str) -> tuple[str, str]:
     name = re.split(r"[<>=!\[ ]", spec, maxsplit=1)[0].strip().lower()
-    bound = spec[len(name):].split("[")[0] if "[" not in spec else spec.split("]")[-1]
+    bound = spec[len(name) :].split("[")[0] if "[" not in spec else spec.split("]")[-1]
     return name, bound.replace(" ", "")
 
 

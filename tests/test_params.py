@@ -72,8 +72,9 @@ def test_overlapping_windows(tmp_path: Path) -> None:
 
 
 def test_wrong_type(tmp_path: Path) -> None:
-    err = _error(tmp_path, lambda r: r["options"].update(level="high") if "options" in r else r.update(
-        options={"level": "high"}))
+    err = _error(
+        tmp_path, lambda r: r["options"].update(level="high") if "options" in r else r.update(options={"level": "high"})
+    )
     assert err.key == "options.level"
     assert "'high'" in str(err)
 

@@ -32,8 +32,22 @@ def test_metrics_follow_the_contract(reports, city) -> None:
     ids = [e["id"] for e in metrics["estimates"]]
     assert len(ids) == len(set(ids))
     fields = {
-        "id", "measure", "statistic", "group", "reference_group", "period", "window", "numerator", "denominator",
-        "denominator_kind", "value", "ci", "ci_method", "p_value", "flags", "sources",
+        "id",
+        "measure",
+        "statistic",
+        "group",
+        "reference_group",
+        "period",
+        "window",
+        "numerator",
+        "denominator",
+        "denominator_kind",
+        "value",
+        "ci",
+        "ci_method",
+        "p_value",
+        "flags",
+        "sources",
     }
     for est in metrics["estimates"]:
         assert fields <= set(est)

@@ -58,7 +58,8 @@ def _flow_row(coverages: list[Coverage], measure: Measure, period: Period, win: 
     else:
         status = NOT_AVAILABLE
     detail = "; ".join(
-        f"{c.source_id}: {fmt.window(max(c.start, win.start), min(c.end, win.end))}" + (f" ({c.note})" if c.note else "")
+        f"{c.source_id}: {fmt.window(max(c.start, win.start), min(c.end, win.end))}"
+        + (f" ({c.note})" if c.note else "")
         for c in holding
     )
     if status == PARTIAL:

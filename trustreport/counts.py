@@ -108,9 +108,9 @@ def concat_counts(tables: Iterable[pd.DataFrame]) -> pd.DataFrame:
     if not tables:
         return empty_counts()
     out = pd.concat(tables, ignore_index=True)
-    return out.sort_values(
-        ["measure", "period_start", "period_end", "group", "source_id"], kind="stable"
-    ).reset_index(drop=True)
+    return out.sort_values(["measure", "period_start", "period_end", "group", "source_id"], kind="stable").reset_index(
+        drop=True
+    )
 
 
 def window_totals(

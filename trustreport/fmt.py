@@ -77,8 +77,8 @@ def value(est: Estimate) -> str:
     """An estimate's point value in the format of its statistic."""
     if not est.estimable:
         return NOT_ESTIMABLE
-    return _FORMATTERS.get(est.statistic, ratio)(est.value) if est.statistic != "rate" else rate(
-        est.value, per=est.scale
+    return (
+        _FORMATTERS.get(est.statistic, ratio)(est.value) if est.statistic != "rate" else rate(est.value, per=est.scale)
     )
 
 

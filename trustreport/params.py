@@ -128,9 +128,7 @@ class Params(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Params:
         if self.now.start <= self.then.end:
-            raise ValueError(
-                f"`now.start` ({self.now.start}) must come after `then.end` ({self.then.end})"
-            )
+            raise ValueError(f"`now.start` ({self.now.start}) must come after `then.end` ({self.then.end})")
         if self.reference_group in self.groups:
             pass
         else:

@@ -84,10 +84,11 @@ def build(params: str | Path | LoadedParams) -> Report:
     p = loaded.params
     sources = read_sources(loaded)
     counts = concat_counts(s.counts for s in sources)
+    coverages = [c for s in sources for c in s.coverage]
     availability = data_availability(counts, sources, then=p.then, now=p.now)
     estimates = [
-        *sections.disparities(counts, p),
-        *sections.changes(counts, p),
+        *sections.disparities(counts, p, coverages),
+        *sections.changes(counts, p, coverages),
         *sections.workforce(counts, p),
     ]
     estimates = sections.with_source_caveats(estimates, sources)

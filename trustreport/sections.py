@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from datetime import date
 
 import pandas as pd
 
-from trustreport.counts import window_totals
+from trustreport import fmt
+from trustreport.counts import Coverage, coverage_of, window_totals
 from trustreport.estimate import Estimate
 from trustreport.metrics.disparity import conditional_disparity, per_resident_disparity
 from trustreport.metrics.then_now import disparity_change, rate_change
@@ -29,38 +31,79 @@ def measures_with_data(counts: pd.DataFrame, measures: Iterable[Measure], window
     return [m for m in measures if window_totals(counts, m, window)["value"].sum() > 0]
 
 
-def disparities(counts: pd.DataFrame, params: Params) -> list[Estimate]:
+def covered_window(
+    coverages: Sequence[Coverage], measure: Measure, window: tuple[date, date]
+) -> tuple[tuple[date, date], float]:
+    """The part of `window` the sources of `measure` cover (first to last covered day) and the share of days.
+
+    Rates must use the exposure the counts really cover: a 2013 count inside a 2009–2013 window is one year of
+    events, not five. Where nothing records coverage the window is returned unchanged.
+    """
+    spans = [
+        (max(c.start, window[0]), min(c.end, window[1]))
+        for c in coverages
+        if c.measure == measure and c.start <= window[1] and c.end >= window[0]
+    ]
+    if not spans:
+        return window, 0.0
+    span = (min(s for s, _ in spans), max(e for _, e in spans))
+    return span, coverage_of(coverages, measure, window)
+
+
+def _windows(coverages, measure, period, win) -> tuple[tuple[date, date], str | None]:
+    """The window a measure's estimates use, and a partial-coverage note when it is narrower than asked."""
+    span, share = covered_window(coverages, measure, win.dates)
+    if span == win.dates:
+        return span, None
+    return span, (
+        f"{measure} data cover {fmt.window(*span)} only ({fmt.pct(share, digits=0)} of the {period} window "
+        f"{fmt.window(*win.dates)}); rates use the covered span"
+    )
+
+
+def _partial(estimates: list[Estimate], note: str | None) -> list[Estimate]:
+    return [e.with_flags(Flag.PARTIAL_COVERAGE, note=note) for e in estimates] if note else estimates
+
+
+def disparities(counts: pd.DataFrame, params: Params, coverages: Sequence[Coverage] = ()) -> list[Estimate]:
     """Section 4–5: per-resident and stage-by-stage disparities, for the then and the now window."""
     out: list[Estimate] = []
     common = dict(groups=params.groups, reference=params.reference_group, level=params.options.level)
     for period, win in ((Period.THEN, params.then), (Period.NOW, params.now)):
         for measure in measures_with_data(counts, PER_RESIDENT_MEASURES, win.dates):
-            out += per_resident_disparity(
-                counts, measure, win.dates, period=period, rate_per=params.options.rate_per, **common
+            span, note = _windows(coverages, measure, period, win)
+            found = per_resident_disparity(
+                counts, measure, span, period=period, rate_per=params.options.rate_per, **common
             )
+            out += _partial(found, note)
         for measure in measures_with_data(counts, CONDITIONAL_STAGES, win.dates):
-            out += conditional_disparity(counts, measure, win.dates, period=period, **common)
+            span, note = _windows(coverages, measure, period, win)
+            out += _partial(conditional_disparity(counts, measure, span, period=period, **common), note)
     return out
 
 
-def changes(counts: pd.DataFrame, params: Params) -> list[Estimate]:
+def changes(counts: pd.DataFrame, params: Params, coverages: Sequence[Coverage] = ()) -> list[Estimate]:
     """Section 1 and 4: then-vs-now change of each measure both windows hold, and of its disparity."""
-    then, now = params.then.dates, params.now.dates
     out: list[Estimate] = []
     for measure in (*PER_RESIDENT_MEASURES, *CONDITIONAL_STAGES):
-        if measure in measures_with_data(counts, [measure], then) and measure in measures_with_data(
-            counts, [measure], now
+        if not (
+            measures_with_data(counts, [measure], params.then.dates)
+            and measures_with_data(counts, [measure], params.now.dates)
         ):
-            out += rate_change(counts, measure, then, now, groups=params.groups, level=params.options.level)
-            out += disparity_change(
-                counts,
-                measure,
-                then,
-                now,
-                groups=params.groups,
-                reference=params.reference_group,
-                level=params.options.level,
-            )
+            continue
+        then, then_note = _windows(coverages, measure, Period.THEN, params.then)
+        now, now_note = _windows(coverages, measure, Period.NOW, params.now)
+        found = rate_change(counts, measure, then, now, groups=params.groups, level=params.options.level)
+        found += disparity_change(
+            counts,
+            measure,
+            then,
+            now,
+            groups=params.groups,
+            reference=params.reference_group,
+            level=params.options.level,
+        )
+        out += _partial(_partial(found, then_note), now_note)
     return out
 
 

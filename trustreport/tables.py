@@ -15,6 +15,8 @@ from trustreport.estimate import Estimate
 from trustreport.report import Report
 from trustreport.vocab import (
     CONDITIONAL_STAGES,
+    FLAG_MARKS,
+    FLAG_MEANINGS,
     GROUP_LABELS,
     MEASURE_LABELS,
     MEASURE_SINGULAR,
@@ -54,7 +56,7 @@ def disparities(report: Report) -> HTML:
             continue
         blocks.append(f"<h3>{html.escape(_measure_heading(measure))}</h3>")
         blocks.append(_to_html(disparity_frame(report, measure)))
-        blocks.append(_methods_line(found))
+        blocks.append(_methods_line(found) + _flags_legend(found))
     if not blocks:
         return HTML("<p>No stop, search, arrest or use-of-force counts are available for either window.</p>")
     return HTML("\n".join(blocks))
@@ -70,7 +72,7 @@ def disparity_frame(report: Report, measure: Measure) -> pd.DataFrame:
     rows = []
     for group in [*p.groups, Group.ALL]:
         row = {"group": GROUP_LABELS[group]}
-        for period, label in ((Period.THEN, p.then.label), (Period.NOW, p.now.label)):
+        for period, label in ((Period.THEN, "then"), (Period.NOW, "now")):
             count = est.one(measure=measure, statistic="count", group=group, period=period)
             share = est.one(measure=measure, statistic=rate_stat, group=group, period=period)
             ratio = est.one(measure=measure, statistic=ratio_stat, group=group, period=period)
@@ -110,7 +112,8 @@ def workforce(report: Report) -> HTML:
         "different group for the force to mirror residents.</p>"
         for d in est.where(statistic="dissimilarity_index")
     ]
-    return HTML(_to_html(pd.DataFrame(rows)) + "".join(extra) + _methods_line(est.where(measure=Measure.OFFICERS)))
+    found = est.where(measure=Measure.OFFICERS)
+    return HTML(_to_html(pd.DataFrame(rows)) + "".join(extra) + _methods_line(found) + _flags_legend(found))
 
 
 def published(report: Report) -> HTML:
@@ -187,7 +190,16 @@ def _count_cell(count: Estimate | None, share: Estimate | None) -> str:
 
 
 def _flag_marks(e: Estimate) -> str:
-    return f" [{', '.join(str(f) for f in e.flags)}]" if e.flags else ""
+    marks = [FLAG_MARKS[f] for f in e.flags if FLAG_MARKS.get(f)]
+    return f" [{','.join(marks)}]" if marks else ""
+
+
+def _flags_legend(found: list[Estimate]) -> str:
+    used = sorted({f for e in found for f in e.flags if FLAG_MARKS.get(f)}, key=list(FLAG_MARKS).index)
+    if not used:
+        return ""
+    text = "; ".join(f"{FLAG_MARKS[f]} = {FLAG_MEANINGS[f]}" for f in used)
+    return f'<p class="tr-methods">Marks: {html.escape(text)}.</p>'
 
 
 def _methods_line(found: list[Estimate]) -> str:

@@ -73,6 +73,26 @@ class Flag(StrEnum):
     DENOMINATOR_VINTAGE = "denominator vintage differs"
 
 
+# Short marks for table cells; each table prints a legend of the marks it uses.
+FLAG_MARKS: dict[Flag, str] = {
+    Flag.SUPPRESSED: "s",
+    Flag.UNSTABLE: "u",
+    Flag.NOT_ESTIMABLE: "",
+    Flag.NOT_COMPARABLE: "nc",
+    Flag.OVERLAPPING_CATEGORIES: "o",
+    Flag.PARTIAL_COVERAGE: "p",
+    Flag.DENOMINATOR_VINTAGE: "v",
+}
+FLAG_MEANINGS: dict[Flag, str] = {
+    Flag.SUPPRESSED: "suppressed (fewer than 10)",
+    Flag.UNSTABLE: "unstable (fewer than 20 events)",
+    Flag.NOT_ESTIMABLE: "not estimable",
+    Flag.NOT_COMPARABLE: "not comparable",
+    Flag.OVERLAPPING_CATEGORIES: "census race groups overlap with Hispanic origin",
+    Flag.PARTIAL_COVERAGE: "data cover only part of the window",
+    Flag.DENOMINATOR_VINTAGE: "residents counted in another year",
+}
+
 # Measures that are snapshots of a population (summed within one vintage, never across a window).
 STOCK_MEASURES: frozenset[Measure] = frozenset({Measure.RESIDENTS, Measure.OFFICERS})
 

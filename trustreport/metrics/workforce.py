@@ -57,24 +57,45 @@ def representation(
         base = dict(group=group, period=period, window=off_vintage, sources=(*off_sources, *res_sources))
         out.append(
             Estimate(
-                id=f"officers.share.{group}.{period}", measure=Measure.OFFICERS, statistic="share",
-                value=p_off, numerator=k, denominator=off_total, denominator_kind=DenominatorKind.OFFICERS,
-                ci=(lo, hi), ci_method=_WILSON, **base,
+                id=f"officers.share.{group}.{period}",
+                measure=Measure.OFFICERS,
+                statistic="share",
+                value=p_off,
+                numerator=k,
+                denominator=off_total,
+                denominator_kind=DenominatorKind.OFFICERS,
+                ci=(lo, hi),
+                ci_method=_WILSON,
+                **base,
             )
         )
         out.append(
             Estimate(
-                id=f"residents.share.{group}.{period}", measure=Measure.RESIDENTS, statistic="share",
-                value=p_res, numerator=r, denominator=res_total, denominator_kind=DenominatorKind.RESIDENTS,
-                group=group, period=period, window=res_vintage, sources=res_sources,
+                id=f"residents.share.{group}.{period}",
+                measure=Measure.RESIDENTS,
+                statistic="share",
+                value=p_res,
+                numerator=r,
+                denominator=res_total,
+                denominator_kind=DenominatorKind.RESIDENTS,
+                group=group,
+                period=period,
+                window=res_vintage,
+                sources=res_sources,
             )
         )
         if p_res > 0:
             out.append(
                 Estimate(
-                    id=f"officers.representation_ratio.{group}.{period}", measure=Measure.OFFICERS,
-                    statistic="representation_ratio", value=p_off / p_res, numerator=p_off, denominator=p_res,
-                    denominator_kind=DenominatorKind.RESIDENTS, ci=(lo / p_res, hi / p_res), ci_method=_WILSON,
+                    id=f"officers.representation_ratio.{group}.{period}",
+                    measure=Measure.OFFICERS,
+                    statistic="representation_ratio",
+                    value=p_off / p_res,
+                    numerator=p_off,
+                    denominator=p_res,
+                    denominator_kind=DenominatorKind.RESIDENTS,
+                    ci=(lo / p_res, hi / p_res),
+                    ci_method=_WILSON,
                     notes=("1 = parity; below 0.8 flags under-representation (four-fifths rule of thumb)",),
                     **base,
                 )
@@ -83,16 +104,28 @@ def representation(
         gaps.append(abs(gap))
         out.append(
             Estimate(
-                id=f"officers.percentage_point_gap.{group}.{period}", measure=Measure.OFFICERS,
-                statistic="percentage_point_gap", value=gap, numerator=p_off, denominator=p_res,
-                denominator_kind=DenominatorKind.RESIDENTS, ci=(lo - p_res, hi - p_res), ci_method=_WILSON,
+                id=f"officers.percentage_point_gap.{group}.{period}",
+                measure=Measure.OFFICERS,
+                statistic="percentage_point_gap",
+                value=gap,
+                numerator=p_off,
+                denominator=p_res,
+                denominator_kind=DenominatorKind.RESIDENTS,
+                ci=(lo - p_res, hi - p_res),
+                ci_method=_WILSON,
                 **base,
             )
         )
     dissimilarity = Estimate(
-        id=f"officers.dissimilarity_index.all.{period}", measure=Measure.OFFICERS, statistic="dissimilarity_index",
-        group=Group.ALL, period=period, window=off_vintage, value=sum(gaps) / 2,
-        denominator_kind=DenominatorKind.NONE, sources=(*off_sources, *res_sources),
+        id=f"officers.dissimilarity_index.all.{period}",
+        measure=Measure.OFFICERS,
+        statistic="dissimilarity_index",
+        group=Group.ALL,
+        period=period,
+        window=off_vintage,
+        value=sum(gaps) / 2,
+        denominator_kind=DenominatorKind.NONE,
+        sources=(*off_sources, *res_sources),
         notes=("share of officers who would need to be of a different group for the force to mirror residents",),
     )
     if off_vintage != res_vintage:
