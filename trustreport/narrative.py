@@ -59,7 +59,21 @@ def headline(report: Report) -> HTML:
     sentences = [s for s in sentences if s]
     if not sentences:
         return HTML("<p>The data for this city support no disparity estimate for the windows chosen.</p>")
-    return HTML("<ul>" + "".join(f"<li>{s}</li>" for s in sentences) + "</ul>")
+    return HTML("<ul>" + "".join(f"<li>{s}</li>" for s in sentences) + "</ul>" + _shared_caveats(est))
+
+
+# Caveats that apply to whole families of estimates are said once under the list, not after every sentence.
+_SAID_ONCE = {
+    Flag.OVERLAPPING_CATEGORIES: "Census race groups in this city's resident counts overlap with Hispanic origin, so "
+    "per-resident ratios are approximate (see Caveats).",
+    Flag.DENOMINATOR_VINTAGE: "Resident counts come from a census year outside the window they are used for.",
+}
+
+
+def _shared_caveats(estimates) -> str:
+    found = {f for e in estimates for f in e.flags}
+    notes = [text for flag, text in _SAID_ONCE.items() if flag in found]
+    return f"<p class='tr-methods'>{html.escape(' '.join(notes))}</p>" if notes else ""
 
 
 def disparity_sentence(e: Estimate, report: Report) -> str:
@@ -147,7 +161,7 @@ def _level(report: Report) -> str:
 
 
 def _flag_note(e: Estimate) -> str:
-    shown = [f for f in e.flags if f != Flag.NOT_ESTIMABLE]
+    shown = [f for f in e.flags if f != Flag.NOT_ESTIMABLE and f not in _SAID_ONCE]
     if not shown:
         return ""
     return f" <span class='tr-flags'>[{html.escape(', '.join(str(f) for f in shown))}]</span>"
