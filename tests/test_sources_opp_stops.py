@@ -19,9 +19,7 @@ PUBLISHED_STOPS = {"black": 7104, "white": 6057, "hispanic": 5073, "asian/pacifi
 
 @pytest.fixture(scope="module")
 def hartford():
-    return read(
-        "opp_stops", HARTFORD, {"type": "vehicular", "department": "Hartford"}, source_id="opp-hartford"
-    )
+    return read("opp_stops", HARTFORD, {"type": "vehicular", "department": "Hartford"}, source_id="opp-hartford")
 
 
 @pytest.fixture(scope="module")
@@ -162,3 +160,77 @@ def test_unknown_filter_value_names_the_option():
 def test_unknown_option_is_refused():
     with pytest.raises(SourceError, match="option `city`: unknown key"):
         read("opp_stops", HARTFORD, {"city": "Hartford"})
+
+
+def _minute(time: str) -> int:
+    hours, minutes = time.split(":")[:2]
+    return int(hours) * 60 + int(minutes)
+
+
+def test_stop_times_extras_match_an_independent_pandas_count(hartford, raw):
+    table = hartford.extras["stop_times"]
+    assert list(table.columns) == ["date", "minute", "district", "group", "stops"]
+    timed = raw[raw["date"].notna() & raw["time"].notna()]
+    expected = (
+        timed.assign(
+            date=pd.to_datetime(timed["date"]),
+            minute=timed["time"].map(_minute),
+            district=timed["district"].fillna("unknown"),
+        )
+        .groupby(["date", "minute", "district", "subject_race"])
+        .size()
+    )
+    got = table.set_index(["date", "minute", "district", "group"])["stops"]
+    assert got.sort_index().to_dict() == expected.sort_index().to_dict()
+    assert table["minute"].between(0, 24 * 60 - 1).all()
+    assert table["stops"].sum() == totals(hartford, Measure.STOPS)["all"]
+
+
+def test_stops_without_a_time_are_recorded_for_the_stop_times_table(hartford):
+    step = next(d for d in hartford.dropped if d.step == "stop_times: drop stops without a time")
+    # Hartford's four stops without a time are the four without a date, already dropped.
+    assert (step.rows_in, step.rows_out) == (18435, 18435)
+
+
+def test_search_basis_extras_add_up_to_searches_and_hits(hartford, raw):
+    table = hartford.extras["search_basis"]
+    assert list(table.columns) == ["date", "group", "search_basis", "searches", "hits"]
+    by_basis = table.groupby("search_basis")[["searches", "hits"]].sum()
+    assert by_basis["searches"].to_dict() == {"consent": 125, "other": 35, "probable cause": 5024, "unknown": 4}
+    searched = raw[raw["date"].notna() & (raw["search_conducted"] == "TRUE")]
+    hits = searched[searched["contraband_found"] == "TRUE"]
+    assert by_basis["hits"].to_dict() == hits["search_basis"].fillna("unknown").value_counts().to_dict()
+    by_group = table.groupby("group")[["searches", "hits"]].sum()
+    for measure in (Measure.SEARCHES, Measure.HITS):
+        expected = {g: v for g, v in totals(hartford, measure).items() if g != "all"}
+        assert by_group[measure.value][lambda s: s > 0].to_dict() == expected
+
+
+def test_stop_times_without_district_column_and_missing_time(tmp_path):
+    path = tmp_path / "times.csv"
+    path.write_text(
+        "date,time,subject_race,search_conducted,search_basis\n"
+        "2015-01-02,17:05:59,black,TRUE,consent\n"
+        "2015-01-02,17:05:00,black,FALSE,NA\n"
+        "2015-01-02,NA,white,TRUE,NA\n"
+        "2015-01-03,00:00:00,white,FALSE,NA\n"
+    )
+    data = read("opp_stops", path)
+    table = data.extras["stop_times"]
+    assert table[["minute", "district", "group", "stops"]].values.tolist() == [
+        [1025, "unknown", "black", 2],
+        [0, "unknown", "white", 1],
+    ]
+    step = next(d for d in data.dropped if d.step.startswith("stop_times"))
+    assert (step.rows_in, step.rows_out) == (4, 3) and "1 dated stops" in step.reason
+    basis = data.extras["search_basis"]
+    assert basis[["search_basis", "searches"]].values.tolist() == [["consent", 1], ["unknown", 1]]
+    assert "hits" not in basis.columns and "by_district" not in data.extras
+
+
+def test_bad_time_names_column_and_line(tmp_path):
+    path = tmp_path / "bad_time.csv"
+    path.write_text("date,time,subject_race\n2015-01-02,17:05:00,black\n2015-01-02,5 pm,white\n")
+    with pytest.raises(SourceError) as err:
+        read("opp_stops", path)
+    assert (err.value.column, err.value.row) == ("time", 3) and "'5 pm'" in str(err.value)

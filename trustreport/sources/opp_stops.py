@@ -15,6 +15,15 @@ coverage runs from the first to the last stop date in the file (after the `type`
 
 `extras["by_district"]`: columns date, district, group, stops, searches, hits (daily; a missing district is
 "unknown"), present when the file has a `district` column.
+
+`extras["stop_times"]`: columns date, minute, district, group, stops: stops counted by date, local clock minute
+(hour × 60 + minute, seconds dropped, as OPP's `time_to_minute`) and district, for the veil-of-darkness test
+(methods §4.1). Present when the file has a `time` column; stops without a time are left out of this table only
+(recorded). Without a `district` column every district is "unknown".
+
+`extras["search_basis"]`: columns date, group, search_basis, searches, hits: searched stops by the OPP
+`search_basis` value (a missing basis is "unknown"), so discretionary searches can be separated for the outcome
+test (methods §3.1). Present when the file has `search_conducted` and `search_basis` columns.
 """
 
 from __future__ import annotations
@@ -83,9 +92,7 @@ def read_opp_stops(ctx: AdapterContext) -> SourceData:
     _check_dates(con, path, where)
     for col in booleans:
         _check_booleans(con, path, col, where)
-    races = common.query_df(con, f"SELECT DISTINCT subject_race FROM stops WHERE {where}", path)[
-        "subject_race"
-    ]
+    races = common.query_df(con, f"SELECT DISTINCT subject_race FROM stops WHERE {where}", path)["subject_race"]
     race_map = common.map_labels(races, _opp_group, path=path, column="subject_race")
 
     dropped += _cleaning_record(con, ctx, where, booleans)
@@ -97,9 +104,8 @@ def read_opp_stops(ctx: AdapterContext) -> SourceData:
         start, end = daily["day"].min(), daily["day"].max()
         note = "first to last stop date in the file"
         coverage = [Coverage(ctx.source_id, m, start, end, note) for m in measures]
-    extras = {}
-    if "district" in header:
-        extras["by_district"] = _by_district(con, path, measures, where, race_map)
+    extras, extra_dropped = _extras(con, ctx, header, measures, where, race_map)
+    dropped += extra_dropped
     log.info("%s: %d stops read from %s", ctx.source_id, int(daily["stops"].sum()), path.name)
     return finish(ctx, counts, coverage=coverage, dropped=dropped, caveats=caveats, extras=extras)
 
@@ -117,16 +123,12 @@ def _apply_filters(con, ctx: AdapterContext, filters: dict[str, str]) -> tuple[l
     rows_in = _count(con, ctx.path, where)
     option_of = {"type": "type", "department_name": "department"}
     for col, value in filters.items():
-        found = common.query_df(con, f"SELECT DISTINCT {common.sql_ident(col)} AS v FROM stops", ctx.path)[
-            "v"
-        ]
+        found = common.query_df(con, f"SELECT DISTINCT {common.sql_ident(col)} AS v FROM stops", ctx.path)["v"]
         common.check_option_value(ctx.path, option_of[col], value, found.dropna(), col)
         where += f" AND {common.sql_ident(col)} = {common.sql_literal(value)}"
         rows_out = _count(con, ctx.path, where)
         dropped.append(
-            Dropped(
-                ctx.source_id, f"filter {col}", rows_in, rows_out, f"kept only stops with {col} = {value!r}"
-            )
+            Dropped(ctx.source_id, f"filter {col}", rows_in, rows_out, f"kept only stops with {col} = {value!r}")
         )
         rows_in = rows_out
     return dropped, where
@@ -139,8 +141,7 @@ def _count(con, path: Path, where: str) -> int:
 def _check_dates(con, path: Path, where: str) -> None:
     bad = common.query_df(
         con,
-        f"SELECT date FROM stops WHERE {where} AND date IS NOT NULL "
-        "AND TRY_CAST(date AS DATE) IS NULL LIMIT 1",
+        f"SELECT date FROM stops WHERE {where} AND date IS NOT NULL AND TRY_CAST(date AS DATE) IS NULL LIMIT 1",
         path,
     )
     if len(bad):
@@ -230,18 +231,14 @@ def _cleaning_record(con, ctx: AdapterContext, where: str, booleans: list[str]) 
     kept = total - int(row["no_date"])
     if row["race_na"]:
         out.append(
-            Dropped(
-                sid, "recode subject_race NA", kept, kept, f"{int(row['race_na'])} stops counted as unknown"
-            )
+            Dropped(sid, "recode subject_race NA", kept, kept, f"{int(row['race_na'])} stops counted as unknown")
         )
     for col in booleans:
         if col == "contraband_found":
             continue
         if row[f"{col}_na"]:
             out.append(
-                Dropped(
-                    sid, f"recode {col} NA", kept, kept, f"{int(row[f'{col}_na'])} stops counted as not TRUE"
-                )
+                Dropped(sid, f"recode {col} NA", kept, kept, f"{int(row[f'{col}_na'])} stops counted as not TRUE")
             )
     if "contraband_found" in booleans and row["searched_contraband_na"]:
         n = int(row["searched_contraband_na"])
@@ -255,3 +252,85 @@ def _cleaning_record(con, ctx: AdapterContext, where: str, booleans: list[str]) 
             )
         )
     return out
+
+
+def _extras(
+    con, ctx: AdapterContext, header: list[str], measures, where: str, race_map: dict
+) -> tuple[dict[str, pd.DataFrame], list[Dropped]]:
+    """The extra tables the file's columns allow (district, stop times, search basis), and what they drop."""
+    extras: dict[str, pd.DataFrame] = {}
+    dropped: list[Dropped] = []
+    if "district" in header:
+        extras["by_district"] = _by_district(con, ctx.path, measures, where, race_map)
+    if "time" in header:
+        _check_times(con, ctx.path, where)
+        extras["stop_times"] = _stop_times(con, ctx.path, where, race_map, district="district" in header)
+        dropped.append(_no_time_record(con, ctx, where))
+    if "search_basis" in header and Measure.SEARCHES in measures:
+        extras["search_basis"] = _search_basis(con, ctx.path, measures, where, race_map)
+    return extras, dropped
+
+
+def _check_times(con, path: Path, where: str) -> None:
+    bad = common.query_df(
+        con,
+        f"SELECT time FROM stops WHERE {where} AND date IS NOT NULL AND time IS NOT NULL "
+        "AND TRY_CAST(time AS TIME) IS NULL LIMIT 1",
+        path,
+    )
+    if len(bad):
+        value = bad["time"].iloc[0]
+        line = common.first_line_where(path, "time", lambda v: v == value.strip())
+        raise SourceError(path, f"expected a clock time HH:MM:SS, got {value!r}", column="time", row=line)
+
+
+def _stop_times(con, path: Path, where: str, race_map: dict, *, district: bool) -> pd.DataFrame:
+    """Stops by date, clock minute, district and group (methods §4.1: the minute OPP's `time_to_minute` gives)."""
+    district_sql = "coalesce(district, 'unknown')" if district else "'unknown'"
+    raw = common.query_df(
+        con,
+        "SELECT CAST(date AS DATE) AS day, "
+        "hour(CAST(time AS TIME)) * 60 + minute(CAST(time AS TIME)) AS minute, "
+        f"{district_sql} AS district, subject_race, count(*) AS stops "
+        f"FROM stops WHERE {where} AND date IS NOT NULL AND time IS NOT NULL GROUP BY ALL",
+        path,
+    )
+    out = _to_groups(raw, ["day", "minute", "district"], [Measure.STOPS], race_map).rename(columns={"day": "date"})
+    out["date"] = pd.to_datetime(out["date"])
+    out["minute"] = out["minute"].astype("int64")
+    return out.sort_values(["date", "minute", "district", "group"], kind="stable").reset_index(drop=True)
+
+
+def _no_time_record(con, ctx: AdapterContext, where: str) -> Dropped:
+    row = common.query_df(
+        con,
+        "SELECT count(*) AS dated, count(*) FILTER (WHERE time IS NULL) AS no_time "
+        f"FROM stops WHERE {where} AND date IS NOT NULL",
+        ctx.path,
+    ).iloc[0]
+    dated, no_time = int(row["dated"]), int(row["no_time"])
+    return Dropped(
+        ctx.source_id,
+        "stop_times: drop stops without a time",
+        dated,
+        dated - no_time,
+        f"{no_time} dated stops have no time (NA): left out of the stop-times table used by the "
+        "veil-of-darkness test only",
+    )
+
+
+def _search_basis(con, path: Path, measures, where: str, race_map: dict) -> pd.DataFrame:
+    """Searched stops and hits by date, group and OPP `search_basis` (methods §3.1)."""
+    kept = [m for m in (Measure.SEARCHES, Measure.HITS) if m in measures]
+    counts = [f"count(*) FILTER (WHERE {' AND '.join(_true(c) for c in _OUTCOMES[m])}) AS {m.value}" for m in kept]
+    raw = common.query_df(
+        con,
+        "SELECT CAST(date AS DATE) AS day, coalesce(lower(trim(search_basis)), 'unknown') AS search_basis, "
+        f"subject_race, {', '.join(counts)} FROM stops "
+        f"WHERE {where} AND date IS NOT NULL AND {_true('search_conducted')} GROUP BY ALL",
+        path,
+    )
+    out = _to_groups(raw, ["day", "search_basis"], kept, race_map).rename(columns={"day": "date"})
+    out["date"] = pd.to_datetime(out["date"])
+    out = out.loc[:, ["date", "group", "search_basis", *[m.value for m in kept]]]
+    return out.sort_values(["date", "group", "search_basis"], kind="stable").reset_index(drop=True)
