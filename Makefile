@@ -40,4 +40,4 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_batch.py
 
 clean:
-	rm -rf outputs/*/ outputs/index.html outputs/.status .pytest_cache
+	rm -rf outputs/*/ outputs/.staging-* outputs/.old-* outputs/index.html outputs/index.json .pytest_cache
