@@ -19,17 +19,15 @@ from papermill.exceptions import PapermillExecutionError
 from pypdf import PdfReader
 
 from trustreport.errors import TrustReportError
+from trustreport.index_page import read_index, write_index
+from trustreport.publish import REPORT_FILES, recover_stale
 from trustreport.render import (
     METRICS_MIMETYPE,
-    REPORT_FILES,
     CityResult,
     kernel_error_reason,
     metrics_json,
-    read_index,
     read_metrics,
-    recover_stale,
     render_city,
-    write_index,
 )
 
 DATA = Path(__file__).parent / "data"

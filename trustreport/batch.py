@@ -16,15 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trustreport.errors import ParamsError, TrustReportError
-from trustreport.render import (
-    CityResult,
-    configure_logging,
-    crashed_runs,
-    identify_city,
-    recover_stale,
-    render_city,
-    write_index,
-)
+from trustreport.index_page import write_index
+from trustreport.log import configure_logging
+from trustreport.publish import crashed_runs, recover_stale
+from trustreport.render import CityResult, identify_city, render_city
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +41,7 @@ def find_params(params_dir_or_files: str | Path | Iterable[str | Path]) -> list[
         given = Path(params_dir_or_files)
         if given.is_dir():
             found = [
-                p
-                for p in given.iterdir()
-                if p.suffix in PARAMS_SUFFIXES and not p.name.startswith("_") and p.is_file()
+                p for p in given.iterdir() if p.suffix in PARAMS_SUFFIXES and not p.name.startswith("_") and p.is_file()
             ]
             if not found:
                 raise ParamsError(given, "", "no params files (*.yaml) in this folder")
@@ -97,9 +90,7 @@ def run_batch(
             def done(result: CityResult) -> None:
                 results.append(result)
                 failed = sum(not r.ok for r in results)
-                bar.set_postfix_str(
-                    f"{result.jurisdiction} {result.status}" + (f", {failed} failed" * bool(failed))
-                )
+                bar.set_postfix_str(f"{result.jurisdiction} {result.status}" + (f", {failed} failed" * bool(failed)))
                 bar.update(1)
 
             if dask_executor is not None:
@@ -159,13 +150,9 @@ def _run_in_pools(jobs: list[_Job], out_root: Path, template: Path | None, worke
                 done(_crashed(again, out_root))
 
 
-def _run_jobs(
-    executor: Executor, jobs: list[_Job], out_root: Path, template: Path | None, done
-) -> list[_Job]:
+def _run_jobs(executor: Executor, jobs: list[_Job], out_root: Path, template: Path | None, done) -> list[_Job]:
     """Submit every job, report each result as it finishes; return the jobs lost to a broken executor."""
-    futures = {
-        executor.submit(render_city, job.params_path, out_root, template=template): job for job in jobs
-    }
+    futures = {executor.submit(render_city, job.params_path, out_root, template=template): job for job in jobs}
     crashed: list[_Job] = []
     try:
         for future in as_completed(futures):

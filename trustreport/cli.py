@@ -13,14 +13,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from trustreport.errors import TrustReportError
+from trustreport.log import configure_logging
 
 log = logging.getLogger(__name__)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from trustreport.render import configure_logging
-
     configure_logging(logging.DEBUG if args.verbose else logging.CRITICAL)
     try:
         return args.command(args)
@@ -60,9 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="check params files without running anything",
         description=("Load and check each params file (keys, types, windows, that source files exist)."),
     )
-    validate.add_argument(
-        "params", nargs="+", type=Path, metavar="PARAMS", help="params files or folders of them"
-    )
+    validate.add_argument("params", nargs="+", type=Path, metavar="PARAMS", help="params files or folders of them")
     validate.set_defaults(command=_validate)
 
     run = commands.add_parser(
@@ -132,7 +129,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from trustreport.render import render_city, write_index
+    from trustreport.index_page import write_index
+    from trustreport.render import render_city
 
     result = render_city(args.params, args.out, template=args.template)
     if not result.ok:

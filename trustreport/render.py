@@ -1,44 +1,37 @@
 """Render one city: params → papermill run of the template → report.ipynb, .html, .pdf and metrics.json.
 
 Every report is built in a staging folder inside `out_root` and swapped into `out_root/<jurisdiction>/` only
-when all four files exist and are valid (DESIGN §4), so a failure never leaves half a report and never touches
-the previous good one. The run's status goes to `out_root/index.json` and `index.html` (`write_index`), not
-into the report folder, because a failed run must not write there. Tools: `reference/toolchain.md`.
+when all four files exist and are valid (`trustreport.publish`, DESIGN §4), so a failure never leaves half a
+report and never touches the previous good one. The run's status goes to `out_root/index.json` and
+`index.html` (`trustreport.index_page`), not into the report folder, because a failed run must not write there.
+Tools: `reference/toolchain.md`.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import logging
-import os
 import re
-import secrets
-import shutil
-import sys
-import tempfile
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import quote
 
 from trustreport.errors import ParamsError, TrustReportError
 from trustreport.params import LoadedParams, load_params
+from trustreport.publish import (
+    REPORT_FILES,
+    check_report,
+    recover_stale,
+    relative_path,
+    staging_folder,
+    swap_into_place,
+)
 
 log = logging.getLogger(__name__)
 
 METRICS_MIMETYPE = "application/vnd.trustreport.metrics+json"
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[1] / "notebooks" / "trust_report.ipynb"
-REPORT_FILES = {
-    "html": "report.html",
-    "pdf": "report.pdf",
-    "metrics": "metrics.json",
-    "notebook": "report.ipynb",
-}
-INDEX_HTML = "index.html"
-INDEX_JSON = "index.json"
 KERNEL_NAME = "python3"
 MAX_REASON = 600
 
@@ -76,16 +69,6 @@ _HTML_TEMPLATE = (
     "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n"
     '{%- block html_head_css -%}\n<style type="text/css">\n' + PRINT_CSS + "</style>\n"
     "{%- endblock html_head_css -%}\n"
-)
-
-_NOISY_LOGGERS = (
-    "papermill",
-    "nbconvert",
-    "traitlets",
-    "weasyprint",
-    "fontTools",
-    "py.warnings",
-    "distributed",
 )
 
 
@@ -128,8 +111,8 @@ class CityResult:
             "reason": self.reason,
             "duration_s": round(self.duration, 2),
             "previous_kept": self.previous_kept,
-            "report_dir": _relative(self.report_dir, out_root) if self.report_dir else None,
-            "outputs": {kind: _relative(path, out_root) for kind, path in self.outputs.items()},
+            "report_dir": relative_path(self.report_dir, out_root) if self.report_dir else None,
+            "outputs": {kind: relative_path(path, out_root) for kind, path in self.outputs.items()},
         }
 
     @classmethod
@@ -160,9 +143,7 @@ class City:
 # One city
 
 
-def render_city(
-    params_path: str | Path, out_root: str | Path, *, template: str | Path | None = None
-) -> CityResult:
+def render_city(params_path: str | Path, out_root: str | Path, *, template: str | Path | None = None) -> CityResult:
     """Validate the params, run the template, and swap the finished report into `out_root/<jurisdiction>/`.
 
     Never raises for a city's own problems: a bad params file (nothing executed, nothing written), an error in
@@ -234,11 +215,7 @@ def identify_city(params_path: str | Path) -> City:
         raw = yaml.safe_load(path.read_bytes())
     except Exception:
         raw = None
-    if (
-        isinstance(raw, dict)
-        and isinstance(raw.get("jurisdiction"), str)
-        and _SLUG.match(raw["jurisdiction"])
-    ):
+    if isinstance(raw, dict) and isinstance(raw.get("jurisdiction"), str) and _SLUG.match(raw["jurisdiction"]):
         name = raw.get("name")
         return City(raw["jurisdiction"], name if isinstance(name, str) and name else raw["jurisdiction"])
     return City(path.stem, path.stem)
@@ -248,9 +225,7 @@ def _build_and_swap(loaded: LoadedParams, template: Path, out_root: Path) -> Non
     jurisdiction = loaded.params.jurisdiction
     out_root.mkdir(parents=True, exist_ok=True)
     recover_stale(out_root, jurisdiction)
-    staging = Path(tempfile.mkdtemp(prefix=f".staging-{jurisdiction}-{os.getpid()}-", dir=out_root))
-    try:
-        os.chmod(staging, 0o755)  # mkdtemp's 0700 would hide the published report from a web server
+    with staging_folder(out_root, jurisdiction) as staging:
         t0 = time.perf_counter()
         nb = _execute(template, loaded.path.absolute(), staging / REPORT_FILES["notebook"])
         t1 = time.perf_counter()
@@ -267,11 +242,9 @@ def _build_and_swap(loaded: LoadedParams, template: Path, out_root: Path) -> Non
         t2 = time.perf_counter()
         write_pdf(page, staging / REPORT_FILES["pdf"], base_url=staging)
         t3 = time.perf_counter()
-        _check_report(staging)
-        _swap_into_place(staging, out_root / jurisdiction)
+        check_report(staging)
+        swap_into_place(staging, out_root / jurisdiction)
         log.debug("%s: execute %.2f s, html %.2f s, pdf %.2f s", jurisdiction, t1 - t0, t2 - t1, t3 - t2)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _execute(template: Path, params_path: Path, output: Path):
@@ -321,9 +294,7 @@ def read_metrics(nb: Any, template: Path | str = "notebook") -> dict[str, Any]:
         )
     if len(found) > 1:
         cells = ", ".join(str(i + 1) for i, _ in found)
-        raise TrustReportError(
-            template, f"metrics displayed {len(found)} times (cells {cells}); expected once"
-        )
+        raise TrustReportError(template, f"metrics displayed {len(found)} times (cells {cells}); expected once")
     metrics = found[0][1]
     if isinstance(metrics, str):
         metrics = json.loads(metrics)
@@ -377,237 +348,6 @@ def write_pdf(page: str, target: Path, *, base_url: Path) -> None:
     document.write_pdf(str(target), stylesheets=[CSS(string=PRINT_CSS)])
 
 
-def _check_report(folder: Path) -> None:
-    """Refuse to publish a folder unless all four files exist and look like what they claim to be."""
-    for name in REPORT_FILES.values():
-        path = folder / name
-        if not path.is_file() or path.stat().st_size == 0:
-            raise TrustReportError(path.name, "was not written")
-    with open(folder / REPORT_FILES["pdf"], "rb") as f:
-        if f.read(5) != b"%PDF-":
-            raise TrustReportError(REPORT_FILES["pdf"], "is not a PDF")
-    if "</html>" not in (folder / REPORT_FILES["html"]).read_text(encoding="utf-8")[-2000:]:
-        raise TrustReportError(REPORT_FILES["html"], "is truncated")
-    for name in (REPORT_FILES["metrics"], REPORT_FILES["notebook"]):
-        try:
-            json.loads((folder / name).read_text(encoding="utf-8"))
-        except ValueError as err:
-            raise TrustReportError(name, f"is not valid JSON: {err}") from None
-
-
-# ------------------------------------------------------------------------------------------------------------
-# Atomic replacement of a city's folder
-
-
-def _swap_into_place(staging: Path, final: Path) -> None:
-    """Rename the old folder aside, the new one into place, then delete the old (a crash keeps one of them).
-
-    A process that dies between the two renames leaves the old folder set aside; `recover_stale` puts it back.
-    """
-    aside = None
-    if final.exists():
-        aside = final.with_name(f".old-{final.name}-{os.getpid()}-{secrets.token_hex(4)}")
-        os.rename(final, aside)
-    try:
-        os.rename(staging, final)
-    except BaseException:
-        if aside is not None:
-            os.rename(aside, final)
-        raise
-    if aside is not None:
-        shutil.rmtree(aside, ignore_errors=True)
-
-
-def recover_stale(out_root: Path, jurisdiction: str) -> None:
-    """Clean up after a process that died mid-render: drop its staging folder, put back a report set aside."""
-    final = out_root / jurisdiction
-    for prefix in (".old", ".staging"):
-        for path in sorted(out_root.glob(f"{prefix}-{jurisdiction}-*")):
-            pid = _pid_of(path.name, prefix, jurisdiction)
-            if pid is None or _pid_alive(pid):
-                continue
-            if prefix == ".old" and not final.exists():
-                log.warning("%s: restoring the previous report set aside by a crashed run", jurisdiction)
-                os.rename(path, final)
-            else:
-                log.info("%s: removing %s left by a crashed run", jurisdiction, path.name)
-                shutil.rmtree(path, ignore_errors=True)
-
-
-def crashed_runs(out_root: Path, jurisdiction: str) -> list[Path]:
-    """Staging folders for this city left by processes that are no longer running."""
-    found = []
-    for path in sorted(out_root.glob(f".staging-{jurisdiction}-*")):
-        pid = _pid_of(path.name, ".staging", jurisdiction)
-        if pid is not None and not _pid_alive(pid):
-            found.append(path)
-    return found
-
-
-def _pid_of(name: str, prefix: str, jurisdiction: str) -> int | None:
-    rest = name.removeprefix(f"{prefix}-{jurisdiction}-")
-    pid, _, _ = rest.partition("-")
-    return int(pid) if pid.isdigit() else None
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    try:  # a zombie (dead, not yet reaped by its parent) still answers kill(pid, 0)
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rpartition(")")[2].split()[:1] != ["Z"]
-
-
-# ------------------------------------------------------------------------------------------------------------
-# The index of all cities
-
-
-def write_index(results: Iterable[CityResult], out_root: str | Path, *, merge: bool = False) -> Path:
-    """Write `out_root/index.html` (a self-contained page) and `out_root/index.json` (the same, for machines).
-
-    With `merge`, cities already in `index.json` that are not in `results` are kept (a single-city run).
-    Both files are written to a temp file and renamed into place.
-    """
-    out_root = Path(out_root).absolute()
-    out_root.mkdir(parents=True, exist_ok=True)
-    by_city: dict[str, CityResult] = {}
-    if merge:
-        for old in read_index(out_root):
-            by_city[old.jurisdiction] = old
-    rows = list(results)
-    for result in rows:
-        by_city.pop(result.jurisdiction, None)
-    rows = sorted([*by_city.values(), *rows], key=lambda r: (r.jurisdiction, str(r.params_path)))
-    summary = {"cities": len(rows), "ok": sum(r.ok for r in rows), "failed": sum(not r.ok for r in rows)}
-    data = {"summary": summary, "cities": [r.to_json(out_root) for r in rows]}
-    _write_atomic(out_root / INDEX_JSON, json.dumps(data, sort_keys=True, indent=2) + "\n")
-    _write_atomic(out_root / INDEX_HTML, _index_page(rows, out_root, summary))
-    return out_root / INDEX_HTML
-
-
-def read_index(out_root: str | Path) -> list[CityResult]:
-    """The cities listed in `out_root/index.json`; empty if there is none or it cannot be read."""
-    out_root = Path(out_root).absolute()
-    try:
-        data = json.loads((out_root / INDEX_JSON).read_text(encoding="utf-8"))
-        return [CityResult.from_json(entry, out_root) for entry in data["cities"]]
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
-
-
-_INDEX_CSS = """\
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1b1b1b;
-       margin: 2rem auto; max-width: 60rem; padding: 0 1rem; line-height: 1.45; }
-h1 { font-size: 1.6rem; margin-bottom: .2rem; }
-p.summary { color: #555; margin-top: 0; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; vertical-align: top; padding: .5rem .6rem; border-bottom: 1px solid #ddd; }
-th { font-size: .85rem; text-transform: uppercase; letter-spacing: .03em; color: #555; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.status { font-weight: 600; white-space: nowrap; }
-.ok .status { color: #1a7f37; }
-.failed .status { color: #b42318; }
-.reason { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .85rem;
-          overflow-wrap: anywhere; }
-.kept { font-size: .9rem; color: #555; }
-.jur { color: #666; font-size: .85rem; }
-a { color: #0b5cad; }
-"""
-
-
-def _index_page(rows: list[CityResult], out_root: Path, summary: dict[str, int]) -> str:
-    body = []
-    for r in rows:
-        links = _links(r, out_root)
-        if r.ok:
-            detail = links
-        else:
-            kept = (
-                f'<div class="kept">Previous report kept: {links}</div>'
-                if r.previous_kept and links
-                else '<div class="kept">No previous report.</div>'
-            )
-            detail = f'<div class="reason">{_esc(r.reason or "unknown error")}</div>{kept}'
-        body.append(
-            f'<tr class="{"ok" if r.ok else "failed"}">'
-            f'<td>{_esc(r.name)}<br><span class="jur">{_esc(r.jurisdiction)}</span></td>'
-            f'<td class="status">{"ok" if r.ok else "failed"}</td>'
-            f'<td class="num">{r.duration:.1f} s</td>'
-            f"<td>{detail}</td></tr>"
-        )
-    failed = f", {summary['failed']} failed" if summary["failed"] else ""
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>trustreport: {summary['cities']} cities</title>\n"
-        f"<style>\n{_INDEX_CSS}</style>\n</head>\n<body>\n"
-        "<h1>Then-and-now reports</h1>\n"
-        f'<p class="summary">{summary["cities"]} cities: {summary["ok"]} ok{failed}.</p>\n'
-        "<table>\n<thead><tr><th>City</th><th>Status</th><th>Time</th><th>Report</th></tr></thead>\n<tbody>\n"
-        + "\n".join(body)
-        + "\n</tbody>\n</table>\n</body>\n</html>\n"
-    )
-
-
-def _links(result: CityResult, out_root: Path) -> str:
-    labels = {"html": "HTML", "pdf": "PDF", "metrics": "metrics.json"}
-    links = []
-    for kind, label in labels.items():
-        path = result.outputs.get(kind)
-        if path is not None:
-            links.append(f'<a href="{_esc(quote(_relative(path, out_root)))}">{label}</a>')
-    return " · ".join(links)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(fd, 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-# ------------------------------------------------------------------------------------------------------------
-# Logging for entry points (the CLI and batch workers); library code never configures logging itself.
-
-
-def configure_logging(level: int) -> None:
-    """Send trustreport's log to stderr at `level`; above INFO everything else is silenced.
-
-    Quiet means quiet: the CLI's one-line error must stay one line, so papermill, nbconvert and WeasyPrint
-    warnings are only shown with `--verbose`.
-    """
-    verbose = level <= logging.INFO
-    root = logging.getLogger()
-    if not root.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(processName)s %(name)s %(levelname)s: %(message)s")
-        )
-        root.addHandler(handler)
-    root.setLevel(logging.WARNING if verbose else logging.CRITICAL)
-    logging.getLogger("trustreport").setLevel(level)
-    logging.captureWarnings(True)
-    for name in _NOISY_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING if verbose else logging.CRITICAL)
-    for name in ("weasyprint", "fontTools"):
-        logging.getLogger(name).setLevel(logging.ERROR if verbose else logging.CRITICAL)
-
-
 # ------------------------------------------------------------------------------------------------------------
 # Small helpers
 
@@ -659,14 +399,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def _esc(text: str) -> str:
-    return html.escape(str(text), quote=True)
