@@ -102,3 +102,31 @@ def test_metrics_sources_carry_hashes(metrics) -> None:
     assert set(ids) == {"opp-hartford", "acs-hartford-2015"}
     assert all(len(s["sha256"]) == 64 for s in ids.values())
     assert metrics["claims"] == []
+
+
+def test_source_with_missing_column_fails_with_one_line_through_the_real_template(tmp_path) -> None:
+    """A stop file without `subject_race`: `trustreport run` exits non-zero with one line naming the file and the
+    column, no traceback, and nothing written."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    raw = yaml.safe_load((ROOT / "params" / "hartford.yaml").read_text())
+    raw["sources"][0]["path"] = str(ROOT / "tests" / "data" / "sources" / "opp_missing_race.csv")
+    raw["sources"][1]["path"] = str(ACS)
+    params = tmp_path / "hartford_broken.yaml"
+    params.write_text(yaml.safe_dump(raw, sort_keys=False))
+    out = tmp_path / "outputs"
+    done = subprocess.run(
+        [sys.executable, "-m", "trustreport", "run", str(params), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "opp_missing_race.csv" in lines[0] and "subject_race" in lines[0]
+    assert "Traceback" not in done.stderr + done.stdout
+    assert not (out / "hartford-ct").exists()
