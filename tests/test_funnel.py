@@ -257,6 +257,21 @@ def test_residents_from_another_year_are_flagged() -> None:
         assert Flag.DENOMINATOR_VINTAGE in est[f"stops.{statistic}.black.now"].flags
 
 
+def test_a_published_zero_is_a_stage() -> None:
+    """Rows that say 0 (a published table, not an absence of incident rows) make a stage: no ratio from 0, but
+    the expected count if treated like white people is still a finding."""
+    counts = counts_table(
+        ("arrests", "black", 2_000),
+        ("arrests", "white", 1_000),
+        ("force_subjects", "black", 0),
+        ("force_subjects", "white", 6),
+    )
+    est = by_id(funnel(counts, Y2020, period=Period.NOW, groups=GROUPS))
+    assert not est["force_subjects.stage_ratio.black.now"].estimable
+    assert est["force_subjects.expected_count.black.now"].value == pytest.approx(12.0)
+    assert est["force_subjects.excess_difference.black.now"].value == pytest.approx(-12.0)
+
+
 def test_empty_window_gives_no_stages() -> None:
     assert funnel(full_funnel(), (date(2021, 1, 1), date(2021, 12, 31)), period=Period.NOW, groups=GROUPS) == []
 

@@ -133,10 +133,10 @@ def funnel(
 
 
 def funnel_stages(counts: pd.DataFrame, window: tuple[date, date]) -> list[Stage]:
-    """The stages `counts` hold in `window` (at least one event), in funnel order, each fed by the stage
-    before it where that is held and by residents otherwise."""
+    """The stages `counts` hold in `window` (at least one row, so a published zero is a stage), in funnel
+    order, each fed by the stage before it where that is held and by residents otherwise."""
     flows = {m: flow_counts(counts, m, window) for m in FUNNEL_FEEDERS}
-    held = {m: f for m, f in flows.items() if sum(f.values.values()) > 0}
+    held = {m: f for m, f in flows.items() if f.has_data}
     if Measure.FORCE_SUBJECTS in held:
         held.pop(Measure.FORCE_INCIDENTS, None)
     stages: dict[Measure, Stage] = {}
