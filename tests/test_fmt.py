@@ -1,0 +1,160 @@
+"""The formatters every table and sentence share (STYLE habit 12): golden G8 ratio wording and the edge cases
+(missing, NaN, zero, tiny p-values) that must never print as 'nan', 'inf' or '0.000'."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import numpy as np
+import pytest
+
+from trustreport import fmt
+from trustreport.estimate import Estimate
+from trustreport.vocab import Flag, Group, Measure, Period
+
+MISSING = [None, math.nan, np.float64("nan"), math.inf, -math.inf]
+
+
+# G8 (methods §8; OPP tutorial, Philadelphia 2017 vehicular stops): rates only, no counts published.
+
+
+def test_g8_search_rate_ratio_is_1_5_times() -> None:
+    """Search rate Black 0.0605 vs white 0.0410 → '1.5 times' (the tutorial's wording)."""
+    assert fmt.times(0.0605 / 0.0410) == "1.5 times"
+    assert fmt.ratio(0.0605 / 0.0410) == "1.48"
+    assert (fmt.pct(0.0605), fmt.pct(0.0410)) == ("6.0%", "4.1%")
+
+
+def test_g8_frisk_rate_ratio_is_2_1_times() -> None:
+    """Frisk rate Black 0.0636 vs white 0.0306 → '2.1 times'."""
+    assert fmt.times(0.0636 / 0.0306) == "2.1 times"
+    assert fmt.ratio(0.0636 / 0.0306) == "2.08"
+
+
+def test_g8_hit_rates_22_vs_24_7_percent() -> None:
+    """Hit rate Black 0.220 vs white 0.247: '22.0%' vs '24.7%', a ratio below 1 (0.89)."""
+    assert (fmt.pct(0.220), fmt.pct(0.247)) == ("22.0%", "24.7%")
+    assert fmt.ratio(0.220 / 0.247) == "0.89"
+    assert fmt.times(0.220 / 0.247) == "0.9 times"
+
+
+def test_g7_stop_rate_ratio_is_3_4_times() -> None:
+    """G7: 0.31505 vs 0.09246 stops per resident → '3.4 times'; 315.1 and 92.5 per 1,000 residents."""
+    rr = (204_420 / 648_846) / (50_698 / 548_312)
+    assert fmt.times(rr) == "3.4 times" and fmt.ratio(rr) == "3.41"
+    assert (fmt.rate(204_420 / 648_846), fmt.rate(50_698 / 548_312)) == ("315.1", "92.5")
+
+
+@pytest.mark.parametrize("missing", MISSING)
+def test_missing_numbers_say_not_estimable(missing: float | None) -> None:
+    for formatter in (fmt.count, fmt.ratio, fmt.times, fmt.pct, fmt.rate):
+        assert formatter(missing) == fmt.NOT_ESTIMABLE == "not estimable"
+
+
+@pytest.mark.parametrize("missing", MISSING)
+def test_missing_p_value_is_a_dash(missing: float | None) -> None:
+    """No test, no p-value: a dash, never 'nan' (and not 'not estimable': the estimate itself may be fine)."""
+    assert fmt.p_value(missing) == fmt.DASH == "–"
+
+
+def test_zero_is_a_number_not_missing() -> None:
+    assert fmt.count(0) == "0" and fmt.count(0.0) == "0" and fmt.count(-0.0) == "0"
+    assert fmt.ratio(0.0) == "0.00"
+    assert fmt.pct(0.0) == "0.0%"
+    assert fmt.rate(0.0) == "0"
+    assert fmt.p_value(0.0) == "< 0.001"
+
+
+@pytest.mark.parametrize(
+    ("p", "text"),
+    [(0.0004, "< 0.001"), (0.000999, "< 0.001"), (1e-125, "< 0.001"), (0.001, "0.001"), (0.0243, "0.024"),
+     (0.2430, "0.243"), (0.05, "0.050"), (1.0, "1.000")],
+)  # fmt: skip
+def test_p_values(p: float, text: str) -> None:
+    assert fmt.p_value(p) == text
+
+
+@pytest.mark.parametrize(
+    ("x", "text"),
+    [(18_439, "18,439"), (18_439.0, "18,439"), (np.int64(1_200_000), "1,200,000"), (19_172.424, "19,172.4"),
+     (2.5, "2.5"), (7, "7")],
+)  # fmt: skip
+def test_counts(x: float, text: str) -> None:
+    """Whole counts with thousands separators; estimated (fractional) counts to one decimal."""
+    assert fmt.count(x) == text
+
+
+def test_percentages_and_percent_change() -> None:
+    """A percent change is a proportion below zero: G13's −32.1 % (19 vs 28)."""
+    assert fmt.pct(19 / 28 - 1) == "-32.1%"
+    assert fmt.pct(0.2204) == "22.0%"
+    assert fmt.pct(0.2204, digits=0) == "22%"
+    assert fmt.pct(1.0) == "100.0%"
+
+
+def test_rates_per_unit() -> None:
+    assert fmt.rate(0.031505) == "31.5"
+    assert fmt.rate(0.00123) == "1.2"
+    assert fmt.rate(0.0004) == "0.4"
+    assert fmt.rate(0.0000123) == "0.0123"
+    assert fmt.rate(0.5, per=100) == "50.0"
+    assert fmt.rate(46 / 93_238.25, per=10_000) == "4.9"
+
+
+def test_intervals() -> None:
+    assert fmt.interval(0.3581, 1.2591) == "0.36–1.26"
+    assert fmt.interval(0.0189, 0.3404, fmt.pct) == "1.9%–34.0%"
+    assert fmt.interval(None, 2.0) == fmt.NOT_ESTIMABLE
+    assert fmt.interval(1.0, None) == fmt.NOT_ESTIMABLE
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "text"),
+    [
+        (date(2014, 1, 1), date(2014, 12, 31), "2014"),
+        (date(2016, 1, 1), date(2016, 12, 31), "2016"),
+        (date(2021, 1, 1), date(2023, 12, 31), "2021–2023"),
+        (date(2016, 1, 1), date(2016, 9, 29), "2016-01-01 to 2016-09-29"),
+        (date(2013, 10, 13), date(2014, 12, 31), "2013-10-13 to 2014-12-31"),
+        (date(2024, 1, 1), date(2024, 2, 29), "2024-01-01 to 2024-02-29"),
+        (date(2024, 7, 13), date(2024, 7, 13), "2024-07-13 to 2024-07-13"),
+    ],
+)
+def test_windows(start: date, end: date, text: str) -> None:
+    """Whole calendar years (leap or not) as years; anything else as ISO dates."""
+    assert fmt.window(start, end) == text
+
+
+def estimate(statistic: str, value: float | None, ci=None, **kw) -> Estimate:
+    return Estimate(
+        id=f"stops.{statistic}.black.now",
+        measure=Measure.STOPS,
+        statistic=statistic,
+        group=Group.BLACK,
+        period=Period.NOW,
+        window=(date(2017, 1, 1), date(2017, 12, 31)),
+        value=value,
+        ci=ci,
+        **kw,
+    )
+
+
+def test_estimate_value_and_ci_by_statistic() -> None:
+    """One formatter per statistic, so a table cell and a sentence agree."""
+    assert fmt.value(estimate("rate_ratio", 3.4074, (3.3744, 3.4407))) == "3.41"
+    assert fmt.ci(estimate("rate_ratio", 3.4074, (3.3744, 3.4407))) == "3.37–3.44"
+    assert fmt.value(estimate("rate", 0.31505, (0.3137, 0.3164), scale=1000)) == "315.1"
+    assert fmt.ci(estimate("rate", 0.31505, (0.3137, 0.3164), scale=1000)) == "313.7–316.4"
+    assert fmt.value(estimate("proportion", 0.0605, (0.058, 0.063))) == "6.0%"
+    assert fmt.value(estimate("count", 204_420.0)) == "204,420"
+    assert fmt.value(estimate("proportion_difference", 0.28, (0.217, 0.345))) == "+28.0 pp"
+    assert fmt.ci(estimate("proportion_difference", 0.28, (0.217, 0.345))) == "+21.7 pp–+34.5 pp"
+
+
+def test_not_estimable_estimate_prints_no_number_and_no_interval() -> None:
+    blank = estimate("rate_ratio", None, None, flags=(Flag.NOT_ESTIMABLE,))
+    assert fmt.value(blank) == fmt.NOT_ESTIMABLE and fmt.ci(blank) == ""
+    flagged = estimate("rate_ratio", 2.0, (1.0, 4.0), flags=(Flag.NOT_ESTIMABLE,))
+    assert fmt.value(flagged) == fmt.NOT_ESTIMABLE and fmt.ci(flagged) == ""
+    assert fmt.ci(estimate("rate_ratio", 2.0, None)) == ""
