@@ -3,6 +3,7 @@ searches as OPP defines them, and the test on Hartford's bundled OPP file agains
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -10,16 +11,20 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
-from sources_helpers import DATA, read
+from sources_helpers import DATA, ROOT, read
 from statsmodels.stats.contingency_tables import StratifiedTable
 
+from trustreport import figures, fmt, tables
 from trustreport.errors import InsufficientDataError
+from trustreport.estimate import EstimateSet
 from trustreport.metrics.outcome_test import (
     INFRA_MARGINALITY_NOTE,
     hit_rates_by_district,
     mh_risk_ratio,
     outcome_test,
 )
+from trustreport.params import load_params
+from trustreport.report import Report
 from trustreport.sources.base import SourceData, SourceInfo
 from trustreport.stats import intervals as iv
 from trustreport.vocab import Flag, Group, Period
@@ -224,3 +229,44 @@ def test_hartford_2016_has_too_few_hits_for_ratios(hartford):
     found = outcome_test([hartford], NOW, period=Period.NOW, groups=GROUPS)
     ratios = [e for e in found if "ratio" in e.statistic]
     assert ratios and all(not e.estimable and e.notes[0].startswith("n too small") for e in ratios)
+
+
+# --- the chart and the table --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hartford_report(hartford):
+    loaded = load_params(ROOT / "params" / "hartford.yaml")
+    p = loaded.params
+    found = [
+        e
+        for period, win in ((Period.THEN, p.then), (Period.NOW, p.now))
+        for e in outcome_test([hartford], win.dates, period=period, groups=p.groups, reference=p.reference_group)
+    ]
+    return Report(loaded, (hartford,), pd.DataFrame(), pd.DataFrame(), EstimateSet(tuple(found)))
+
+
+def test_outcome_scatter_has_a_panel_per_period_and_names_city_and_windows(hartford_report):
+    fig = figures.outcome_scatter(hartford_report)
+    then, now = fig.axes
+    assert then.get_title(loc="left") == "then (2014)" and now.get_title(loc="left").startswith("now (2016-01-01")
+    assert "Hartford, CT" in fig.get_suptitle() and "2014" in fig.get_suptitle()
+    assert then.get_xlabel() == "white hit rate" and then.get_ylabel() == "group hit rate"
+    districts = hit_rates_by_district(hartford_report.sources, THEN, groups=GROUPS)
+    assert sum(len(c.get_offsets()) for c in then.collections) == len(districts)
+
+
+def test_outcome_table_shows_hit_rates_and_ratios_from_the_estimates(hartford_report):
+    text = tables.outcome_test(hartford_report).data
+    black = hartford_report.estimates.one(statistic="hit_rate", group=Group.BLACK, period=Period.THEN)
+    ratio = hartford_report.estimates.one(statistic="hit_rate_ratio_mh", group=Group.BLACK, period=Period.THEN)
+    assert f"{fmt.pct(black.value)} ({fmt.pct(black.ci[0])}–{fmt.pct(black.ci[1])})" in text
+    assert f"{fmt.ratio(ratio.value)} ({fmt.ci(ratio)})" in text
+    assert "infra-marginality" in text and "ratio within districts (MH)" in text and "discretionary" in text
+
+
+def test_outcome_chart_and_table_without_search_data(hartford_report):
+    bare = SourceData(info=hartford_report.sources[0].info, counts=pd.DataFrame())
+    empty = replace(hartford_report, sources=(bare,), estimates=EstimateSet(()))
+    assert figures.outcome_scatter(empty) is None
+    assert "not available" in tables.outcome_test(empty).data

@@ -3,6 +3,7 @@ and the test on Hartford's bundled OPP file checked against an independent panda
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,8 +15,10 @@ import statsmodels.formula.api as smf
 from astral import Observer
 from astral.sun import dusk, sunset
 from scipy.linalg import subspace_angles
-from sources_helpers import DATA, read
+from sources_helpers import DATA, ROOT, read
 
+from trustreport import figures, fmt, tables
+from trustreport.estimate import EstimateSet
 from trustreport.metrics.veil_of_darkness import (
     VOD_CAVEATS,
     fit_darkness,
@@ -25,7 +28,8 @@ from trustreport.metrics.veil_of_darkness import (
     veil_of_darkness,
     vod_sample,
 )
-from trustreport.params import Location
+from trustreport.params import Location, load_params
+from trustreport.report import Report
 from trustreport.sources.base import SourceData, SourceInfo
 from trustreport.vocab import Flag, Group, Period
 
@@ -274,3 +278,39 @@ def test_hartford_share_by_clock_time_adds_up(hartford, raw):
     assert table["total"].sum() == len(expected)
     assert table["focal"].sum() == (expected["subject_race"] == "black").sum()
     assert (table["clock_minute"] % 15 == 0).all() and table["share"].between(0, 1).all()
+
+
+# --- the chart and the table --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hartford_report(hartford):
+    loaded = load_params(ROOT / "params" / "hartford.yaml")
+    p = loaded.params
+    found = [
+        e
+        for period, win in ((Period.THEN, p.then), (Period.NOW, p.now))
+        for e in veil_of_darkness([hartford], win.dates, location=p.location, period=period)
+    ]
+    return Report(loaded, (hartford,), pd.DataFrame(), pd.DataFrame(), EstimateSet(tuple(found)))
+
+
+def test_chart_and_table_print_the_same_odds_ratio(hartford_report):
+    fig = figures.veil_of_darkness(hartford_report)
+    text = tables.veil_of_darkness(hartford_report).data
+    then, now = fig.axes
+    for ax, period in ((then, Period.THEN), (now, Period.NOW)):
+        ratio = hartford_report.estimates.one(statistic="vod_odds_ratio", period=period)
+        printed = f"{fmt.ratio(ratio.value)} ({fmt.ci(ratio)})"
+        assert printed in ax.get_title(loc="left") and printed in text
+    assert "Hartford, CT" in fig.get_suptitle() and then.get_ylabel() == "share of stops that are Black"
+    assert "inter-twilight window 16:51-21:04" in text and "street lighting" in text
+
+
+def test_chart_and_table_without_location_or_stop_times(hartford_report):
+    loaded = hartford_report.params
+    no_location = loaded.model_copy(update={"params": loaded.params.model_copy(update={"location": None})})
+    assert figures.veil_of_darkness(replace(hartford_report, params=no_location)) is None
+    empty = replace(hartford_report, estimates=EstimateSet(()))
+    assert figures.veil_of_darkness(empty) is None
+    assert "not available" in tables.veil_of_darkness(empty).data
