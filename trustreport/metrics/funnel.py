@@ -51,7 +51,6 @@ from trustreport.vocab import (
     DENOMINATOR_KIND,
     GROUP_LABELS,
     MEASURE_LABELS,
-    MEASURE_SINGULAR,
     DenominatorKind,
     Flag,
     Group,
@@ -69,6 +68,13 @@ FUNNEL_FEEDERS: dict[Measure, Measure | None] = {
     Measure.ARRESTS: Measure.STOPS,
     Measure.FORCE_SUBJECTS: Measure.ARRESTS,
     Measure.FORCE_INCIDENTS: Measure.ARRESTS,
+}
+FUNNEL_ORDER: tuple[Measure, ...] = tuple(FUNNEL_FEEDERS)
+_PER: dict[DenominatorKind, str] = {
+    DenominatorKind.RESIDENTS: "resident",
+    DenominatorKind.STOPS: "stop",
+    DenominatorKind.SEARCHES: "search",
+    DenominatorKind.ARRESTS: "arrest",
 }
 # The identity is algebraically exact; anything beyond rounding means the stages were not cut alike.
 IDENTITY_TOLERANCE = 1e-9
@@ -93,9 +99,13 @@ class Stage:
 
     @property
     def label(self) -> str:
-        if self.feeder is None:
-            return f"{MEASURE_LABELS[self.measure]} per resident"
-        return f"{MEASURE_LABELS[self.measure]} per {MEASURE_SINGULAR.get(self.feeder.measure, 'event')}"
+        return stage_label(self.measure, _denominator_kind(self))
+
+
+def stage_label(measure: Measure, denominator_kind: DenominatorKind) -> str:
+    """How the report names a stage: 'stops per resident', 'searches per stop', 'use-of-force incidents per
+    arrest'."""
+    return f"{MEASURE_LABELS[measure]} per {_PER.get(denominator_kind, 'event')}"
 
 
 def funnel(
