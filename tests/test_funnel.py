@@ -327,3 +327,83 @@ def test_hartford_matches_the_report_disparities(hartford) -> None:
         assert math.isclose(
             est[f"stops.cumulative_ratio.{group}.now"].value, direct[f"stops.rate_ratio.{group}.now"].value
         )
+
+
+# The funnel table and chart (tables.funnel, figures.funnel) on Hartford with the funnel estimates added.
+
+
+@pytest.fixture(scope="module")
+def hartford_with_funnel(hartford):
+    from dataclasses import replace
+
+    from trustreport.estimate import EstimateSet
+
+    p = hartford.params.params
+    common = dict(groups=p.groups, reference=p.reference_group, level=p.options.level, rate_per=p.options.rate_per)
+    extra = [
+        *funnel(hartford.counts, p.then.dates, period=Period.THEN, **common),
+        *funnel(hartford.counts, p.now.dates, period=Period.NOW, **common),
+    ]
+    return replace(hartford, estimates=EstimateSet((*hartford.estimates, *extra)))
+
+
+def test_funnel_table_rows_and_cells(hartford_with_funnel) -> None:
+    from trustreport import tables
+
+    frame = tables.funnel_frame(hartford_with_funnel, Period.NOW)
+    assert list(frame.columns) == [
+        "stage",
+        "group",
+        "count",
+        "rate",
+        "stage ratio vs white",
+        "per-resident ratio vs white",
+        "expected if treated like white people",
+        "excess (observed − expected)",
+    ]
+    assert list(dict.fromkeys(frame["stage"])) == [
+        "stops per resident",
+        "searches per stop",
+        "searches that found contraband per search",
+        "arrests per stop",
+    ]
+    rows = {(r["stage"], r["group"]): r for r in frame.to_dict(orient="records")}
+    black_stops = rows["stops per resident", "Black"]
+    assert black_stops["count"] == "1,352 of 43,878 residents"
+    assert black_stops["rate"].startswith("41.3 per 1,000 a year (")
+    assert black_stops["stage ratio vs white"].startswith("0.54 (0.50–0.58)")
+    assert black_stops["excess (observed − expected)"].startswith("-1,157.5 (-1,310.2 to -1,011.5)")
+    black_arrests = rows["arrests per stop", "Black"]
+    assert black_arrests["count"] == "55 of 1,352 stops"
+    assert black_arrests["expected if treated like white people"] == "35.6 (24.9–50.8)"
+    white = rows["searches per stop", "white"]
+    assert white["stage ratio vs white"] == "reference" and white["expected if treated like white people"] == "–"
+    assert rows["searches that found contraband per search", "Black"]["stage ratio vs white"] == "not estimable"
+
+
+def test_funnel_table_html(hartford_with_funnel, hartford) -> None:
+    from trustreport import tables
+
+    page = tables.funnel(hartford_with_funnel).data
+    assert "<h3>Then (2014)</h3>" in page and "<h3>Now (2016 (Jan–Sep))</h3>" in page
+    assert "Each per-resident ratio equals the product of the stage ratios that lead to it (checked for" in page
+    assert "Marks: u = unstable" in page
+    assert page.count('<table class="dataframe tr-table">') == 2
+    assert tables.funnel(hartford).data.startswith("<p>No stop, search")
+
+
+def test_funnel_chart(hartford_with_funnel, hartford) -> None:
+    from trustreport import figures
+
+    fig = figures.funnel(hartford_with_funnel)
+    ax = fig.axes[0]
+    assert ax.get_title(loc="left") == (
+        "Hartford, CT: stage-by-stage ratios vs white people, then (2014) and now (2016-01-01 to 2016-09-29)"
+    )
+    assert ax.get_yscale() == "log"
+    assert "ratio vs white people" in ax.get_ylabel() and "stage" in ax.get_xlabel()
+    assert [t.get_text() for t in ax.get_xticklabels()][:2] == ["stops per resident", "searches per stop"]
+    assert any(list(line.get_ydata()) == [1, 1] for line in ax.get_lines())
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Black, now (2016 (Jan–Sep))" in legend and "Hispanic, then (2014)" in legend
+    assert figures.funnel(hartford) is None

@@ -250,10 +250,11 @@ def _expected_count(
         value=base * rate,
         numerator=base,
         ci=bounds,
-        ci_method=f"{interval.method} interval of the {GROUP_LABELS[reference]} rate × the group's {feeder}",
+        ci_method=f"{interval.method} interval of the {GROUP_LABELS[reference]} rate",
         notes=(
             f"if treated like {GROUP_LABELS[reference]} people at this stage: {base:,.6g} {GROUP_LABELS[group]} "
-            f"{feeder} × the {GROUP_LABELS[reference]} rate {rate:.6g} ({stage.label})",
+            f"{feeder} × the {GROUP_LABELS[reference]} rate {rate:.6g} ({stage.label}); the interval is the "
+            f"{GROUP_LABELS[reference]} rate's, with the {GROUP_LABELS[group]} {feeder} held fixed",
         ),
     )
     if stage.feeder is None and residents.vintage_note:
@@ -284,8 +285,11 @@ def _excess(stage: Stage, expected: Estimate, group: Group, reference: Group) ->
         numerator=observed,
         denominator=expected.value,
         ci=(None if high is None else observed - high, None if low is None else observed - low),
-        ci_method=f"observed minus the expected count's interval ({expected.ci_method})",
-        notes=(f"{GROUP_LABELS[group]} {stage.label}: observed minus expected if treated like the reference group",),
+        ci_method=expected.ci_method,
+        notes=(
+            f"{GROUP_LABELS[group]} {stage.label}: observed minus expected if treated like "
+            f"{GROUP_LABELS[reference]} people; the interval is observed minus the expected count's interval",
+        ),
     )
     est = est.with_flags(*(f for f in expected.flags if f == Flag.DENOMINATOR_VINTAGE))
     return apply_stability(est, observed, stage.events.count(reference))
