@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from trustreport.claims import Claim
 from trustreport.errors import ParamsError
 from trustreport.vocab import Group
 
@@ -114,7 +115,7 @@ class Params(_Strict):
     groups: list[Group] = Field(default_factory=lambda: [Group.BLACK, Group.HISPANIC, Group.WHITE])
     sources: list[SourceSpec] = Field(min_length=1)
     events: list[Event] = Field(default_factory=list)
-    claims: list[dict[str, Any]] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     options: ReportOptions = Field(default_factory=ReportOptions)
 

@@ -1,0 +1,300 @@
+"""Single-window claims: a ratio between groups, a proportion of a feeding stage, a group's share, a count.
+
+Ratios against a single group use the report's own metrics (`per_resident_disparity`, `conditional_disparity`),
+so a ledger number equals the table's. Ratios against 'all other' people (everyone not in the group: the
+group's complement of the `all` count) and conditional stages the vocabulary does not chain (force per
+arrest) are assembled here from the same statistics: exact conditional or score intervals for Poisson rate
+ratios (methods §1.2B), Koopman score or Katz intervals for binomial risk ratios (§1.2A), the small-number
+rules of §5.3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from trustreport.claims.context import Context, data_window, period_of, span
+from trustreport.claims.schema import ALL_OTHER, Claim, Statistic
+from trustreport.claims.verdict import Check, Verdict, judge, not_checkable
+from trustreport.estimate import Estimate
+from trustreport.metrics._inputs import (
+    FlowCounts,
+    flow_counts,
+    merge_sources,
+    new_estimate,
+    residents_for,
+    years_in,
+)
+from trustreport.metrics.disparity import conditional_disparity, per_resident_disparity
+from trustreport.stats import intervals as iv
+from trustreport.stats import tests as st
+from trustreport.stats.small_numbers import apply_ratio_rules, apply_stability, not_estimable
+from trustreport.vocab import CONDITIONAL_STAGES, GROUP_LABELS, MEASURE_LABELS, DenominatorKind, Group, Measure, Period
+
+READING_LABELS = {
+    "residents": "per resident",
+    "stops": "per stop",
+    "searches": "per search",
+    "arrests": "per arrest",
+}
+_STAGE = {"stops": Measure.STOPS, "searches": Measure.SEARCHES, "arrests": Measure.ARRESTS}
+_KIND = {
+    "residents": DenominatorKind.RESIDENTS,
+    "stops": DenominatorKind.STOPS,
+    "searches": DenominatorKind.SEARCHES,
+    "arrests": DenominatorKind.ARRESTS,
+}
+# (focal count, focal denominator, reference count, reference denominator)
+Cells = tuple[float, float, float, float]
+
+
+def ratio_checks(claim: Claim, ctx: Context) -> list[Check]:
+    """One check per reading of the denominator (one when it is stated), each against the published ratio."""
+    return [_ratio_check(claim, ctx, reading) for reading in claim.denominator_readings()]
+
+
+def _ratio_check(claim: Claim, ctx: Context, reading: str) -> Check:
+    label = READING_LABELS.get(reading, reading)
+    estimate, cells = ratio_estimate(claim, ctx, reading)
+    if estimate.numerator and estimate.denominator == 0:
+        return _not_finite(claim, estimate, cells, label, ctx)
+    missing = estimate.notes[0] if not estimate.estimable and estimate.notes else None
+    return judge(
+        claim,
+        claim.published_value,
+        estimate.value,
+        estimate.ci,
+        label=label,
+        method=estimate.ci_method,
+        estimate=estimate,
+        missing=missing,
+    )
+
+
+def _not_finite(claim: Claim, est: Estimate, cells: Cells | None, label: str, ctx: Context) -> Check:
+    """A finite published ratio where the reference group had no events: the data give no finite ratio."""
+    who, ref = GROUP_LABELS[claim.group], _reference_label(claim)
+    what = MEASURE_LABELS[est.measure]
+    reason = f"no finite ratio exists: {ref} had no {what} in {span(est.window)} while {who} people had some"
+    ci = None
+    if cells is not None:
+        a, n1, c, n2 = cells
+        bound = (iv.rate_ratio_exact_ci if est.statistic == "rate_ratio" else iv.risk_ratio_score_ci)(
+            a, n1, c, n2, level=ctx.level
+        )
+        ci = (bound.low, None)
+        reason = f"no finite ratio exists: {a:g} {who} {what} and none of {ref} in {span(est.window)}"
+    if claim.context:
+        reason += f"; internally inconsistent: the same text says “{claim.context}”"
+    return Check(label, Verdict.CONTRADICTED, reason, None, ci, est.ci_method, est)
+
+
+def ratio_estimate(claim: Claim, ctx: Context, reading: str) -> tuple[Estimate, Cells | None]:
+    """The group-vs-reference ratio of the claim's measure under one reading of its denominator."""
+    measure, window = claim.measures[0], data_window(claim).dates
+    ref = claim.reference_group
+    common = dict(period=period_of(claim), level=ctx.level)
+    found: Estimate | None = None
+    if reading == "residents" and ref != ALL_OTHER:
+        found = _pick(
+            per_resident_disparity(ctx.counts, measure, window, groups=[claim.group], reference=ref, **common),
+            "rate_ratio",
+            claim.group,
+        )
+    elif ref != ALL_OTHER and CONDITIONAL_STAGES.get(measure) == _STAGE[reading]:
+        found = _pick(
+            conditional_disparity(ctx.counts, measure, window, groups=[claim.group], reference=ref, **common),
+            "risk_ratio",
+            claim.group,
+        )
+    # Without residents the metric returns counts only; the assembled ratio then says what is missing.
+    return (found, None) if found is not None else _assembled_ratio(claim, ctx, reading)
+
+
+def _pick(estimates: list[Estimate], statistic: str, group: Group) -> Estimate | None:
+    return next((e for e in estimates if e.statistic == statistic and e.group == group), None)
+
+
+def _assembled_ratio(claim: Claim, ctx: Context, reading: str) -> tuple[Estimate, Cells | None]:
+    """A rate or risk ratio against 'all other' people, or for a stage pair the vocabulary does not chain."""
+    measure, window = claim.measures[0], data_window(claim).dates
+    per_resident = reading == "residents"
+    events = flow_counts(ctx.counts, measure, window)
+    est = new_estimate(
+        measure,
+        "rate_ratio" if per_resident else "risk_ratio",
+        claim.group,
+        period_of(claim),
+        window,
+        value=None,
+        denominator_kind=_KIND[reading],
+        reference_group=None if claim.reference_group == ALL_OTHER else claim.reference_group,
+        sources=events.sources_of(Group.ALL, claim.group),
+        notes=(f"reference: {_reference_label(claim)}",),
+    )
+    cells = _residents_cells(claim, ctx, events) if per_resident else _stage_cells(claim, ctx, events, reading)
+    if isinstance(cells, str):
+        return not_estimable(est, cells), None
+    (a, n1, c, n2), sources = cells
+    est = replace(est, sources=merge_sources(est.sources, sources), numerator=a / n1, denominator=c / n2)
+    if per_resident:
+        ci, test = iv.rate_ratio_ci(a, n1, c, n2, level=ctx.level), st.poisson_ratio_test(a, n1, c, n2)
+    else:
+        ci, test = iv.risk_ratio_ci(a, n1, c, n2, level=ctx.level), st.proportion_test(a, n1, c, n2)
+    est = replace(
+        est,
+        value=(a / n1) / (c / n2) if c > 0 else None,
+        ci=ci.bounds,
+        ci_method=ci.method,
+        p_value=test.p_value,
+        test_method=test.method,
+    )
+    labels = {events.label(claim.group): a, f"{_reference_label(claim)}, {MEASURE_LABELS[measure]}": c}
+    return apply_ratio_rules(est, labels), (a, n1, c, n2)
+
+
+def _reference_label(claim: Claim) -> str:
+    if claim.reference_group == ALL_OTHER:
+        return f"all other people (not {GROUP_LABELS[claim.group]})"
+    return f"{GROUP_LABELS[claim.reference_group]} people"
+
+
+def _split(flow: FlowCounts, claim: Claim) -> tuple[float, float] | str:
+    """(group count, reference count) of a flow, the reference being a group or the complement of `all`."""
+    why = flow.why_missing(claim.group)
+    if why:
+        return why
+    a = flow.count(claim.group)
+    if claim.reference_group != ALL_OTHER:
+        why = flow.why_missing(claim.reference_group)
+        return why if why else (a, flow.count(claim.reference_group))
+    total = flow.count(Group.ALL)
+    if total is None:
+        return f"no total {MEASURE_LABELS[flow.measure]} count in {span(flow.window)} to subtract the group from"
+    return a, total - a
+
+
+def _residents_cells(claim: Claim, ctx: Context, events: FlowCounts) -> tuple[Cells, tuple[str, ...]] | str:
+    split = _split(events, claim)
+    if isinstance(split, str):
+        return split
+    residents = residents_for(ctx.counts, events.window)
+    py_group, py_all = residents.person_years(claim.group), residents.person_years(Group.ALL)
+    if claim.reference_group == ALL_OTHER:
+        py_ref = None if py_group is None or py_all is None else py_all - py_group
+    else:
+        py_ref = residents.person_years(claim.reference_group)
+    if py_group is None or not py_ref:
+        return residents.missing_note(claim.group if py_group is None else claim.reference_group)
+    return (split[0], py_group, split[1], py_ref), residents.sources_of(claim.group, Group.ALL)
+
+
+def _stage_cells(claim: Claim, ctx: Context, events: FlowCounts, reading: str) -> tuple[Cells, tuple[str, ...]] | str:
+    base = flow_counts(ctx.counts, _STAGE[reading], events.window)
+    split_events, split_base = _split(events, claim), _split(base, claim)
+    for split in (split_events, split_base):
+        if isinstance(split, str):
+            return split
+    (a, c), (n1, n2) = split_events, split_base
+    if n1 <= 0 or n2 <= 0 or a > n1 or c > n2:
+        return f"{MEASURE_LABELS[events.measure]} and {reading} counts do not nest in {span(events.window)}"
+    return (a, n1, c, n2), base.sources_of(claim.group, Group.ALL)
+
+
+def proportion_checks(claim: Claim, ctx: Context) -> list[Check]:
+    """The group's proportion of the feeding stage (and the reference group's, when published), Wilson
+    intervals (methods §2.1)."""
+    targets = [(claim.group, claim.published_value)]
+    if claim.published_reference is not None and claim.reference_group not in (None, ALL_OTHER):
+        targets.append((claim.reference_group, claim.published_reference))
+    checks = []
+    for group, published in targets:
+        est = proportion_estimate(claim, ctx, group, data_window(claim).dates, period_of(claim))
+        missing = None if est.estimable else est.notes[0]
+        label = f"{GROUP_LABELS[group]} people"
+        checks.append(
+            judge(claim, published, est.value, est.ci, label=label, method=est.ci_method, estimate=est, missing=missing)
+        )
+    return checks
+
+
+def proportion_estimate(
+    claim: Claim, ctx: Context, group: Group, window: tuple[date, date], period: Period
+) -> Estimate:
+    """x / n for one group, where n is the stage named by `denominator` (default: the stage that feeds it)."""
+    measure = claim.measures[0]
+    stage = _STAGE.get(claim.denominator) or CONDITIONAL_STAGES.get(measure)
+    if stage is None:
+        raise ValueError(f"claim {claim.id}: a proportion of {measure} needs `denominator` (stops, searches, arrests)")
+    events, base = flow_counts(ctx.counts, measure, window), flow_counts(ctx.counts, stage, window)
+    est = new_estimate(
+        measure,
+        "proportion",
+        group,
+        period,
+        window,
+        value=None,
+        denominator_kind=_KIND.get(str(stage), DenominatorKind.NONE),
+        sources=merge_sources(events.sources_of(group), base.sources_of(group)),
+    )
+    why = events.why_missing(group) or base.why_missing(group)
+    if why:
+        return not_estimable(est, why)
+    x, n = events.count(group), base.count(group)
+    if n <= 0 or x > n:
+        return not_estimable(est, f"{events.label(group)} = {x:g} is not a part of {base.label(group)} = {n:g}")
+    ci = iv.proportion_ci(x, n, level=ctx.level)
+    est = replace(est, value=x / n, numerator=x, denominator=n, ci=ci.bounds, ci_method=ci.method)
+    return apply_stability(est, x)
+
+
+def share_check(claim: Claim, ctx: Context) -> Check:
+    """The group's share of all events of the measure in the window, Wilson interval."""
+    measure, window = claim.measures[0], data_window(claim).dates
+    events = flow_counts(ctx.counts, measure, window)
+    est = new_estimate(
+        measure, "share", claim.group, period_of(claim), window, value=None, sources=events.sources_of(Group.ALL)
+    )
+    why = events.why_missing(claim.group) or events.why_missing(Group.ALL)
+    if why:
+        return not_checkable("share", why, not_estimable(est, why))
+    x, n = events.count(claim.group), events.count(Group.ALL)
+    ci = iv.proportion_ci(x, n, level=ctx.level)
+    est = replace(est, value=x / n if n else None, numerator=x, denominator=n, ci=ci.bounds, ci_method=ci.method)
+    return judge(claim, claim.published_value, est.value, est.ci, label="share", method=ci.method, estimate=est)
+
+
+def count_check(claim: Claim, ctx: Context) -> Check:
+    """A count in the window (per year for `count_per_year`), against the published value."""
+    est = count_estimate(claim, ctx, data_window(claim).dates, period_of(claim))
+    missing = None if est.estimable else est.notes[0]
+    return judge(
+        claim,
+        claim.published_value,
+        est.value,
+        est.ci,
+        label="count",
+        method=est.ci_method,
+        estimate=est,
+        missing=missing,
+    )
+
+
+def count_estimate(claim: Claim, ctx: Context, window: tuple[date, date], period: Period) -> Estimate:
+    """The group's count in `window` (per year for `count_per_year`), Garwood exact interval (methods
+    §1.2B); dollars are a total with no interval."""
+    measure = claim.measures[0]
+    events = flow_counts(ctx.counts, measure, window)
+    years = years_in(window) if claim.statistic == Statistic.COUNT_PER_YEAR else 1.0
+    est = new_estimate(
+        measure, "count", claim.group, period, window, value=None, sources=events.sources_of(claim.group)
+    )
+    why = events.why_missing(claim.group)
+    if why:
+        return not_estimable(est, why)
+    x = events.count(claim.group)
+    est = replace(est, value=x / years, numerator=x, denominator=years if years != 1.0 else None)
+    if measure == Measure.SETTLEMENT_USD:
+        return est
+    ci = iv.poisson_rate_ci(x, years, level=ctx.level)
+    return apply_stability(replace(est, ci=ci.bounds, ci_method=ci.method), x)

@@ -1,0 +1,130 @@
+"""Verdicts: how one recomputed number is judged against a published one, and how several are combined.
+
+- `reproduced`: our point estimate matches the published value within its rounding (or stated tolerance).
+- `consistent`: it does not, but the published value lies inside our confidence interval.
+- `contradicted`: the published value lies outside our interval (or a finite ratio was claimed where the data
+  give no finite ratio).
+- `not checkable`: nothing to recompute from — missing data for the window, a figure that is not a number, an
+  event, a place other than the report's — with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from trustreport.claims import format as cf
+from trustreport.claims.schema import Claim
+from trustreport.estimate import Estimate
+
+
+class Verdict(StrEnum):
+    REPRODUCED = "reproduced"
+    CONSISTENT = "consistent"
+    CONTRADICTED = "contradicted"
+    NOT_CHECKABLE = "not checkable"
+
+
+# For a claim with several published figures (then and now counts; a group and its reference), the worst
+# verdict of its figures holds.
+_SEVERITY = {
+    Verdict.REPRODUCED: 0,
+    Verdict.CONSISTENT: 1,
+    Verdict.NOT_CHECKABLE: 2,
+    Verdict.CONTRADICTED: 3,
+}
+# For a claim read several ways (an unstated denominator), the most favourable computable reading holds.
+_FAVOUR = {
+    Verdict.REPRODUCED: 0,
+    Verdict.CONSISTENT: 1,
+    Verdict.CONTRADICTED: 2,
+    Verdict.NOT_CHECKABLE: 3,
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One published figure (or one reading of it) against our recomputation, in the claim's units."""
+
+    label: str
+    verdict: Verdict
+    reason: str
+    value: float | None = None
+    ci: tuple[float | None, float | None] | None = None
+    method: str | None = None
+    estimate: Estimate | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a claim's recomputation found: checks of its published figures, any further estimates made, a
+    sentence of finding (e.g. whether a change is larger than chance), and caveats."""
+
+    checks: list[Check]
+    estimates: tuple[Estimate, ...] = ()
+    finding: str | None = None
+    caveats: tuple[str, ...] = field(default_factory=tuple)
+
+
+def not_checkable(label: str, reason: str, estimate: Estimate | None = None) -> Check:
+    return Check(label, Verdict.NOT_CHECKABLE, reason, estimate=estimate)
+
+
+def judge(
+    claim: Claim,
+    published: float,
+    value: float | None,
+    ci: tuple[float | None, float | None] | None,
+    *,
+    label: str,
+    method: str | None = None,
+    estimate: Estimate | None = None,
+    missing: str | None = None,
+    as_count: bool = False,
+) -> Check:
+    """Grade `published` against our `value` and `ci` (bounds in the claim's units, or counts with
+    `as_count`; None = unbounded)."""
+    if value is None:
+        return not_checkable(label, missing or "our value is not estimable", estimate)
+    tol = claim.tolerance_for(published)
+    ours, theirs = cf.number(value, claim, as_count=as_count), cf.published(published, claim, as_count=as_count)
+    span = cf.interval(ci, claim, as_count=as_count)
+    if abs(value - published) <= tol.half_width(published) * (1 + 1e-9):
+        verdict, reason = Verdict.REPRODUCED, f"ours, {ours}, matches the published {theirs} ({tol.rule()})"
+    elif ci is not None and _inside(published, ci):
+        verdict = Verdict.CONSISTENT
+        reason = f"ours, {ours}, differs from {theirs}, which lies inside our interval ({span})"
+    elif ci is not None and ci != (None, None):
+        verdict = Verdict.CONTRADICTED
+        reason = f"{theirs} lies outside our interval ({span}; ours {ours})"
+    else:
+        verdict, reason = Verdict.CONTRADICTED, f"ours, {ours}, differs from {theirs} and has no interval"
+    return Check(label, verdict, reason, value, ci, method, estimate)
+
+
+def _inside(x: float, ci: tuple[float | None, float | None]) -> bool:
+    low, high = ci
+    return (low is None or low <= x) and (high is None or x <= high)
+
+
+def worst(checks: Sequence[Check]) -> Verdict:
+    """Every published figure must hold: the most severe verdict among them."""
+    return max((c.verdict for c in checks), key=_SEVERITY.__getitem__)
+
+
+def most_favourable(checks: Sequence[Check]) -> Verdict:
+    """An ambiguous claim holds if some reading holds; it is contradicted only if every reading could be
+    computed and every one contradicts it; otherwise it is not checkable."""
+    verdicts = {c.verdict for c in checks}
+    best = min(verdicts, key=_FAVOUR.__getitem__)
+    if best == Verdict.CONTRADICTED and Verdict.NOT_CHECKABLE in verdicts:
+        return Verdict.NOT_CHECKABLE
+    return best
+
+
+def reason_of(checks: Sequence[Check]) -> str:
+    """One line: the single check's reason, or each labelled check's reason in turn."""
+    if len(checks) == 1:
+        return checks[0].reason
+    return "; ".join(f"{c.label}: {c.reason}" for c in checks)
