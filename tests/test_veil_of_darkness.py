@@ -314,3 +314,17 @@ def test_chart_and_table_without_location_or_stop_times(hartford_report):
     empty = replace(hartford_report, estimates=EstimateSet(()))
     assert figures.veil_of_darkness(empty) is None
     assert "not available" in tables.veil_of_darkness(empty).data
+
+
+def test_summer_without_civil_dusk_is_not_estimable_not_a_crash():
+    anchorage = Location(latitude=61.2181, longitude=-149.9003, timezone="America/Anchorage")
+    days = pd.date_range("2017-06-10", "2017-06-30")
+    frame = pd.DataFrame({"date": days, "minute": 1300, "district": "A", "group": "black", "stops": 20})
+    found = veil_of_darkness(
+        [_source(frame)], (date(2017, 6, 1), date(2017, 6, 30)), location=anchorage, period=Period.NOW
+    )
+    assert found and all(not e.estimable for e in found)
+    assert (
+        found[0].notes[1]
+        == "no inter-twilight window: 420 stops with a time, 420 of them on dates without a civil dusk"
+    )

@@ -77,7 +77,8 @@ class VodSample:
 
     def describe(self) -> str:
         if self.window_minutes is None:
-            return f"{self.timed:,} stops with a time; no inter-twilight window"
+            why = f", {self.no_dusk:,} of them on dates without a civil dusk" if self.no_dusk else ""
+            return f"no inter-twilight window: {self.timed:,} stops with a time{why}"
         lo, hi = (f"{m // 60:02d}:{m % 60:02d}" for m in self.window_minutes)
         return (
             f"inter-twilight window {lo}-{hi}: {int(self.stops['stops'].sum()):,} of {self.timed:,} stops with a "
@@ -227,7 +228,9 @@ def model_counts(sample: VodSample, group: Group, *, district: bool) -> tuple[pd
     return kept.groupby(keys, as_index=False)[["focal", "reference"]].sum(), note
 
 
-def _shell(group: Group, reference: Group, period: Period, window: Window, statistic: str, sample: VodSample):
+def _shell(
+    group: Group, reference: Group, period: Period, window: Window, statistic: str, sample: VodSample
+) -> Estimate:
     return new_estimate(
         Measure.STOPS,
         statistic,
