@@ -238,7 +238,8 @@ def _ratio_shell(cells: SearchCells, group: Group, reference: Group, period: Per
 def strata(cells: SearchCells, group: Group, reference: Group) -> np.ndarray:
     """One 2×2 table [[hits, misses] of `group`, [hits, misses] of the reference] per informative district:
     both groups searched, and at least one hit and one miss. Other districts add nothing to the Mantel–Haenszel
-    sums or to the CMH statistic, and would make the Breslow–Day statistic 0/0."""
+    sums or to the CMH statistic, and would make the Breslow–Day statistic 0/0. Searches of unknown district form
+    a stratum of their own: stratifying needs a partition of the searches, not a place."""
     wide = cells.table.pivot_table(index="district", columns="group", values=["hits", "searches"], aggfunc="sum")
     wide = wide.fillna(0)
     g, r = str(group), str(reference)
