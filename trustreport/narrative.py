@@ -165,3 +165,15 @@ def _flag_note(e: Estimate) -> str:
     if not shown:
         return ""
     return f" <span class='tr-flags'>[{html.escape(', '.join(str(f) for f in shown))}]</span>"
+
+
+def claims_summary(report: Report) -> HTML:
+    """Section 2 in words: how many published figures were graded, then one sentence per verdict class with
+    its count and the claims in it (all text escaped: claims come from the params file)."""
+    from trustreport.claims.present import summary_sentences
+
+    results = list(getattr(report, "claims", ()) or ())
+    if not results:
+        return HTML("<p>The params file lists no published claims to check.</p>")
+    lead, *rest = (html.escape(s) for s in summary_sentences(results))
+    return HTML(f"<p>{lead}</p><ul>" + "".join(f"<li>{s}</li>" for s in rest) + "</ul>")

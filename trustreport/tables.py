@@ -454,3 +454,33 @@ def _funnel_identity_line(identity: list[Estimate]) -> str:
     )
     text += "; it fails for " + ", ".join(e.id for e in broken) + ")." if broken else ")."
     return f'<p class="tr-methods">{html.escape(text)}</p>'
+
+
+def claim_ledger(report: Report) -> HTML:
+    """Section 2: every claim of the params file with its published value, our recomputation (interval and
+    method), the verdict and the reason; caveats numbered below. Claims and earlier 'then' figures apart."""
+    from trustreport.claims.present import ROLE_HEADINGS, ledger_frame
+
+    results = list(getattr(report, "claims", ()) or ())
+    if not results:
+        return HTML("<p>The params file lists no published claims to check.</p>")
+    notes: list[str] = []
+    blocks = []
+    for role, heading in ROLE_HEADINGS.items():
+        found = [r for r in results if r.claim.role == role]
+        if found:
+            blocks.append(f"<h3>{html.escape(heading)}</h3>{_to_html(ledger_frame(found, notes))}")
+    items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+    return HTML("\n".join(blocks) + (f'<ol class="tr-methods">{items}</ol>' if items else ""))
+
+
+def then_and_now_published(report: Report) -> HTML:
+    """Published 'then' figures beside the later claims they pair with, our recomputation of the 'now' where
+    there is one, and whether the two can be compared (comparable / partly comparable / not comparable)."""
+    from trustreport.claims.compare import then_and_now_pairs
+    from trustreport.claims.present import pairs_frame
+
+    pairs = then_and_now_pairs(list(getattr(report, "claims", ()) or ()))
+    if not pairs:
+        return HTML("<p>No published “then” figure is paired with a later claim.</p>")
+    return HTML(_to_html(pairs_frame(pairs)))

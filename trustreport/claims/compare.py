@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from trustreport.claims import format as cf
 from trustreport.claims.grade import OVERLAP_CAVEAT, ClaimResult
 from trustreport.claims.ratios import READING_LABELS
 from trustreport.claims.schema import ALL_OTHER, Claim, ClaimWindow, Statistic
@@ -88,7 +89,7 @@ def published_side(claim: Claim, reading: str | None = None) -> Side:
         value=value,
         window=window,
         denominator=denominator,
-        source=_publisher(claim.citation),
+        source=cf.publisher(claim.citation),
         definition=claim.definition,
         hispanic=claim.hispanic,
     )
@@ -184,13 +185,6 @@ def _ratio_kind(statistic: str, denominator: str) -> str:
         if denominator in _STAGES:
             return str(Statistic.RISK_RATIO)
     return statistic
-
-
-def _publisher(citation: str) -> str:
-    """The citation up to its first comma or quotation mark: the author or publisher."""
-    for mark in (",", "“", '"'):
-        citation = citation.split(mark)[0]
-    return citation.strip()
 
 
 def _measures(claim: Claim) -> str:

@@ -43,10 +43,11 @@ def interval(ci: tuple[float | None, float | None] | None, claim: Claim, *, as_c
         return ""
     low, high = (number(b, claim, as_count=as_count) if b is not None else None for b in ci)
     if high is None:
-        return f"from {low} (no upper bound)"
+        return f"{low} or more"
     if low is None:
         return f"up to {high}"
-    return f"{low}–{high}"
+    # "−64.4%–+25.3%" misreads; "to" separates bounds that carry a sign.
+    return f"{low} to {high}" if ci[0] < 0 else f"{low}–{high}"
 
 
 def published_text(claim: Claim) -> str:
@@ -62,4 +63,14 @@ def published_text(claim: Claim) -> str:
         return text
     if claim.statistic == Statistic.EVENT:
         return f"an event ({(claim.date or claim.period.start).year})"
-    return "not a number"
+    if claim.statistic == Statistic.REPRESENTATION:
+        low, high = claim.parity_band
+        return f"in words (read as every group within {fmt.ratio(low)}–{fmt.ratio(high)} of parity)"
+    return "in words"
+
+
+def publisher(citation: str) -> str:
+    """The citation up to its first comma or quotation mark: the author or publisher."""
+    for mark in (",", "“", '"'):
+        citation = citation.split(mark)[0]
+    return citation.strip()

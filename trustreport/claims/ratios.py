@@ -132,7 +132,11 @@ def _assembled_ratio(claim: Claim, ctx: Context, reading: str) -> tuple[Estimate
         sources=events.sources_of(Group.ALL, claim.group),
         notes=(f"reference: {_reference_label(claim)}",),
     )
-    cells = _residents_cells(claim, ctx, events) if per_resident else _stage_cells(claim, ctx, events, reading)
+    side = str(period_of(claim))
+    if per_resident:
+        cells = _residents_cells(claim, ctx, events, side)
+    else:
+        cells = _stage_cells(claim, ctx, events, reading, side)
     if isinstance(cells, str):
         return not_estimable(est, cells), None
     (a, n1, c, n2), sources = cells
@@ -159,14 +163,14 @@ def _reference_label(claim: Claim) -> str:
     return f"{GROUP_LABELS[claim.reference_group]} people"
 
 
-def _split(flow: FlowCounts, claim: Claim) -> tuple[float, float] | str:
+def _split(flow: FlowCounts, claim: Claim, side: str) -> tuple[float, float] | str:
     """(group count, reference count) of a flow, the reference being a group or the complement of `all`."""
-    why = flow.why_missing(claim.group)
+    why = flow.why_missing(claim.group, side)
     if why:
         return why
     a = flow.count(claim.group)
     if claim.reference_group != ALL_OTHER:
-        why = flow.why_missing(claim.reference_group)
+        why = flow.why_missing(claim.reference_group, side)
         return why if why else (a, flow.count(claim.reference_group))
     total = flow.count(Group.ALL)
     if total is None:
@@ -174,8 +178,8 @@ def _split(flow: FlowCounts, claim: Claim) -> tuple[float, float] | str:
     return a, total - a
 
 
-def _residents_cells(claim: Claim, ctx: Context, events: FlowCounts) -> tuple[Cells, tuple[str, ...]] | str:
-    split = _split(events, claim)
+def _residents_cells(claim: Claim, ctx: Context, events: FlowCounts, side: str) -> tuple[Cells, tuple[str, ...]] | str:
+    split = _split(events, claim, side)
     if isinstance(split, str):
         return split
     residents = residents_for(ctx.counts, events.window)
@@ -185,13 +189,15 @@ def _residents_cells(claim: Claim, ctx: Context, events: FlowCounts) -> tuple[Ce
     else:
         py_ref = residents.person_years(claim.reference_group)
     if py_group is None or not py_ref:
-        return residents.missing_note(claim.group if py_group is None else claim.reference_group)
+        return residents.missing_note(claim.group if py_group is None else claim.reference_group, side)
     return (split[0], py_group, split[1], py_ref), residents.sources_of(claim.group, Group.ALL)
 
 
-def _stage_cells(claim: Claim, ctx: Context, events: FlowCounts, reading: str) -> tuple[Cells, tuple[str, ...]] | str:
+def _stage_cells(
+    claim: Claim, ctx: Context, events: FlowCounts, reading: str, side: str
+) -> tuple[Cells, tuple[str, ...]] | str:
     base = flow_counts(ctx.counts, _STAGE[reading], events.window)
-    split_events, split_base = _split(events, claim), _split(base, claim)
+    split_events, split_base = _split(events, claim, side), _split(base, claim, side)
     for split in (split_events, split_base):
         if isinstance(split, str):
             return split
@@ -237,7 +243,7 @@ def proportion_estimate(
         denominator_kind=_KIND.get(str(stage), DenominatorKind.NONE),
         sources=merge_sources(events.sources_of(group), base.sources_of(group)),
     )
-    why = events.why_missing(group) or base.why_missing(group)
+    why = events.why_missing(group, str(period)) or base.why_missing(group, str(period))
     if why:
         return not_estimable(est, why)
     x, n = events.count(group), base.count(group)
@@ -255,7 +261,8 @@ def share_check(claim: Claim, ctx: Context) -> Check:
     est = new_estimate(
         measure, "share", claim.group, period_of(claim), window, value=None, sources=events.sources_of(Group.ALL)
     )
-    why = events.why_missing(claim.group) or events.why_missing(Group.ALL)
+    side = str(period_of(claim))
+    why = events.why_missing(claim.group, side) or events.why_missing(Group.ALL, side)
     if why:
         return not_checkable("share", why, not_estimable(est, why))
     x, n = events.count(claim.group), events.count(Group.ALL)
@@ -289,7 +296,7 @@ def count_estimate(claim: Claim, ctx: Context, window: tuple[date, date], period
     est = new_estimate(
         measure, "count", claim.group, period, window, value=None, sources=events.sources_of(claim.group)
     )
-    why = events.why_missing(claim.group)
+    why = events.why_missing(claim.group, str(period))
     if why:
         return not_estimable(est, why)
     x = events.count(claim.group)
