@@ -32,9 +32,12 @@ def published(value: float | None, claim: Claim, *, as_count: bool = False) -> s
     """A published value written with the decimals it was published with (a fraction as a percentage)."""
     if value is None:
         return fmt.DASH
+    decimals = written_decimals(value)
+    if claim.tolerance and claim.tolerance.decimals is not None and not as_count:
+        decimals = claim.tolerance.decimals
     if claim.statistic in FRACTION_STATISTICS and not as_count:
-        return number(value, claim, digits=max(written_decimals(value) - 2, 0))
-    return number(value, claim, digits=written_decimals(value), as_count=as_count)
+        return number(value, claim, digits=max(decimals - 2, 0))
+    return number(value, claim, digits=decimals, as_count=as_count)
 
 
 def interval(ci: tuple[float | None, float | None] | None, claim: Claim, *, as_count: bool = False) -> str:

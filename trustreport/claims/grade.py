@@ -14,7 +14,7 @@ from trustreport.claims import format as cf
 from trustreport.claims.changes import STATISTICS as CHANGE_FUNCTIONS
 from trustreport.claims.context import Context, span
 from trustreport.claims.ratios import count_check, proportion_checks, ratio_checks, share_check
-from trustreport.claims.schema import RATIO_STATISTICS, Claim, ClaimWindow, Statistic
+from trustreport.claims.schema import FRACTION_STATISTICS, RATIO_STATISTICS, Claim, ClaimWindow, Statistic
 from trustreport.claims.standing import (
     availability_outcome,
     elsewhere_outcome,
@@ -179,7 +179,7 @@ def _claim_estimates(claim: Claim, made: Sequence[Estimate]) -> tuple[Estimate, 
     for est in made:
         key = f"claim.{claim.id}.{est.id}"
         n = 2
-        while key in out and out[key] != est:
+        while key in out and out[key] != replace(est, id=key):
             key, n = f"claim.{claim.id}.{est.id}.{n}", n + 1
         out.setdefault(key, replace(est, id=key))
     return tuple(out.values())
@@ -272,4 +272,6 @@ def _tolerance_rule(claim: Claim) -> str | None:
     published = next(
         (v for v in (claim.published_value, claim.published_then, claim.published_now) if v is not None), None
     )
-    return None if published is None else claim.tolerance_for(published).rule()
+    if published is None:
+        return None
+    return claim.tolerance_for(published).rule(percent=claim.statistic in FRACTION_STATISTICS)

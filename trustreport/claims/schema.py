@@ -133,8 +133,11 @@ class Tolerance(_Strict):
             return self.relative * abs(published)
         return float(self.absolute)
 
-    def rule(self) -> str:
-        """The rule in words, for the ledger and metrics.json."""
+    def rule(self, *, percent: bool = False) -> str:
+        """The rule in words, for the ledger and metrics.json (`percent`: a fraction published as a percent)."""
+        if self.decimals is not None and percent:
+            places = self.decimals - 2
+            return "rounded to a whole percent" if places <= 0 else f"rounded to {places} decimal(s) of a percent"
         if self.decimals is not None:
             return f"rounded to {self.decimals} decimal{'s' if self.decimals != 1 else ''}"
         if self.significant is not None:
@@ -155,13 +158,15 @@ def written_decimals(value: float) -> int:
 class Claim(_Strict):
     """One published claim, structured (see the module docstring for every key)."""
 
-    id: str
+    # Required, but checked after the fields: a misspelt key is then reported as the unknown key it is, not
+    # as the required key it was meant to be.
+    id: str | None = None
     role: Literal["claim", "then_figure"] = "claim"
     label: str | None = None
-    wording: str = Field(min_length=1)
-    citation: str = Field(min_length=1)
+    wording: str | None = Field(None, min_length=1)
+    citation: str | None = Field(None, min_length=1)
     url: str | None = None
-    statistic: Statistic
+    statistic: Statistic | None = None
     measure: Measure | list[Measure] | None = None
     quantity: str | None = None
     group: Group = Group.ALL
@@ -190,6 +195,9 @@ class Claim(_Strict):
 
     @model_validator(mode="after")
     def _complete(self) -> Claim:
+        absent = [k for k in ("id", "wording", "citation", "statistic") if getattr(self, k) is None]
+        if absent:
+            raise ValueError(f"required key `{absent[0]}` is missing")
         if not _SLUG.match(self.id):
             raise ValueError(f"`id` {self.id!r} is not a lower-case slug such as 'c08-homicides-ytd'")
         problem = _missing_for_statistic(self)
@@ -212,8 +220,12 @@ class Claim(_Strict):
         return tuple(w for w in (self.period, self.then, self.now) if w is not None)
 
     def tolerance_for(self, published: float) -> Tolerance:
-        """The tolerance given, or rounding at the decimals the value was written with."""
-        return self.tolerance or Tolerance(decimals=written_decimals(published))
+        """The tolerance given, or rounding at the decimals the value was written with; a fraction at least
+        to whole percents (0.2 was published as "20%")."""
+        if self.tolerance:
+            return self.tolerance
+        least = 2 if self.statistic in FRACTION_STATISTICS else 0
+        return Tolerance(decimals=max(written_decimals(published), least))
 
     def denominator_readings(self) -> tuple[str, ...]:
         """The denominators to compute: the stated one, or every reading of an unstated one."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from trustreport.claims import format as cf
-from trustreport.claims.schema import Claim
+from trustreport.claims.schema import FRACTION_STATISTICS, Claim
 from trustreport.estimate import Estimate
 
 
@@ -91,7 +91,8 @@ def judge(
     ours, theirs = cf.number(value, claim, as_count=as_count), cf.published(published, claim, as_count=as_count)
     span = cf.interval(ci, claim, as_count=as_count)
     if abs(value - published) <= tol.half_width(published) * (1 + 1e-9):
-        verdict, reason = Verdict.REPRODUCED, f"ours, {ours}, matches the published {theirs} ({tol.rule()})"
+        rule = tol.rule(percent=claim.statistic in FRACTION_STATISTICS and not as_count)
+        verdict, reason = Verdict.REPRODUCED, f"ours, {ours}, matches the published {theirs} ({rule})"
     elif ci is not None and _inside(published, ci):
         verdict = Verdict.CONSISTENT
         reason = f"ours, {ours}, differs from {theirs}, which lies inside our interval ({span})"
