@@ -465,13 +465,17 @@ def claim_ledger(report: Report) -> HTML:
     if not results:
         return HTML("<p>The params file lists no published claims to check.</p>")
     notes: list[str] = []
+    cited: list[str] = []
     blocks = []
     for role, heading in ROLE_HEADINGS.items():
         found = [r for r in results if r.claim.role == role]
         if found:
-            blocks.append(f"<h3>{html.escape(heading)}</h3>{_to_html(ledger_frame(found, notes))}")
+            blocks.append(f"<h3>{html.escape(heading)}</h3>{_to_html(ledger_frame(found, notes, cited))}")
     items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
-    return HTML("\n".join(blocks) + (f'<ol class="tr-methods">{items}</ol>' if items else ""))
+    if items:
+        blocks.append(f'<p class="tr-methods">Notes:</p><ol class="tr-methods">{items}</ol>')
+    sources = "".join(f"<li>{html.escape(c)}</li>" for c in cited)
+    return HTML("\n".join(blocks) + f'<p class="tr-methods">Cited:</p><ul class="tr-methods">{sources}</ul>')
 
 
 def then_and_now_published(report: Report) -> HTML:

@@ -25,9 +25,9 @@ _MEANING = {
 }
 
 
-def ledger_frame(results: Sequence[ClaimResult], notes: list[str]) -> pd.DataFrame:
-    """One row per claim: wording and citation, published, recomputed (interval; method), verdict, reason,
-    and the numbers of its notes in `notes` (appended to, each caveat once)."""
+def ledger_frame(results: Sequence[ClaimResult], notes: list[str], cited: list[str]) -> pd.DataFrame:
+    """One row per claim: wording and publisher, published, recomputed (interval; method), verdict, reason,
+    and the numbers of its notes in `notes`; `notes` and `cited` (full citations) are appended to, once each."""
     rows = []
     for r in results:
         refs = []
@@ -35,9 +35,12 @@ def ledger_frame(results: Sequence[ClaimResult], notes: list[str]) -> pd.DataFra
             if caveat not in notes:
                 notes.append(caveat)
             refs.append(str(notes.index(caveat) + 1))
+        full = r.claim.citation + (f" {r.claim.url}" if r.claim.url else "")
+        if full not in cited:
+            cited.append(full)
         rows.append(
             {
-                "claim": f"“{r.claim.wording}” ({r.claim.citation})",
+                "claim": f"“{r.claim.wording}” ({cf.publisher(r.claim.citation)})",
                 "published": cf.published_text(r.claim),
                 f"recomputed ({round(100 * r.level)}% CI; method)": recomputed_text(r),
                 "verdict": str(r.verdict),
