@@ -212,11 +212,12 @@ def _provenance(claim: Claim, ctx: Context, made: Sequence[Estimate]) -> list[st
     windows = {(e.window[0].isoformat(), e.window[1].isoformat()) for e in made}
     windows |= {(e.then_window[0].isoformat(), e.then_window[1].isoformat()) for e in made if e.then_window}
     cited = ctx.citations
+    inside = [_within(s, e, windows) for s, e in zip(cited["period_start"], cited["period_end"], strict=True)]
     rows = cited[
         cited["source_id"].isin(used)
         & cited["measure"].isin([str(m) for m in claim.measures])
         & cited["statistic"].eq("total")
-        & pd.Series([_within(s, e, windows) for s, e in zip(cited["period_start"], cited["period_end"], strict=True)])
+        & pd.Series(inside, index=cited.index)
     ]
     out = []
     own = (rows["citation"] == claim.citation) | ((rows["url"] == (claim.url or "")) & rows["url"].ne(""))

@@ -272,6 +272,10 @@ def _missing_for_statistic(c: Claim) -> str | None:
         return f"statistic {s} needs `{absent[0]}`"
     if s in RATIO_STATISTICS and c.reference_group is None:
         return f"statistic {s} needs an explicit `reference_group` (a group, or 'all other'; methods §1.1)"
+    if s in RATIO_STATISTICS and c.group == Group.ALL:
+        return f"statistic {s} compares a `group` with its reference: `group` cannot be `all`"
+    if c.parity_band[0] >= c.parity_band[1]:
+        return f"`parity_band` must run from low to high, got {list(c.parity_band)}"
     if s == Statistic.RISK_RATIO and c.denominator in ("residents", "none", "years"):
         return "a `risk_ratio` is conditional on a stage: `denominator` must be stops, searches, arrests or unstated"
     if s == Statistic.PERCENT_CHANGE_YTD and not _same_calendar_window(c.then, c.now):
