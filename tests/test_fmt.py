@@ -105,8 +105,10 @@ def test_rates_per_unit() -> None:
 def test_intervals() -> None:
     assert fmt.interval(0.3581, 1.2591) == "0.36–1.26"
     assert fmt.interval(0.0189, 0.3404, fmt.pct) == "1.9%–34.0%"
-    assert fmt.interval(None, 2.0) == fmt.NOT_ESTIMABLE
-    assert fmt.interval(1.0, None) == fmt.NOT_ESTIMABLE
+    assert fmt.interval(None, None) == fmt.NOT_ESTIMABLE
+    assert fmt.interval(None, 2.0) == "not bounded–2.00"
+    assert fmt.interval(-1.5, 0.25) == "-1.50 to 0.25"
+    assert fmt.interval(1.0, None) == "1.00–not bounded"
 
 
 @pytest.mark.parametrize(

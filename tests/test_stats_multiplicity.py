@@ -43,3 +43,27 @@ def test_adjust_estimates_fills_p_adjusted_and_skips_untested() -> None:
     assert got == pytest.approx([0.04, 0.0533, 0.0533, 0.20], abs=5e-5)
     assert all(e.p_adjusted is None for e in ests)
     assert adjust_estimates([]) == []
+
+
+def test_a_test_reported_twice_counts_once_in_the_family() -> None:
+    """G17's four p-values, with the first test repeated (as a funnel repeats the per-resident rate ratio):
+    the adjusted values must equal those of the four distinct tests."""
+    from datetime import date
+
+    from trustreport.estimate import Estimate
+    from trustreport.stats.multiplicity import adjust_estimates, adjust_p_values
+    from trustreport.vocab import Group, Measure, Period
+
+    def est(i: int, p: float, statistic: str, group: Group) -> Estimate:
+        return Estimate(
+            id=f"e{i}", measure=Measure.STOPS, statistic=statistic, group=group, period=Period.NOW,
+            window=(date(2020, 1, 1), date(2020, 12, 31)), value=1.0, p_value=p, test_method="exact",
+        )
+
+    groups = [Group.BLACK, Group.HISPANIC, Group.ASIAN_PI, Group.OTHER]
+    distinct = [est(i, p, "rate_ratio", g) for i, (p, g) in enumerate(zip([0.01, 0.04, 0.03, 0.20], groups))]
+    repeated = [*distinct, est(9, 0.01, "stage_ratio", Group.BLACK)]
+    adjusted = [e.p_adjusted for e in adjust_estimates(repeated)]
+    expected = adjust_p_values([0.01, 0.04, 0.03, 0.20])
+    assert adjusted[:4] == pytest.approx(expected)
+    assert adjusted[4] == adjusted[0]

@@ -145,3 +145,16 @@ def test_ratio_of_ratios_with_a_zero_cell_is_not_estimable() -> None:
     zero = {**G15, "reference_now": (0, 1.0)}
     for res in (st.ratio_of_rate_ratios(**zero), st.ratio_of_rate_ratios_glm(**zero)):
         assert res.value is None and res.interval.bounds is None and res.p_value is None
+
+
+def test_estimated_counts_fall_back_from_the_exact_test() -> None:
+    """Counts estimated from rounded shares are not whole: the exact conditional test needs whole counts, so the
+    score test is used and named (methods §1.2B)."""
+    from statsmodels.stats import rates as smrates
+
+    from trustreport.stats.tests import poisson_ratio_test
+
+    got = poisson_ratio_test(12.5, 100.0, 20.0, 120.0)
+    assert "score" in got.method.lower()
+    expected = smrates.test_poisson_2indep(12.5, 100.0, 20.0, 120.0, value=1, method="score", compare="ratio")
+    assert got.p_value == pytest.approx(expected.pvalue)

@@ -52,10 +52,16 @@ class Estimate:
 
     @property
     def significant(self) -> bool | None:
-        """Whether the interval excludes the null (1 for ratios, 0 for differences); None without an interval."""
+        """Whether the interval excludes the null: 1 for ratios, 0 for differences and gaps; None for levels
+        (counts, rates, shares), which have no null, and for estimates without an interval."""
         if self.ci is None or self.ci[0] is None or self.ci[1] is None:
             return None
-        null = 0.0 if self.statistic.endswith("difference") else 1.0
+        if self.statistic.endswith(("difference", "gap")):
+            null = 0.0
+        elif "ratio" in self.statistic:
+            null = 1.0
+        else:
+            return None
         return not (self.ci[0] <= null <= self.ci[1])
 
     def with_flags(self, *flags: Flag, note: str | None = None) -> Estimate:

@@ -56,14 +56,21 @@ def p_value(p: float | None) -> str:
         return DASH
     if p < 0.001:
         return "< 0.001"
+    if 0.999 < p < 1:
+        return "> 0.999"
     return f"{p:.3f}"
 
 
 def interval(low: float | None, high: float | None, formatter=ratio) -> str:
-    """An interval 'low–high' with the same formatter as its point estimate."""
-    if low is None or high is None:
+    """An interval 'low–high' with the same formatter as its point estimate; 'low to high' when a bound is
+    negative (so a minus sign never meets the dash); an open bound reads 'not bounded'."""
+    if low is None and high is None:
         return NOT_ESTIMABLE
-    return f"{formatter(low)}–{formatter(high)}"
+    lo = formatter(low) if low is not None else "not bounded"
+    hi = formatter(high) if high is not None else "not bounded"
+    if (low is not None and low < 0) or (high is not None and high < 0):
+        return f"{lo} to {hi}"
+    return f"{lo}–{hi}"
 
 
 def window(start: date, end: date) -> str:
@@ -77,9 +84,9 @@ def value(est: Estimate) -> str:
     """An estimate's point value in the format of its statistic."""
     if not est.estimable:
         return NOT_ESTIMABLE
-    return (
-        _FORMATTERS.get(est.statistic, ratio)(est.value) if est.statistic != "rate" else rate(est.value, per=est.scale)
-    )
+    if _is_rate(est):
+        return rate(est.value, per=est.scale)
+    return _FORMATTERS.get(est.statistic, ratio)(est.value)
 
 
 def ci(est: Estimate) -> str:
@@ -87,9 +94,14 @@ def ci(est: Estimate) -> str:
     if est.ci is None or not est.estimable:
         return ""
     lo, hi = est.ci
-    if est.statistic == "rate":
+    if _is_rate(est):
         return interval(lo, hi, lambda x: rate(x, per=est.scale))
     return interval(lo, hi, _FORMATTERS.get(est.statistic, ratio))
+
+
+def _is_rate(est: Estimate) -> bool:
+    """Per-resident rates are shown per `scale` residents; a funnel stage rate is one when its scale is set."""
+    return est.statistic == "rate" or (est.statistic == "stage_rate" and est.scale != 1)
 
 
 def _signed_pp(x: float | None) -> str:
@@ -100,8 +112,17 @@ def _signed_pp(x: float | None) -> str:
 
 _FORMATTERS = {
     "count": count,
+    "expected_count": count,
+    "excess_difference": count,
+    "ytd_count": count,
     "proportion": pct,
     "share": pct,
+    "hit_rate": pct,
+    "hit_rate_discretionary": pct,
+    "vod_share_light": pct,
+    "vod_share_dark": pct,
+    "ytd_relative_difference": pct,
+    "dissimilarity_index": pct,
     "proportion_difference": _signed_pp,
     "percentage_point_gap": _signed_pp,
 }

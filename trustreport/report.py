@@ -89,6 +89,9 @@ def build(params: str | Path | LoadedParams) -> Report:
     estimates = [
         *sections.disparities(counts, p, coverages),
         *sections.changes(counts, p, coverages),
+        *sections.funnels(counts, p, coverages),
+        *sections.outcome_tests(sources, p),
+        *sections.veils_of_darkness(sources, p),
         *sections.workforce(counts, p),
     ]
     estimates = sections.with_source_caveats(estimates, sources)

@@ -16,7 +16,10 @@ from trustreport import fmt
 from trustreport.counts import Coverage, coverage_of, window_totals
 from trustreport.estimate import Estimate
 from trustreport.metrics.disparity import conditional_disparity, per_resident_disparity
+from trustreport.metrics.funnel import FUNNEL_ORDER, funnel
+from trustreport.metrics.outcome_test import outcome_test
 from trustreport.metrics.then_now import disparity_change, rate_change
+from trustreport.metrics.veil_of_darkness import veil_of_darkness
 from trustreport.metrics.workforce import representation
 from trustreport.params import Params
 from trustreport.sources.base import SourceData
@@ -104,6 +107,57 @@ def changes(counts: pd.DataFrame, params: Params, coverages: Sequence[Coverage] 
             level=params.options.level,
         )
         out += _partial(_partial(found, then_note), now_note)
+    return out
+
+
+def funnels(counts: pd.DataFrame, params: Params, coverages: Sequence[Coverage] = ()) -> list[Estimate]:
+    """Section 4: the stage funnel (methods §1.3), then and now; one span per window (the first stage's
+    coverage) so the per-resident ratio is exactly the product of the stage ratios."""
+    out: list[Estimate] = []
+    common = dict(
+        groups=params.groups,
+        reference=params.reference_group,
+        level=params.options.level,
+        rate_per=params.options.rate_per,
+    )
+    for period, win in ((Period.THEN, params.then), (Period.NOW, params.now)):
+        held = measures_with_data(counts, FUNNEL_ORDER, win.dates)
+        if held:
+            span, note = _windows(coverages, held[0], period, win)
+            out += _partial(funnel(counts, span, period=period, **common), note)
+    return out
+
+
+def outcome_tests(sources: Sequence[SourceData], params: Params) -> list[Estimate]:
+    """Section 5: the outcome (hit-rate) test, pooled and within districts, then and now (methods §3)."""
+    out: list[Estimate] = []
+    for period, win in ((Period.THEN, params.then), (Period.NOW, params.now)):
+        out += outcome_test(
+            sources,
+            win.dates,
+            period=period,
+            groups=params.groups,
+            reference=params.reference_group,
+            level=params.options.level,
+        )
+    return out
+
+
+def veils_of_darkness(sources: Sequence[SourceData], params: Params) -> list[Estimate]:
+    """Section 5: the veil-of-darkness test, Black vs reference drivers, where stop times and a location exist
+    (methods §4)."""
+    if params.location is None:
+        return []
+    out: list[Estimate] = []
+    for period, win in ((Period.THEN, params.then), (Period.NOW, params.now)):
+        out += veil_of_darkness(
+            sources,
+            win.dates,
+            location=params.location,
+            reference=params.reference_group,
+            period=period,
+            level=params.options.level,
+        )
     return out
 
 

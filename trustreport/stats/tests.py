@@ -95,6 +95,10 @@ def poisson_ratio_test(
     if a + c == 0 or n1 <= 0 or n2 <= 0:
         return Significance(None, None, name)
     a, c = _whole(a), _whole(c)
+    if method in ("exact-cond", "cond-midp") and not (isinstance(a, int) and isinstance(c, int)):
+        # Conditional tests need whole counts; estimated counts (e.g. derived from rounded shares) get the score test.
+        method = "score"
+        name = POISSON_TEST_NAMES[method]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         res = test_poisson_2indep(
