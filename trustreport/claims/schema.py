@@ -21,7 +21,8 @@ published and how precisely it was published. Unknown keys are refused, so a typ
   percents (-32); ratios as printed (1.6).
 - `tolerance`: `{decimals: d}`, `{significant: s}`, `{relative: r}` or `{absolute: a}`. Rounding rule: a value
   reproduces when ours lies within half a unit of the last published digit (`1.6` ⇒ 1.55 … 1.65; the default
-  `decimals` is the number of decimals the value was written with), or within `relative`/`absolute`.
+  `decimals` is the number of decimals the value was written with, and a fraction is read at least to whole
+  percents: 0.2 was published as "20%"), or within `relative`/`absolute`.
 - `parity_band` (`representation`): the band of representation ratios that counts as "reflects the community"
   (default 0.8–1.25, the four-fifths rule of thumb both ways; methods §7).
 - `definition` (what the figure counts, e.g. "pedestrian stops"), `benchmark` (the population it is set
