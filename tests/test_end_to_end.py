@@ -101,7 +101,7 @@ def test_metrics_sources_carry_hashes(metrics) -> None:
     ids = {s["id"]: s for s in metrics["sources"]}
     assert set(ids) == {"opp-hartford", "acs-hartford-2015"}
     assert all(len(s["sha256"]) == 64 for s in ids.values())
-    assert metrics["claims"] == []
+    assert metrics["claims"] == []  # Hartford lists no published claims
 
 
 def test_source_with_missing_column_fails_with_one_line_through_the_real_template(tmp_path) -> None:

@@ -15,6 +15,8 @@ import pandas as pd
 
 from trustreport import sections
 from trustreport.availability import data_availability
+from trustreport.claims import grade_claims
+from trustreport.claims.grade import ClaimResult
 from trustreport.counts import concat_counts
 from trustreport.estimate import EstimateSet
 from trustreport.params import LoadedParams, load_params
@@ -35,6 +37,7 @@ class Report:
     counts: pd.DataFrame
     availability: pd.DataFrame
     estimates: EstimateSet
+    claims: tuple[ClaimResult, ...] = ()
 
     @property
     def title(self) -> str:
@@ -74,7 +77,7 @@ class Report:
             "availability": self.availability.to_dict(orient="records"),
             "estimates": [e.to_json() for e in self.estimates],
             "caveats": self.caveats,
-            "claims": [],
+            "claims": [c.to_json() for c in self.claims],
         }
 
 
@@ -97,6 +100,7 @@ def build(params: str | Path | LoadedParams) -> Report:
     estimates = sections.with_source_caveats(estimates, sources)
     estimates = sections.with_adjusted_p_values(estimates)
     estimates = sections.unique_ids(estimates)
+    claims = grade_claims(p.claims, counts, sources=sources, jurisdiction=p.jurisdiction, level=p.options.level)
     log.info("%s: %d sources, %d count rows, %d estimates", p.jurisdiction, len(sources), len(counts), len(estimates))
     return Report(
         params=loaded,
@@ -104,6 +108,7 @@ def build(params: str | Path | LoadedParams) -> Report:
         counts=counts,
         availability=availability,
         estimates=EstimateSet(tuple(estimates)),
+        claims=tuple(claims),
     )
 
 

@@ -162,18 +162,23 @@ def veils_of_darkness(sources: Sequence[SourceData], params: Params) -> list[Est
 
 
 def workforce(counts: pd.DataFrame, params: Params) -> list[Estimate]:
-    """Section 8: officers vs residents, then and now (where a snapshot exists)."""
-    out: list[Estimate] = []
-    seen: set[tuple] = set()
-    for period, win in ((Period.THEN, params.then), (Period.NOW, params.now)):
-        found = representation(counts, win.dates, period=period, groups=params.groups, level=params.options.level)
-        # A single snapshot would otherwise be reported twice, once per window: keep it where it belongs.
-        if found and found[0].window in seen:
-            continue
-        if found:
-            seen.add(found[0].window)
-        out += found
-    return out
+    """Section 8: officers vs residents, then and now, each officer snapshot reported once, under the window it
+    falls in (or, outside both, the nearer one)."""
+    found = {
+        period: representation(counts, win.dates, period=period, groups=params.groups, level=params.options.level)
+        for period, win in ((Period.THEN, params.then), (Period.NOW, params.now))
+    }
+    then, now = found[Period.THEN], found[Period.NOW]
+    if then and now and then[0].window == now[0].window:
+        vintage = then[0].window
+        nearer_now = _distance(vintage, params.now.dates) <= _distance(vintage, params.then.dates)
+        return now if nearer_now else then
+    return [*then, *now]
+
+
+def _distance(a: tuple[date, date], b: tuple[date, date]) -> int:
+    """Days between two windows (0 when they overlap)."""
+    return max(0, (b[0] - a[1]).days, (a[0] - b[1]).days)
 
 
 def with_source_caveats(estimates: Sequence[Estimate], sources: Sequence[SourceData]) -> list[Estimate]:
