@@ -41,17 +41,13 @@ def make_cities(params: Path, n: int, folder: Path) -> list[Path]:
     paths = []
     for i in range(1, n + 1):
         path = folder / f"bench-{i:02d}.yaml"
-        path.write_text(
-            re.sub(r"(?m)^jurisdiction:.*$", f"jurisdiction: bench-{i:02d}", text), encoding="utf-8"
-        )
+        path.write_text(re.sub(r"(?m)^jurisdiction:.*$", f"jurisdiction: bench-{i:02d}", text), encoding="utf-8")
         paths.append(path)
     return paths
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cities", type=int, default=6)
     parser.add_argument("--workers", type=int, nargs="+", default=[2])
     parser.add_argument("--repeat", type=int, default=3, help="rounds; the median is reported (default: 3)")

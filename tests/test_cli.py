@@ -55,9 +55,7 @@ def test_run_with_bad_params_prints_one_line_and_writes_nothing(params, key, tmp
 @pytest.mark.e2e
 def test_run_with_an_error_in_the_notebook_prints_one_line_and_writes_nothing(tmp_path):
     out = tmp_path / "outputs"
-    done = trustreport(
-        "run", FIXTURE_PARAMS / "alpha.yaml", "--out", out, "--template", ERROR_NB, cwd=tmp_path
-    )
+    done = trustreport("run", FIXTURE_PARAMS / "alpha.yaml", "--out", out, "--template", ERROR_NB, cwd=tmp_path)
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1, done.stderr  # no kernel chatter, no traceback
     assert done.stderr.startswith("trustreport: ")
@@ -98,10 +96,7 @@ def test_batch_exits_non_zero_when_a_city_failed(tmp_path):
     assert done.returncode == 1, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith("3 cities: 2 ok, 1 failed")
-    assert (
-        lines[1]
-        == f"  failed delta-ny (no previous report): {folder / 'unknown_key.yaml'}: `colour`: unknown key"
-    )
+    assert lines[1] == f"  failed delta-ny (no previous report): {folder / 'unknown_key.yaml'}: `colour`: unknown key"
     assert lines[-1] == "index: outputs/index.html"
     assert "Traceback" not in done.stderr
     assert (out / "alpha-tx" / "report.pdf").is_file() and (out / "beta-nj" / "report.pdf").is_file()

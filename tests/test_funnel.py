@@ -346,7 +346,12 @@ def hartford_without_funnel(hartford):
     from trustreport.estimate import EstimateSet
 
     funnel_statistics = {
-        "stage_rate", "stage_ratio", "cumulative_ratio", "expected_count", "excess_difference", "stage_ratio_product"
+        "stage_rate",
+        "stage_ratio",
+        "cumulative_ratio",
+        "expected_count",
+        "excess_difference",
+        "stage_ratio_product",
     }
     kept = tuple(e for e in hartford.estimates if e.statistic not in funnel_statistics)
     return replace(hartford, estimates=EstimateSet(kept))

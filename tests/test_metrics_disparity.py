@@ -27,9 +27,7 @@ def agrees(actual: float | None, expected: str) -> bool:
 
 def counts_table(*rows: tuple[str, str, str, str, float, str]) -> pd.DataFrame:
     """Rows of (start, end, measure, group, value, source_id) for one jurisdiction, validated."""
-    frame = pd.DataFrame(
-        rows, columns=["period_start", "period_end", "measure", "group", "value", "source_id"]
-    )
+    frame = pd.DataFrame(rows, columns=["period_start", "period_end", "measure", "group", "value", "source_id"])
     return validate_counts(frame.assign(jurisdiction="test-city"), path=None)
 
 
@@ -56,9 +54,7 @@ def by_id(estimates: list[Estimate]) -> dict[str, Estimate]:
 def test_g7_philadelphia_rates_and_rate_ratio() -> None:
     """G7: rates 0.31505 vs 0.09246 per resident; RR 3.4074; exact (3.37437, 3.44073) and score
     (3.37439, 3.44066) agree to 4 decimals; the chooser reports score for counts this large."""
-    est = by_id(
-        per_resident_disparity(philadelphia(), Measure.STOPS, Y2017, period=Period.NOW, groups=GROUPS)
-    )
+    est = by_id(per_resident_disparity(philadelphia(), Measure.STOPS, Y2017, period=Period.NOW, groups=GROUPS))
     black, white = est["stops.rate.black.now"], est["stops.rate.white.now"]
     assert agrees(black.value, "0.31505") and agrees(white.value, "0.09246")
     assert black.scale == 1000 and black.denominator == 648_846
@@ -94,9 +90,7 @@ def test_g7_exact_interval_when_a_count_is_under_100() -> None:
 
 
 def test_three_events_give_no_ratio_but_a_flagged_rate() -> None:
-    est = by_id(
-        per_resident_disparity(philadelphia(), Measure.STOPS, Y2017, period=Period.NOW, groups=GROUPS)
-    )
+    est = by_id(per_resident_disparity(philadelphia(), Measure.STOPS, Y2017, period=Period.NOW, groups=GROUPS))
     rr = est["stops.rate_ratio.hispanic.now"]
     assert rr.value is None and rr.ci is None and rr.p_value is None
     assert Flag.NOT_ESTIMABLE in rr.flags and not rr.estimable
@@ -115,9 +109,7 @@ def test_residents_vintage_not_overlapping_the_window_is_flagged() -> None:
     assert Flag.DENOMINATOR_VINTAGE not in est["stops.count.black.now"].flags
     small = est["stops.rate_ratio.hispanic.now"]  # not estimable: the reason comes before the vintage caveat
     assert small.notes[0].startswith("n too small") and "2010-01-01 to 2010-12-31" in small.notes[1]
-    overlapping = by_id(
-        per_resident_disparity(philadelphia(), Measure.STOPS, Y2017, period=Period.NOW, groups=GROUPS)
-    )
+    overlapping = by_id(per_resident_disparity(philadelphia(), Measure.STOPS, Y2017, period=Period.NOW, groups=GROUPS))
     assert Flag.DENOMINATOR_VINTAGE not in overlapping["stops.rate.black.now"].flags
 
 
@@ -152,9 +144,7 @@ def test_all_group_gets_count_and_rate_but_no_ratio() -> None:
         ("2017-01-01", "2017-12-31", "residents", "all", 1_580_000, "acs-phl"),
     )
     est = by_id(
-        per_resident_disparity(
-            pd.concat([counts, extra]), Measure.STOPS, Y2017, period=Period.NOW, groups=GROUPS
-        )
+        per_resident_disparity(pd.concat([counts, extra]), Measure.STOPS, Y2017, period=Period.NOW, groups=GROUPS)
     )
     assert est["stops.rate.all.now"].value == pytest.approx(260_000 / 1_580_000)
     assert "stops.rate_ratio.all.now" not in est
@@ -168,13 +158,9 @@ def test_zero_events_are_not_estimable_never_zero_or_infinite() -> None:
         ("2017-01-01", "2017-12-31", "residents", "black", 10_000, "r"),
         ("2017-01-01", "2017-12-31", "residents", "white", 10_000, "r"),
     )
-    found = per_resident_disparity(
-        counts, Measure.STOPS, Y2017, period=Period.NOW, groups=[Group.BLACK, Group.WHITE]
-    )
+    found = per_resident_disparity(counts, Measure.STOPS, Y2017, period=Period.NOW, groups=[Group.BLACK, Group.WHITE])
     est = by_id(found)
-    assert (
-        est["stops.count.white.now"].value == 0 and "counted as zero" in est["stops.count.white.now"].notes[0]
-    )
+    assert est["stops.count.white.now"].value == 0 and "counted as zero" in est["stops.count.white.now"].notes[0]
     rr = est["stops.rate_ratio.black.now"]
     assert rr.value is None and Flag.NOT_ESTIMABLE in rr.flags
     json.dumps([e.to_json() for e in found], allow_nan=False)
@@ -211,9 +197,7 @@ def search_counts() -> pd.DataFrame:
 
 def test_conditional_disparity_searches_given_stops() -> None:
     """methods §2.1: 90/250 vs 40/500 → risk ratio 4.5, Koopman score interval (3.21, 6.32)."""
-    est = by_id(
-        conditional_disparity(search_counts(), Measure.SEARCHES, Y2017, period=Period.NOW, groups=GROUPS)
-    )
+    est = by_id(conditional_disparity(search_counts(), Measure.SEARCHES, Y2017, period=Period.NOW, groups=GROUPS))
     share = est["searches.proportion.black.now"]
     assert share.value == pytest.approx(0.36) and share.ci_method == iv.WILSON
     assert share.denominator == 250 and share.denominator_kind == DenominatorKind.STOPS
@@ -225,9 +209,7 @@ def test_conditional_disparity_searches_given_stops() -> None:
 
 
 def test_more_searches_than_stops_is_not_comparable() -> None:
-    est = by_id(
-        conditional_disparity(search_counts(), Measure.SEARCHES, Y2017, period=Period.NOW, groups=GROUPS)
-    )
+    est = by_id(conditional_disparity(search_counts(), Measure.SEARCHES, Y2017, period=Period.NOW, groups=GROUPS))
     for key in ("searches.proportion.hispanic.now", "searches.risk_ratio.hispanic.now"):
         assert {Flag.NOT_COMPARABLE, Flag.NOT_ESTIMABLE} <= set(est[key].flags)
         assert "exceeds" in est[key].notes[-1]
@@ -242,9 +224,7 @@ def test_wrong_kind_of_measure_is_refused() -> None:
 
 def test_ids_are_unique_and_follow_the_scheme() -> None:
     found = per_resident_disparity(philadelphia(), Measure.STOPS, Y2017, period=Period.THEN, groups=GROUPS)
-    found += conditional_disparity(
-        search_counts(), Measure.SEARCHES, Y2017, period=Period.THEN, groups=GROUPS
-    )
+    found += conditional_disparity(search_counts(), Measure.SEARCHES, Y2017, period=Period.THEN, groups=GROUPS)
     est = by_id(found)
     for e in est.values():
         assert e.id == f"{e.measure}.{e.statistic}.{e.group}.{e.period}"

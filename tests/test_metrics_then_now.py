@@ -30,9 +30,7 @@ def agrees(actual: float | None, expected: str) -> bool:
 
 def counts_table(*rows: tuple[str, str, str, str, float, str]) -> pd.DataFrame:
     """Rows of (start, end, measure, group, value, source_id) for one jurisdiction, validated."""
-    frame = pd.DataFrame(
-        rows, columns=["period_start", "period_end", "measure", "group", "value", "source_id"]
-    )
+    frame = pd.DataFrame(rows, columns=["period_start", "period_end", "measure", "group", "value", "source_id"])
     return validate_counts(frame.assign(jurisdiction="test-city"), path=None)
 
 
@@ -63,9 +61,7 @@ def test_g13_homicides_19_now_vs_28_then_equal_windows() -> None:
         ("2012-01-01", "2012-12-31", "homicide_victims", "all", 28, "police"),
         ("2017-01-01", "2017-12-31", "homicide_victims", "all", 19, "police"),
     )
-    est = by_id(
-        rate_change(counts, Measure.HOMICIDE_VICTIMS, THEN, NOW, groups=[], exposure=DenominatorKind.YEARS)
-    )
+    est = by_id(rate_change(counts, Measure.HOMICIDE_VICTIMS, THEN, NOW, groups=[], exposure=DenominatorKind.YEARS))
     e = est["homicide_victims.rate_change_ratio.all.change"]
     assert agrees(100 * (e.value - 1), "-32.1")
     assert agrees(e.ci[0], "0.3581") and agrees(e.ci[1], "1.2591") and e.ci_method == iv.EXACT_CONDITIONAL
@@ -82,9 +78,7 @@ def test_g14_lawsuits_18_vs_48_in_five_years() -> None:
         ("2014-01-01", "2018-12-31", "lawsuits", "all", 18, "city-law"),
     )
     then, now = (date(2009, 1, 1), date(2013, 12, 31)), (date(2014, 1, 1), date(2018, 12, 31))
-    e = rate_change(counts, Measure.LAWSUITS, then, now, groups=[Group.ALL], exposure=DenominatorKind.YEARS)[
-        0
-    ]
+    e = rate_change(counts, Measure.LAWSUITS, then, now, groups=[Group.ALL], exposure=DenominatorKind.YEARS)[0]
     assert agrees(e.value, "0.375") and agrees(e.ci[0], "0.2053") and agrees(e.ci[1], "0.6566")
     assert agrees(e.p_value, "0.000287") and e.significant
     assert e.numerator == pytest.approx(18 / 5) and e.denominator == pytest.approx(48 / 5)
@@ -127,12 +121,8 @@ def test_missing_then_window_is_not_estimable_and_says_which() -> None:
 
 
 def test_a_group_missing_from_the_then_source_is_not_estimable_and_says_which() -> None:
-    counts = pd.concat(
-        [g15_counts(), counts_table(("2017-01-01", "2017-12-31", "stops", "hispanic", 90, "stops-b"))]
-    )
-    counts = pd.concat(
-        [counts, counts_table(("2012-01-01", "2017-12-31", "residents", "hispanic", 9_000, "acs-2012"))]
-    )
+    counts = pd.concat([g15_counts(), counts_table(("2017-01-01", "2017-12-31", "stops", "hispanic", 90, "stops-b"))])
+    counts = pd.concat([counts, counts_table(("2012-01-01", "2017-12-31", "residents", "hispanic", 9_000, "acs-2012"))])
     est = by_id(rate_change(counts, Measure.STOPS, THEN, NOW, groups=[Group.HISPANIC]))
     e = est["stops.rate_change_ratio.hispanic.change"]
     assert e.value is None and "records no Hispanic counts" in e.notes[-1] and "then window" in e.notes[-1]
@@ -196,9 +186,7 @@ def test_disparity_change_with_a_small_count_is_not_estimable() -> None:
             ),
         ]
     )
-    est = by_id(
-        disparity_change(counts, Measure.STOPS, THEN, NOW, groups=[Group.BLACK, Group.HISPANIC, Group.WHITE])
-    )
+    est = by_id(disparity_change(counts, Measure.STOPS, THEN, NOW, groups=[Group.BLACK, Group.HISPANIC, Group.WHITE]))
     e = est["stops.ratio_of_rate_ratios.hispanic.change"]
     assert e.value is None and Flag.NOT_ESTIMABLE in e.flags and "= 4" in e.notes[-1]
     assert est["stops.ratio_of_rate_ratios.black.change"].estimable

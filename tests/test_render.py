@@ -168,13 +168,9 @@ def test_missing_template_fails_without_writing(tmp_path):
 def test_kernel_error_reason_names_the_template_cell_for_other_errors(tmp_path):
     template = tmp_path / "t.ipynb"
     nbformat.write(new_notebook(cells=[new_code_cell("x = 1"), new_code_cell("1 / 0")]), template)
-    err = PapermillExecutionError(
-        2, 3, "1 / 0", "ZeroDivisionError", "division by zero", ["\x1b[31mtb\x1b[0m"]
-    )
+    err = PapermillExecutionError(2, 3, "1 / 0", "ZeroDivisionError", "division by zero", ["\x1b[31mtb\x1b[0m"])
     assert kernel_error_reason(err, template) == "ZeroDivisionError: division by zero (t.ipynb cell 2)"
-    ours = PapermillExecutionError(
-        2, 3, "x", "SchemaError", "data/a.csv: row 4, column `value`:\nnegative", []
-    )
+    ours = PapermillExecutionError(2, 3, "x", "SchemaError", "data/a.csv: row 4, column `value`:\nnegative", [])
     assert kernel_error_reason(ours, template) == "data/a.csv: row 4, column `value`: negative"
 
 
@@ -198,10 +194,7 @@ def test_read_metrics_wants_exactly_one_dict():
 
 
 def test_metrics_json_is_canonical_and_refuses_nan():
-    assert (
-        metrics_json({"b": [1.5, None], "a": "é"})
-        == '{\n  "a": "\\u00e9",\n  "b": [\n    1.5,\n    null\n  ]\n}\n'
-    )
+    assert metrics_json({"b": [1.5, None], "a": "é"}) == '{\n  "a": "\\u00e9",\n  "b": [\n    1.5,\n    null\n  ]\n}\n'
     with pytest.raises(TrustReportError, match="not valid JSON"):
         metrics_json({"value": float("nan")})
 
@@ -230,9 +223,7 @@ def test_index_merge_keeps_other_cities_and_json_round_trips(tmp_path):
     write_index([a], tmp_path)
     write_index([b], tmp_path, merge=True)
     assert [r.jurisdiction for r in read_index(tmp_path)] == ["a-one", "b-two"]
-    assert read_index(tmp_path)[0] == CityResult(
-        "a-one", "A", Path("a.yaml"), "failed", a.reason, duration=1.23
-    )
+    assert read_index(tmp_path)[0] == CityResult("a-one", "A", Path("a.yaml"), "failed", a.reason, duration=1.23)
     summary = json.loads((tmp_path / "index.json").read_text())["summary"]
     assert summary == {"cities": 2, "ok": 0, "failed": 2}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "index.json"]  # no temp files left

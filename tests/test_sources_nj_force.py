@@ -106,9 +106,7 @@ def test_incident_grouping_matches_an_independent_recount(newark, newark_inciden
 
 def test_incidents_and_people_by_race_match_an_independent_recount(newark, newark_incidents, subjects):
     subj = subjects.merge(newark_incidents[["form_id", "incident", "incident_day"]], on="form_id")
-    animal_only = subj.groupby("incident")["type"].agg(
-        lambda t: set(t.dropna()) == {"Animal"} and t.notna().all()
-    )
+    animal_only = subj.groupby("incident")["type"].agg(lambda t: set(t.dropna()) == {"Animal"} and t.notna().all())
     kept = set(newark_incidents["incident"]) - set(animal_only[animal_only].index)
     person = subj[subj["type"] == "Person"].assign(group=lambda f: f["race"].map(RACES).fillna("unknown"))
     per_form = person.groupby(["incident", "form_id", "group"]).size()

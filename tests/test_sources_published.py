@@ -52,9 +52,7 @@ def test_claimed_counts_are_entered(newark, measure, group, start, end, value):
 
 def test_doj_counts_are_derived_from_the_published_shares(newark):
     cited = newark.extras["citations"]
-    shares = cited[(cited["measure"] == "arrests") & (cited["statistic"] == "share")].set_index("group")[
-        "value"
-    ]
+    shares = cited[(cited["measure"] == "arrests") & (cited["statistic"] == "share")].set_index("group")["value"]
     total = _value(newark, "arrests", "all", "2009-01-01", "2012-06-30")
     for group in ("black", "white"):
         derived = _value(newark, "arrests", group, "2009-01-01", "2012-06-30")

@@ -56,12 +56,21 @@ def test_a_test_reported_twice_counts_once_in_the_family() -> None:
 
     def est(i: int, p: float, statistic: str, group: Group) -> Estimate:
         return Estimate(
-            id=f"e{i}", measure=Measure.STOPS, statistic=statistic, group=group, period=Period.NOW,
-            window=(date(2020, 1, 1), date(2020, 12, 31)), value=1.0, p_value=p, test_method="exact",
+            id=f"e{i}",
+            measure=Measure.STOPS,
+            statistic=statistic,
+            group=group,
+            period=Period.NOW,
+            window=(date(2020, 1, 1), date(2020, 12, 31)),
+            value=1.0,
+            p_value=p,
+            test_method="exact",
         )
 
     groups = [Group.BLACK, Group.HISPANIC, Group.ASIAN_PI, Group.OTHER]
-    distinct = [est(i, p, "rate_ratio", g) for i, (p, g) in enumerate(zip([0.01, 0.04, 0.03, 0.20], groups))]
+    distinct = [
+        est(i, p, "rate_ratio", g) for i, (p, g) in enumerate(zip([0.01, 0.04, 0.03, 0.20], groups, strict=True))
+    ]
     repeated = [*distinct, est(9, 0.01, "stage_ratio", Group.BLACK)]
     adjusted = [e.p_adjusted for e in adjust_estimates(repeated)]
     expected = adjust_p_values([0.01, 0.04, 0.03, 0.20])

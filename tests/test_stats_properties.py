@@ -50,9 +50,7 @@ def test_rate_ratio_intervals_contain_the_ratio(a: int, n1: float, c: int, n2: f
 
 @FAST
 @given(positive_counts, exposures, positive_counts, exposures, s.floats(min_value=1e-3, max_value=1e3))
-def test_rate_ratio_is_invariant_to_the_unit_of_exposure(
-    a: int, n1: float, c: int, n2: float, k: float
-) -> None:
+def test_rate_ratio_is_invariant_to_the_unit_of_exposure(a: int, n1: float, c: int, n2: float, k: float) -> None:
     assert iv.rate_ratio(a, n1 * k, c, n2 * k) == pytest.approx(iv.rate_ratio(a, n1, c, n2), rel=1e-9)
     for ci in RATE_RATIO_CIS:
         base, scaled = ci(a, n1, c, n2), ci(a, n1 * k, c, n2 * k)
@@ -85,9 +83,7 @@ binomials = s.integers(min_value=1, max_value=400).flatmap(lambda n: s.tuples(s.
 
 @FAST
 @given(binomials, binomials)
-def test_risk_ratio_intervals_contain_the_ratio_and_invert_on_swap(
-    g1: tuple[int, int], g2: tuple[int, int]
-) -> None:
+def test_risk_ratio_intervals_contain_the_ratio_and_invert_on_swap(g1: tuple[int, int], g2: tuple[int, int]) -> None:
     (a, n1), (c, n2) = g1, g2
     rr = (a / n1) / (c / n2)
     for ci in RISK_RATIO_CIS:
@@ -101,9 +97,7 @@ def test_risk_ratio_intervals_contain_the_ratio_and_invert_on_swap(
 
 @FAST
 @given(binomials, binomials)
-def test_newcombe_contains_the_difference_and_negates_on_swap(
-    g1: tuple[int, int], g2: tuple[int, int]
-) -> None:
+def test_newcombe_contains_the_difference_and_negates_on_swap(g1: tuple[int, int], g2: tuple[int, int]) -> None:
     (x1, n1), (x2, n2) = g1, g2
     forward = iv.proportion_difference_ci(x1, n1, x2, n2)
     assert contains(forward, x1 / n1 - x2 / n2)

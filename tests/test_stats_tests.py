@@ -135,9 +135,7 @@ def test_binomial_ratio_of_risk_ratios_closed_form_equals_glm() -> None:
     glm = st.ratio_of_risk_ratios_glm(**cells)
     expected = (250 / 900) / (180 / 1200) / ((400 / 1000) / (200 / 1500))
     se = (sum(1 / x - 1 / n for x, n in cells.values())) ** 0.5
-    assert closed.value == pytest.approx(expected, rel=1e-12) and closed.se_log == pytest.approx(
-        se, rel=1e-12
-    )
+    assert closed.value == pytest.approx(expected, rel=1e-12) and closed.se_log == pytest.approx(se, rel=1e-12)
     assert glm.value == pytest.approx(closed.value, rel=1e-7) and glm.se_log == pytest.approx(se, rel=1e-6)
 
 

@@ -48,8 +48,11 @@ def rate_ratios(report: Report) -> Figure | None:
     measures = list(dict.fromkeys(frame["measure"]))
     with _theme():
         fig, axes = plt.subplots(
-            len(measures), 1, figsize=(8, 1.0 + 1.1 * len(measures) * max(1, len(p.groups) - 1) / 2),
-            sharex=True, squeeze=False,
+            len(measures),
+            1,
+            figsize=(8, 1.0 + 1.1 * len(measures) * max(1, len(p.groups) - 1) / 2),
+            sharex=True,
+            squeeze=False,
         )
         for ax, measure in zip(axes[:, 0], measures, strict=True):
             _forest(ax, frame[frame["measure"] == measure], p)
@@ -58,7 +61,9 @@ def rate_ratios(report: Report) -> Figure | None:
         fig.suptitle(
             f"{p.name}: disparity then ({fmt.window(p.then.start, p.then.end)}) and now "
             f"({fmt.window(p.now.start, p.now.end)})",
-            x=0.01, ha="left", fontsize=12,
+            x=0.01,
+            ha="left",
+            fontsize=12,
         )
         fig.tight_layout()
     plt.close(fig)
@@ -108,14 +113,20 @@ def workforce(report: Report) -> Figure | None:
         res = est.one(measure=Measure.RESIDENTS, statistic="share", group=e.group, period=e.period)
         rows.append({"group": GROUP_LABELS[e.group], "who": f"officers ({e.window[0].year})", "share": e.value})
         if res:
-            rows.append({"group": GROUP_LABELS[e.group], "who": f"residents ({res.window[0].year})", "share": res.value})
+            rows.append(
+                {"group": GROUP_LABELS[e.group], "who": f"residents ({res.window[0].year})", "share": res.value}
+            )
     if not rows:
         return None
     p = report.params.params
     with _theme():
         fig, ax = plt.subplots(figsize=(7, 3.6))
         sns.barplot(
-            pd.DataFrame(rows), x="group", y="share", hue="who", ax=ax,
+            pd.DataFrame(rows),
+            x="group",
+            y="share",
+            hue="who",
+            ax=ax,
             palette=[PERIOD_COLOURS[Period.NOW], PERIOD_COLOURS[Period.THEN]],
         )
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
@@ -158,7 +169,9 @@ def monthly(report: Report) -> Figure | None:
             ax.legend(fontsize=8, loc="upper left")
         fig.suptitle(
             f"{p.name}: monthly counts by group (shaded: then {p.then.label}, now {p.now.label}; dashed: events)",
-            x=0.01, ha="left", fontsize=12,
+            x=0.01,
+            ha="left",
+            fontsize=12,
         )
         fig.tight_layout()
     plt.close(fig)
@@ -171,8 +184,9 @@ def _mark_windows_and_events(ax, p) -> None:
     for event in p.events:
         when = pd.Timestamp(event.date)
         ax.axvline(when, color="#444444", lw=0.8, ls="--")
-        ax.annotate(event.label, (when, 0.98), xycoords=("data", "axes fraction"), rotation=90, va="top",
-                    ha="right", fontsize=7)
+        ax.annotate(
+            event.label, (when, 0.98), xycoords=("data", "axes fraction"), rotation=90, va="top", ha="right", fontsize=7
+        )
 
 
 def _ratio_frame(report: Report) -> pd.DataFrame:
@@ -205,8 +219,12 @@ def _forest(ax, frame: pd.DataFrame, p) -> None:
             r = row.iloc[0]
             y = i + (j - 0.5) * 0.3
             ax.errorbar(
-                r["value"], y, xerr=[[r["value"] - r["low"]], [r["high"] - r["value"]]], fmt="o",
-                color=PERIOD_COLOURS[period], capsize=3,
+                r["value"],
+                y,
+                xerr=[[r["value"] - r["low"]], [r["high"] - r["value"]]],
+                fmt="o",
+                color=PERIOD_COLOURS[period],
+                capsize=3,
                 label=f"{period} ({p.then.label if period == Period.THEN else p.now.label})",
             )
     ax.axvline(1, color="#444444", lw=0.8)
@@ -226,10 +244,18 @@ def _grouped_bars(ax, frame: pd.DataFrame) -> None:
     for j, period in enumerate(periods):
         sub = frame[frame["period"] == period].set_index("group").reindex(groups)
         x = np.arange(len(groups)) + (j - (len(periods) - 1) / 2) * width
-        ax.bar(x, sub["value"], width, color=sub["colour"].iloc[0] if sub["colour"].notna().any() else None,
-               label=period)
-        ax.errorbar(x, sub["value"], yerr=[sub["value"] - sub["low"], sub["high"] - sub["value"]], fmt="none",
-                    ecolor="#222222", capsize=2, lw=0.8)
+        ax.bar(
+            x, sub["value"], width, color=sub["colour"].iloc[0] if sub["colour"].notna().any() else None, label=period
+        )
+        ax.errorbar(
+            x,
+            sub["value"],
+            yerr=[sub["value"] - sub["low"], sub["high"] - sub["value"]],
+            fmt="none",
+            ecolor="#222222",
+            capsize=2,
+            lw=0.8,
+        )
     ax.set_xticks(range(len(groups)), groups)
 
 
@@ -241,7 +267,7 @@ def _measure_title(measure: Measure) -> str:
 
 # --- outcome test and veil of darkness (methods §3, §4) -------------------------------------------------------
 
-_MIN_DISTRICT_SEARCHES = 5
+_MIN_DISTRICT_SEARCHES = 10  # sub-city cells under 10 are suppressed (methods §5.3, CDC WONDER rule)
 _LIGHT_COLOUR = "#E69F00"  # Okabe–Ito orange: daylight
 _DARK_COLOUR = "#000000"  # Okabe–Ito black: after dusk
 
@@ -366,7 +392,7 @@ def veil_of_darkness(report: Report) -> Figure | None:
 def _darkness_panel(ax, table: pd.DataFrame) -> None:
     from matplotlib.lines import Line2D
 
-    for dark, colour, label in ((False, _LIGHT_COLOUR, "daylight"), (True, _DARK_COLOUR, "after dusk")):
+    for dark, colour, _label in ((False, _LIGHT_COLOUR, "daylight"), (True, _DARK_COLOUR, "after dusk")):
         sub = table[table["is_dark"] == dark]
         if sub.empty:
             continue

@@ -52,8 +52,11 @@ _CSS = (
 def headline(report: Report) -> HTML:
     """Section 1: one sentence per disparity now, and per change in a measure or a disparity."""
     est = report.estimates
-    sentences = [disparity_sentence(e, report) for e in est if e.statistic in ("rate_ratio", "risk_ratio")
-                 and e.period == Period.NOW]
+    sentences = [
+        disparity_sentence(e, report)
+        for e in est
+        if e.statistic in ("rate_ratio", "risk_ratio") and e.period == Period.NOW
+    ]
     sentences += [change_sentence(e, report) for e in est if e.statistic == "ratio_of_rate_ratios"]
     sentences += [representation_sentence(e) for e in est if e.statistic == "representation_ratio"]
     sentences = [s for s in sentences if s]
@@ -100,9 +103,7 @@ def change_sentence(e: Estimate, report: Report) -> str:
     """'The Black–white stop disparity went from 2.1 to 1.3 times; that change is (not) statistically real.'"""
     if not e.estimable:
         return ""
-    then_ratio = report.estimates.one(
-        measure=e.measure, group=e.group, period=Period.THEN, statistic=_ratio_stat(e)
-    )
+    then_ratio = report.estimates.one(measure=e.measure, group=e.group, period=Period.THEN, statistic=_ratio_stat(e))
     now_ratio = report.estimates.one(measure=e.measure, group=e.group, period=Period.NOW, statistic=_ratio_stat(e))
     who, ref = GROUP_LABELS[e.group], GROUP_LABELS[e.reference_group or Group.WHITE]
     went = (
@@ -172,7 +173,7 @@ def claims_summary(report: Report) -> HTML:
     its count and the claims in it (all text escaped: claims come from the params file)."""
     from trustreport.claims.present import summary_sentences
 
-    results = list(getattr(report, "claims", ()) or ())
+    results = list(report.claims)
     if not results:
         return HTML("<p>The params file lists no published claims to check.</p>")
     lead, *rest = (html.escape(s) for s in summary_sentences(results))

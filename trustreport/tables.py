@@ -33,9 +33,7 @@ def availability(report: Report) -> HTML:
     """Section 3: what data exist for which period; 'not available' where a window has none."""
     table = report.availability
     p = report.params.params
-    wide = table.pivot(index="label", columns="period", values="status").reindex(
-        table["label"].drop_duplicates()
-    )
+    wide = table.pivot(index="label", columns="period", values="status").reindex(table["label"].drop_duplicates())
     detail = table.pivot(index="label", columns="period", values="detail").reindex(wide.index)
     frame = pd.DataFrame(
         {
@@ -461,9 +459,9 @@ def claim_ledger(report: Report) -> HTML:
     method), the verdict and the reason; caveats numbered below. Claims and earlier 'then' figures apart."""
     from trustreport.claims.present import ROLE_HEADINGS, ledger_frame
 
-    results = list(getattr(report, "claims", ()) or ())
+    results = list(report.claims)
     if not results:
-        return HTML("<p>The params file lists no published claims to check.</p>")
+        return HTML("")  # narrative.claims_summary already says there is nothing to check
     notes: list[str] = []
     cited: list[str] = []
     blocks = []
@@ -484,7 +482,7 @@ def then_and_now_published(report: Report) -> HTML:
     from trustreport.claims.compare import then_and_now_pairs
     from trustreport.claims.present import pairs_frame
 
-    pairs = then_and_now_pairs(list(getattr(report, "claims", ()) or ()))
+    pairs = then_and_now_pairs(list(report.claims))
     if not pairs:
         return HTML("<p>No published “then” figure is paired with a later claim.</p>")
     return HTML(_to_html(pairs_frame(pairs)))

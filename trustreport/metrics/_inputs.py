@@ -138,10 +138,7 @@ class Residents:
             return None
         if self.vintage[0] <= self.window[1] and self.vintage[1] >= self.window[0]:
             return None
-        return (
-            f"residents are from the {span(self.vintage)} snapshot, "
-            f"which does not overlap {span(self.window)}"
-        )
+        return f"residents are from the {span(self.vintage)} snapshot, which does not overlap {span(self.window)}"
 
     def person_years(self, group: Group) -> float | None:
         """Residents × years in the window: the Poisson exposure (methods §1.3, §2.2); None without
@@ -174,9 +171,7 @@ def residents_for(counts: pd.DataFrame, window: Window) -> Residents:
     )
 
 
-def groups_shown(
-    groups: Sequence[Group], *present: FlowCounts, reference: Group | None = None
-) -> list[Group]:
+def groups_shown(groups: Sequence[Group], *present: FlowCounts, reference: Group | None = None) -> list[Group]:
     """The groups asked for, the reference if it was not, and `all` when the data hold it."""
     shown = list(dict.fromkeys([*groups, *([reference] if reference else [])]))
     if Group.ALL not in shown and any(Group.ALL in f.values for f in present):

@@ -99,9 +99,7 @@ def conditional_disparity(
     two-proportion score test, or Fisher's exact test when an expected cell is under 5) (methods §1.2A,
     §1.3)."""
     if measure not in CONDITIONAL_STAGES:
-        raise ValueError(
-            f"{measure} is not a conditional stage; expected one of {sorted(CONDITIONAL_STAGES)}"
-        )
+        raise ValueError(f"{measure} is not a conditional stage; expected one of {sorted(CONDITIONAL_STAGES)}")
     events = flow_counts(counts, measure, window)
     base = flow_counts(counts, CONDITIONAL_STAGES[measure], window)
     out: list[Estimate] = []

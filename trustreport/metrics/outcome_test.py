@@ -106,7 +106,7 @@ def hit_rates_by_district(
     *,
     groups: Sequence[Group],
     reference: Group = Group.WHITE,
-    min_searches: int = 5,
+    min_searches: int = 10,
 ) -> pd.DataFrame:
     """Per district and group, the group's and the reference's hit rates: the data of the Open Policing
     disparity scatter (methods §3.1; OPP tutorial). Columns district, group, searches, hits, hit_rate,

@@ -110,11 +110,7 @@ def disparity_change(
         denominators = tuple(flow_counts(counts, CONDITIONAL_STAGES[measure], w) for w in windows)
     else:
         denominators = tuple(residents_for(counts, w) for w in windows)
-    return [
-        _ratio_of_ratios(ev, denominators, g, reference, level)
-        for g in groups
-        if g not in (reference, Group.ALL)
-    ]
+    return [_ratio_of_ratios(ev, denominators, g, reference, level) for g in groups if g not in (reference, Group.ALL)]
 
 
 def _change_estimate(measure: Measure, statistic: str, group: Group, ev: tuple[FlowCounts, FlowCounts], **kw):

@@ -59,9 +59,7 @@ def iter_rows(path: Path, *, sep: str = ",") -> Iterator[tuple[int, dict[str, st
             yield reader.line_num, row
 
 
-def first_line_where(
-    path: Path, column: str, predicate: Callable[[str], bool], *, sep: str = ","
-) -> int | None:
+def first_line_where(path: Path, column: str, predicate: Callable[[str], bool], *, sep: str = ",") -> int | None:
     """Line number of the first row whose `column` value satisfies `predicate` (None if there is none)."""
     for line, row in iter_rows(path, sep=sep):
         if predicate((row.get(column) or "").strip()):
@@ -109,9 +107,7 @@ def csv_view(
         raise SourceError(path, f"cannot read as CSV: {err}") from err
 
 
-def query_df(
-    con: duckdb.DuckDBPyConnection, sql: str, path: Path, params: list | None = None
-) -> pd.DataFrame:
+def query_df(con: duckdb.DuckDBPyConnection, sql: str, path: Path, params: list | None = None) -> pd.DataFrame:
     """Run a query and return a DataFrame; a CSV parse failure becomes a `SourceError` naming the file."""
     try:
         return con.execute(sql, params or []).df()

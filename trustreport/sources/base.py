@@ -127,9 +127,7 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], path: Path) -> 
     """Raise `SourceError` naming the file and the first missing column."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise SourceError(
-            path, f"missing column(s) {missing}; found {list(frame.columns)[:12]}", column=missing[0]
-        )
+        raise SourceError(path, f"missing column(s) {missing}; found {list(frame.columns)[:12]}", column=missing[0])
 
 
 def finish(

@@ -92,9 +92,7 @@ def read_census_race(ctx: AdapterContext) -> SourceData:
         _raise_not_found(path, table, opts)
     if city["Race"].duplicated().any():
         race = city.loc[city["Race"].duplicated(), "Race"].iloc[0]
-        raise SourceError(
-            path, f"{opts.city}, {opts.state} has more than one row for {race!r}", column="Race"
-        )
+        raise SourceError(path, f"{opts.city}, {opts.state} has more than one row for {race!r}", column="Race")
 
     total = _one_total(path, city)
     values: dict[Group, float] = {Group.ALL: total}
@@ -127,9 +125,7 @@ def read_census_race(ctx: AdapterContext) -> SourceData:
     missing = [g for g in (Group.BLACK, Group.HISPANIC, Group.WHITE, Group.ASIAN_PI) if g not in values]
     if missing:
         names = ", ".join(str(g) for g in missing)
-        caveats.append(
-            f"The table has no row for {names} in {opts.city}: those residents are missing, not zero."
-        )
+        caveats.append(f"The table has no row for {names} in {opts.city}: those residents are missing, not zero.")
     return _snapshot(ctx, values, opts.vintage, dropped, caveats)
 
 
@@ -180,18 +176,14 @@ def _number(path, row: pd.Series, column: str, *, line: int | None = None) -> fl
     except ValueError:
         value = -1.0
     if value < 0 or value != int(value):
-        raise SourceError(
-            path, f"expected a whole non-negative count, got {row[column]!r}", column=column, row=line
-        )
+        raise SourceError(path, f"expected a whole non-negative count, got {row[column]!r}", column=column, row=line)
     return value
 
 
 def _one_total(path, city: pd.DataFrame) -> float:
     totals = {_number(path, row, "Total Population") for _, row in city.iterrows()}
     if len(totals) != 1:
-        raise SourceError(
-            path, f"rows of one city disagree on the total: {sorted(totals)}", column="Total Population"
-        )
+        raise SourceError(path, f"rows of one city disagree on the total: {sorted(totals)}", column="Total Population")
     return totals.pop()
 
 

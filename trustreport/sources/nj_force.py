@@ -106,9 +106,7 @@ def read_nj_use_of_force(ctx: AdapterContext) -> SourceData:
 
     forms = _forms_with_incidents(con, incident_path, opts.agency)
     subjects = _subjects_of(con, subject_path, forms)
-    race_map = common.map_labels(
-        subjects["race"].drop_duplicates(), nj_group, path=subject_path, column="race"
-    )
+    race_map = common.map_labels(subjects["race"].drop_duplicates(), nj_group, path=subject_path, column="race")
     subjects["group"] = subjects["race"].map(lambda r: str(race_map[None if pd.isna(r) else r]))
 
     dropped = _form_record(con, ctx, incident_path, opts.agency, forms)
@@ -119,20 +117,13 @@ def read_nj_use_of_force(ctx: AdapterContext) -> SourceData:
         ignore_index=True,
     )
     note = "the file's reporting period (first to last form date statewide)"
-    coverage = [
-        Coverage(ctx.source_id, m, start, end, note)
-        for m in (Measure.FORCE_INCIDENTS, Measure.FORCE_SUBJECTS)
-    ]
+    coverage = [Coverage(ctx.source_id, m, start, end, note) for m in (Measure.FORCE_INCIDENTS, Measure.FORCE_SUBJECTS)]
     extras = {"forms": _forms_table(forms, subjects)}
     persons_total = int(persons.loc[persons["group"] == str(Group.ALL), "value"].sum())
     person_rows = int((subjects["kind"] == "PERSON").sum())
     caveats = (*CAVEATS, persons_caveat(opts.agency, persons_total, person_rows))
-    log.info(
-        "%s: %s: %d forms → %d incidents", ctx.source_id, opts.agency, len(forms), forms["incident"].nunique()
-    )
-    return finish(
-        ctx, common.sort_counts(counts), coverage=coverage, dropped=dropped, caveats=caveats, extras=extras
-    )
+    log.info("%s: %s: %d forms → %d incidents", ctx.source_id, opts.agency, len(forms), forms["incident"].nunique())
+    return finish(ctx, common.sort_counts(counts), coverage=coverage, dropped=dropped, caveats=caveats, extras=extras)
 
 
 def _check_incidents(con, path: Path, agency: str) -> None:
@@ -148,9 +139,7 @@ def _check_incidents(con, path: Path, agency: str) -> None:
     if len(bad):
         value = bad["v"].iloc[0]
         line = common.first_line_where(path, "incident_date_1", lambda v: v == value.strip())
-        raise SourceError(
-            path, f"expected a date YYYY-MM-DD, got {value!r}", column="incident_date_1", row=line
-        )
+        raise SourceError(path, f"expected a date YYYY-MM-DD, got {value!r}", column="incident_date_1", row=line)
     ids = common.query_df(
         con,
         "SELECT count(*) FILTER (WHERE form_id IS NULL) AS missing, "
@@ -169,8 +158,7 @@ def _check_incidents(con, path: Path, agency: str) -> None:
 def _file_period(con, path: Path):
     row = common.query_df(
         con,
-        "SELECT min(CAST(incident_date_1 AS DATE)) AS lo, max(CAST(incident_date_1 AS DATE)) AS hi "
-        "FROM incidents",
+        "SELECT min(CAST(incident_date_1 AS DATE)) AS lo, max(CAST(incident_date_1 AS DATE)) AS hi FROM incidents",
         path,
     ).iloc[0]
     if pd.isna(row["lo"]):
@@ -265,9 +253,7 @@ def _incidents_and_persons(
     other_kinds = subjects.loc[subjects["kind"] != "PERSON", "kind"].value_counts().sort_index()
     not_people = ", ".join(f"{k.lower()} {n}" for k, n in other_kinds.items()) or "none"
     dropped = [
-        Dropped(
-            sid, "drop incidents whose only subjects are animals", len(all_incidents), n_kept, "no person"
-        ),
+        Dropped(sid, "drop incidents whose only subjects are animals", len(all_incidents), n_kept, "no person"),
         Dropped(sid, "keep subjects of type Person", len(subjects), len(person), f"not people: {not_people}"),
         Dropped(
             sid,
@@ -279,9 +265,7 @@ def _incidents_and_persons(
     ]
     recoded = int(person["race"].isna().sum())
     if recoded:
-        dropped.append(
-            Dropped(sid, "recode missing race", len(person), len(person), f"{recoded} people as unknown")
-        )
+        dropped.append(Dropped(sid, "recode missing race", len(person), len(person), f"{recoded} people as unknown"))
     return incidents, persons, dropped
 
 
@@ -294,9 +278,7 @@ def _persons(person: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([persons, every.assign(group=str(Group.ALL))], ignore_index=True)
 
 
-def _incident_groups(
-    all_incidents: pd.DataFrame, subjects: pd.DataFrame, persons: pd.DataFrame
-) -> pd.DataFrame:
+def _incident_groups(all_incidents: pd.DataFrame, subjects: pd.DataFrame, persons: pd.DataFrame) -> pd.DataFrame:
     """One row per (incident, group) with value 1: each group of its people, `unknown` if it has none, and
     `all` once; incidents whose only subjects are animals are left out."""
     kinds = subjects.groupby("incident")["kind"].agg(set)
@@ -310,9 +292,7 @@ def _incident_groups(
 
 def _daily(per_incident: pd.DataFrame, measure: Measure) -> pd.DataFrame:
     daily = per_incident.groupby(["incident_day", "group"], as_index=False)["value"].sum()
-    daily = daily.assign(
-        period_start=daily["incident_day"], period_end=daily["incident_day"], measure=str(measure)
-    )
+    daily = daily.assign(period_start=daily["incident_day"], period_end=daily["incident_day"], measure=str(measure))
     return daily.loc[:, list(common.COUNT_COLUMNS)]
 
 

@@ -55,9 +55,7 @@ def read_nj_officer_diversity(ctx: AdapterContext) -> SourceData:
     values = {g: float(n) for g, n in groups.value_counts().sort_index().items()}
     values[Group.ALL] = float(len(officers))
 
-    dropped = [
-        Dropped(ctx.source_id, f"filter {AGENCY}", len(roster), len(officers), f"kept {opts.agency!r}")
-    ]
+    dropped = [Dropped(ctx.source_id, f"filter {AGENCY}", len(roster), len(officers), f"kept {opts.agency!r}")]
     dropped += _label_record(ctx.source_id, labels, roster[RACE].replace("", None), race_map)
     counts = common.sort_counts(common.snapshot_counts(values, Measure.OFFICERS, opts.vintage))
     start, end = common.vintage_period(opts.vintage)
@@ -84,11 +82,7 @@ def _label_record(sid: str, labels: pd.Series, all_labels: pd.Series, race_map: 
         merged = group in _MERGED and (raw is None or _key(raw) != group.value)
         if variant or merged:
             why = "a spelling variant, " if variant else ""
-            out.append(
-                Dropped(
-                    sid, f"recode {RACE} {raw!r}", n, n, f"{why}{count} officers counted as {group.value}"
-                )
-            )
+            out.append(Dropped(sid, f"recode {RACE} {raw!r}", n, n, f"{why}{count} officers counted as {group.value}"))
     return out
 
 

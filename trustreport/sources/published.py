@@ -83,8 +83,7 @@ def read_published_aggregates(ctx: AdapterContext) -> SourceData:
     table["statistic"] = table["statistic"].replace("", "total")
 
     rows = [
-        _check_row(ctx, line, row)
-        for line, row in zip(range(2, len(table) + 2), table.to_dict("records"), strict=True)
+        _check_row(ctx, line, row) for line, row in zip(range(2, len(table) + 2), table.to_dict("records"), strict=True)
     ]
     cited = pd.DataFrame(rows, columns=[*CITATION_COLUMNS, "n"])
     totals = cited[cited["statistic"] == "total"]
@@ -125,26 +124,18 @@ def _check_row(ctx: AdapterContext, line: int, row: dict[str, str]) -> dict:
             f"unknown measure {row['measure']!r}; expected one of {sorted(m.value for m in Measure)}",
         )
     if row["group"] not in {g.value for g in Group}:
-        raise fail(
-            "group", f"unknown group {row['group']!r}; expected one of {sorted(g.value for g in Group)}"
-        )
+        raise fail("group", f"unknown group {row['group']!r}; expected one of {sorted(g.value for g in Group)}")
     if row["statistic"] not in STATISTICS:
-        raise fail(
-            "statistic", f"unknown statistic {row['statistic']!r}; expected one of {sorted(STATISTICS)}"
-        )
+        raise fail("statistic", f"unknown statistic {row['statistic']!r}; expected one of {sorted(STATISTICS)}")
     if row["qualifier"] not in QUALIFIERS:
-        raise fail(
-            "qualifier", f"unknown qualifier {row['qualifier']!r}; expected one of {sorted(QUALIFIERS)}"
-        )
+        raise fail("qualifier", f"unknown qualifier {row['qualifier']!r}; expected one of {sorted(QUALIFIERS)}")
     value = _number(row, "value", fail)
     if row["statistic"] == "share" and not 0 <= value <= 1:
         raise fail("value", f"a share must lie between 0 and 1, got {value}")
     n = _number(row, "n", fail) if row["n"] else float("nan")
     citation = row["citation"] or ctx.citation.strip()
     if not citation:
-        raise fail(
-            "citation", "no citation: fill the column or give the source a `citation:` in the params file"
-        )
+        raise fail("citation", "no citation: fill the column or give the source a `citation:` in the params file")
     return {
         "measure": row["measure"],
         "group": row["group"],

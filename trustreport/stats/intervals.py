@@ -65,9 +65,7 @@ def _check_counts(*counts: float) -> None:
             raise ValueError(f"counts must be finite and non-negative, got {x}")
 
 
-def poisson_rate_ci(
-    count: float, exposure: float = 1.0, *, level: float = 0.95, midp: bool = False
-) -> Interval:
+def poisson_rate_ci(count: float, exposure: float = 1.0, *, level: float = 0.95, midp: bool = False) -> Interval:
     """Interval for a Poisson rate count/exposure: Garwood exact (chi² form), or mid-p (methods §1.2B, G6)."""
     _check_counts(count)
     if exposure <= 0:
@@ -133,9 +131,7 @@ def rate_ratio_score_ci(a: float, n1: float, c: float, n2: float, *, level: floa
         return _none(POISSON_SCORE)
     low, high = proportion_confint(a, a + c, alpha=1 - level, method="wilson")
     f = n2 / n1
-    return Interval(
-        0.0 if a == 0 else _pi_to_ratio(low, f), None if c == 0 else _pi_to_ratio(high, f), POISSON_SCORE
-    )
+    return Interval(0.0 if a == 0 else _pi_to_ratio(low, f), None if c == 0 else _pi_to_ratio(high, f), POISSON_SCORE)
 
 
 def rate_ratio_ci(a: float, n1: float, c: float, n2: float, *, level: float = 0.95) -> Interval:

@@ -71,9 +71,7 @@ def apply_ratio_rules(
     return apply_stability(estimate, *counts.values(), rules=rules)
 
 
-def suppress_cells(
-    values: Sequence[float | None], *, rules: SmallNumberRules = DEFAULT_RULES
-) -> list[float | None]:
+def suppress_cells(values: Sequence[float | None], *, rules: SmallNumberRules = DEFAULT_RULES) -> list[float | None]:
     """Individual-level counts of 1 … `suppress_below`−1 replaced by None (zeros kept; CDC WONDER rule)."""
     return [None if v is not None and 0 < v < rules.suppress_below else v for v in values]
 

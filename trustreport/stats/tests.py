@@ -230,7 +230,5 @@ def ratio_of_risk_ratios_glm(
         # The log link warns that it can leave [0, 1], and the saturated model has no residual degrees of
         # freedom; neither matters here: the fit reproduces the observed proportions.
         warnings.simplefilter("ignore")
-        fit = smf.glm("y + fail ~ group*post", data=data, family=family).fit(
-            tol=_GLM_TOL, maxiter=_GLM_MAXITER
-        )
+        fit = smf.glm("y + fail ~ group*post", data=data, family=family).fit(tol=_GLM_TOL, maxiter=_GLM_MAXITER)
     return _glm_interaction(fit, level, RISK_RRR_GLM)
