@@ -35,10 +35,13 @@ class Measure(StrEnum):
     OFFICERS = "officers"
     HOMICIDE_VICTIMS = "homicide_victims"
     HOMICIDES_CLEARED = "homicides_cleared"
+    POLICE_KILLINGS = "police_killings"
     LAWSUITS = "lawsuits"
     SETTLEMENT_USD = "settlement_usd"
     CONTACTS = "contacts"
     SURVEY_TRUST_MEAN = "survey_trust_mean"
+    SURVEY_SAFETY_MEAN = "survey_safety_mean"
+    OFFICERS_LIVING_IN_CITY = "officers_living_in_city"
 
 
 class Period(StrEnum):
@@ -94,7 +97,9 @@ FLAG_MEANINGS: dict[Flag, str] = {
 }
 
 # Measures that are snapshots of a population (summed within one vintage, never across a window).
-STOCK_MEASURES: frozenset[Measure] = frozenset({Measure.RESIDENTS, Measure.OFFICERS})
+STOCK_MEASURES: frozenset[Measure] = frozenset(
+    {Measure.RESIDENTS, Measure.OFFICERS, Measure.OFFICERS_LIVING_IN_CITY}
+)
 
 # Per-resident (Poisson) stages and the measure each conditional (binomial) stage is a subset of.
 PER_RESIDENT_MEASURES: tuple[Measure, ...] = (
@@ -103,11 +108,13 @@ PER_RESIDENT_MEASURES: tuple[Measure, ...] = (
     Measure.FORCE_INCIDENTS,
     Measure.FORCE_SUBJECTS,
     Measure.HOMICIDE_VICTIMS,
+    Measure.POLICE_KILLINGS,
 )
 CONDITIONAL_STAGES: dict[Measure, Measure] = {
     Measure.SEARCHES: Measure.STOPS,
     Measure.HITS: Measure.SEARCHES,
     Measure.CITATIONS: Measure.STOPS,
+    Measure.HOMICIDES_CLEARED: Measure.HOMICIDE_VICTIMS,
 }
 DENOMINATOR_KIND: dict[Measure, DenominatorKind] = {
     Measure.RESIDENTS: DenominatorKind.NONE,
@@ -138,6 +145,9 @@ MEASURE_LABELS: dict[Measure, str] = {
     Measure.OFFICERS: "sworn officers",
     Measure.HOMICIDE_VICTIMS: "homicide victims",
     Measure.HOMICIDES_CLEARED: "homicides cleared by arrest",
+    Measure.POLICE_KILLINGS: "people killed by police",
+    Measure.SURVEY_SAFETY_MEAN: "mean safety score",
+    Measure.OFFICERS_LIVING_IN_CITY: "officers living in the city",
     Measure.LAWSUITS: "lawsuits",
     Measure.SETTLEMENT_USD: "settlement dollars",
     Measure.CONTACTS: "non-enforcement contacts",
@@ -152,6 +162,7 @@ MEASURE_SINGULAR: dict[Measure, str] = {
     Measure.ARRESTS: "arrest",
     Measure.RESIDENTS: "resident",
     Measure.OFFICERS: "officer",
+    Measure.HOMICIDE_VICTIMS: "homicide",
 }
 
 # Okabe–Ito, a colour-blind-safe palette; one fixed colour per group across every chart.
