@@ -1,0 +1,23 @@
+"""One function per chart type, one seaborn theme, one colour per group (vocab, Okabe–Ito palette); one module per
+report section.
+
+Every chart has a title naming the city and the then/now windows, labelled axes, and returns a closed
+`Figure` so that Jupyter shows it exactly once. The theme, measure titles and the then/now shading with the
+params' events (`mark_windows_and_events`, for every time chart) live in `_theme`; a section module imports from
+`_theme`, never from a sibling section.
+"""
+
+from trustreport.figures.disparity import monthly, rate_ratios, rates
+from trustreport.figures.funnel import funnel
+from trustreport.figures.outcome import outcome_scatter, veil_of_darkness
+from trustreport.figures.workforce import workforce
+
+__all__ = [
+    "funnel",
+    "monthly",
+    "outcome_scatter",
+    "rate_ratios",
+    "rates",
+    "veil_of_darkness",
+    "workforce",
+]

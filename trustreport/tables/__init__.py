@@ -1,0 +1,30 @@
+"""Estimates → HTML tables for the notebook (and so for the HTML and PDF reports), one module per report section.
+
+Every cell is made by a `fmt` formatter from an `Estimate`; every user-supplied string is HTML-escaped. Shared
+cell, legend and methods-line helpers live in `_common`; a section module imports from `_common`, never from a
+sibling section.
+"""
+
+from trustreport.tables.claims import claim_ledger, then_and_now_published
+from trustreport.tables.disparity import disparities, disparity_frame
+from trustreport.tables.funnel import funnel, funnel_frame
+from trustreport.tables.outcome import outcome_test, veil_of_darkness
+from trustreport.tables.overview import availability, caveats, dropped, published, sources
+from trustreport.tables.workforce import workforce
+
+__all__ = [
+    "availability",
+    "caveats",
+    "claim_ledger",
+    "disparities",
+    "disparity_frame",
+    "dropped",
+    "funnel",
+    "funnel_frame",
+    "outcome_test",
+    "published",
+    "sources",
+    "then_and_now_published",
+    "veil_of_darkness",
+    "workforce",
+]

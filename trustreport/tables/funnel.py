@@ -1,0 +1,124 @@
+"""Section 4 table: the stage funnel, then and now (methods §1.3)."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+from IPython.display import HTML
+
+from trustreport import fmt
+from trustreport.estimate import Estimate
+from trustreport.metrics.funnel import FUNNEL_ORDER, stage_label
+from trustreport.report import Report
+from trustreport.tables._common import cell, flag_marks, flags_legend, methods_line, share_cell, to_html
+from trustreport.vocab import GROUP_LABELS, DenominatorKind, Flag, Group, Measure, Period
+
+_FUNNEL_STATISTICS = ("stage_rate", "stage_ratio", "cumulative_ratio", "expected_count", "excess_difference")
+
+
+def funnel(report: Report) -> HTML:
+    """Section 4: the stage funnel, then and now (methods §1.3). Per stage and group: the count over the stage
+    that feeds it, the rate, the stage ratio and the per-resident ratio vs the reference group, and the count
+    expected if the group were treated like the reference group at that stage, with the excess."""
+    p = report.params.params
+    blocks = []
+    for period, win in ((Period.THEN, p.then), (Period.NOW, p.now)):
+        frame = funnel_frame(report, period)
+        if not frame.empty:
+            blocks.append(f"<h3>{html.escape(f'{period.capitalize()} ({win.label})')}</h3>{to_html(frame)}")
+    if not blocks:
+        return HTML("<p>No stop, search, arrest or use-of-force counts are available for a funnel.</p>")
+    found = [e for e in report.estimates if e.statistic in _FUNNEL_STATISTICS and e.measure in FUNNEL_ORDER]
+    identity = report.estimates.where(statistic="stage_ratio_product")
+    return HTML("\n".join(blocks) + _funnel_identity_line(identity) + methods_line(found) + flags_legend(found))
+
+
+def funnel_frame(report: Report, period: Period) -> pd.DataFrame:
+    """One window's funnel: a row per stage and group, in funnel order; the reference group's ratios read
+    'reference'."""
+    p = report.params.params
+    est = report.estimates
+    ref = GROUP_LABELS[p.reference_group]
+    groups = [g for g in dict.fromkeys([*p.groups, p.reference_group]) if g != Group.ALL]
+    rows = []
+    for measure in FUNNEL_ORDER:
+        for group in groups:
+            rate = est.one(measure=measure, statistic="stage_rate", group=group, period=period)
+            if rate is None:
+                continue
+            comparisons = _funnel_comparisons(est, measure, group, period, ref)
+            if group == p.reference_group:
+                comparisons = {k: "reference" if "ratio" in k else fmt.DASH for k in comparisons}
+            rows.append(
+                {
+                    "stage": stage_label(measure, rate.denominator_kind),
+                    "group": GROUP_LABELS[group],
+                    "count": _funnel_count(rate),
+                    "rate": _funnel_rate(rate),
+                    **comparisons,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _funnel_comparisons(est, measure: Measure, group: Group, period: Period, ref: str) -> dict[str, str]:
+    """A group's stage ratio, per-resident ratio, expected count and excess, as table cells."""
+    found = {
+        s: est.one(measure=measure, statistic=s, group=group, period=period)
+        for s in ("stage_ratio", "cumulative_ratio", "expected_count", "excess_difference")
+    }
+    return {
+        f"stage ratio vs {ref}": cell(found["stage_ratio"]),
+        f"per-resident ratio vs {ref}": cell(found["cumulative_ratio"]),
+        f"expected if treated like {ref} people": _count_ci(found["expected_count"]),
+        "excess (observed − expected)": _count_ci(found["excess_difference"]),
+    }
+
+
+def _funnel_count(rate: Estimate) -> str:
+    """'1,352 of 43,878 residents' / '34 of 1,352 stops'."""
+    if rate.numerator is None:
+        return f"{fmt.NOT_ESTIMABLE}{flag_marks(rate)}"
+    base = "" if rate.denominator is None else f" of {fmt.count(rate.denominator)} {rate.denominator_kind}"
+    return f"{fmt.count(rate.numerator)}{base}"
+
+
+def _funnel_rate(rate: Estimate) -> str:
+    """Per resident: 'per 1,000 a year'; a conditional stage: a percentage of the feeder."""
+    if not rate.estimable:
+        return f"{fmt.NOT_ESTIMABLE}{flag_marks(rate)}"
+    if rate.denominator_kind == DenominatorKind.RESIDENTS:
+        text = f"{fmt.rate(rate.value, per=rate.scale)} per {rate.scale:,.0f} a year"
+        if rate.ci is not None:
+            text += f" ({fmt.interval(rate.ci[0], rate.ci[1], lambda x: fmt.rate(x, per=rate.scale))})"
+        return text + flag_marks(rate)
+    return share_cell(rate)
+
+
+def _count_ci(e: Estimate | None) -> str:
+    """An expected or excess count with its interval, e.g. '117.9 (97.3–142.7)'."""
+    if e is None:
+        return fmt.DASH
+    if not e.estimable:
+        return f"{fmt.NOT_ESTIMABLE}{flag_marks(e)}"
+    text = fmt.count(e.value)
+    if e.ci is not None and None not in e.ci:
+        low, high = e.ci
+        # "−1,310.2–−1,011.5" misreads; "to" separates bounds that carry a sign.
+        text += f" ({fmt.count(low)} to {fmt.count(high)})" if low < 0 else f" ({fmt.interval(low, high, fmt.count)})"
+    return text + flag_marks(e)
+
+
+def _funnel_identity_line(identity: list[Estimate]) -> str:
+    """Whether each per-resident ratio equals the product of the stage ratios above it (methods §1.3)."""
+    checked = [e for e in identity if e.estimable]
+    if not checked:
+        return ""
+    broken = [e for e in checked if Flag.NOT_COMPARABLE in e.flags]
+    text = (
+        f"Each per-resident ratio equals the product of the stage ratios that lead to it (checked for "
+        f"{len(checked) - len(broken)} of {len(checked)} stage and group pairs"
+    )
+    text += "; it fails for " + ", ".join(e.id for e in broken) + ")." if broken else ")."
+    return f'<p class="tr-methods">{html.escape(text)}</p>'

@@ -1,0 +1,79 @@
+"""Overview and appendix tables: data availability, published aggregates, caveats, sources and dropped rows."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+from IPython.display import HTML
+
+from trustreport import fmt
+from trustreport.report import Report
+from trustreport.tables._common import to_html
+
+
+def availability(report: Report) -> HTML:
+    """Section 3: what data exist for which period; 'not available' where a window has none."""
+    table = report.availability
+    p = report.params.params
+    wide = table.pivot(index="label", columns="period", values="status").reindex(table["label"].drop_duplicates())
+    detail = table.pivot(index="label", columns="period", values="detail").reindex(wide.index)
+    frame = pd.DataFrame(
+        {
+            "measure": wide.index,
+            f"then ({p.then.label})": [_status(s, d) for s, d in zip(wide["then"], detail["then"], strict=True)],
+            f"now ({p.now.label})": [_status(s, d) for s, d in zip(wide["now"], detail["now"], strict=True)],
+        }
+    )
+    return HTML(to_html(frame))
+
+
+def published(report: Report) -> HTML:
+    """Published aggregates the report uses, each with its citation (figures that exist only in publications)."""
+    frames = [s.extras["citations"] for s in report.sources if "citations" in s.extras]
+    if not frames:
+        return HTML("<p>No published aggregates are used in this report.</p>")
+    return HTML(to_html(pd.concat(frames, ignore_index=True)))
+
+
+def caveats(report: Report) -> HTML:
+    """Every caveat from the sources and the params file, as a list."""
+    items = "".join(f"<li>{html.escape(c)}</li>" for c in report.caveats)
+    return HTML(f"<ul>{items}</ul>" if items else "<p>No caveats recorded.</p>")
+
+
+def sources(report: Report) -> HTML:
+    """The sources: id, citation, licence and the file's SHA-256 (first 12 hex digits)."""
+    frame = pd.DataFrame(
+        [
+            {
+                "id": s.info.id,
+                "file": s.info.path,
+                "citation": s.info.citation,
+                "licence": s.info.licence,
+                "sha256": s.info.sha256[:12],
+            }
+            for s in report.sources
+        ]
+    )
+    return HTML(to_html(frame))
+
+
+def dropped(report: Report) -> HTML:
+    """Every cleaning step: rows in, rows out and why (STYLE habit 5)."""
+    frame = pd.DataFrame(
+        [
+            {"source": d.source_id, "step": d.step, "rows in": d.rows_in, "rows out": d.rows_out, "why": d.reason}
+            for s in report.sources
+            for d in s.dropped
+        ]
+    )
+    if frame.empty:
+        return HTML("<p>No rows were dropped or recoded.</p>")
+    frame["rows in"] = frame["rows in"].map(fmt.count)
+    frame["rows out"] = frame["rows out"].map(fmt.count)
+    return HTML(to_html(frame))
+
+
+def _status(status: str, detail: str) -> str:
+    return f"{status} — {detail}" if detail else status
