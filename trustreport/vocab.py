@@ -97,9 +97,7 @@ FLAG_MEANINGS: dict[Flag, str] = {
 }
 
 # Measures that are snapshots of a population (summed within one vintage, never across a window).
-STOCK_MEASURES: frozenset[Measure] = frozenset(
-    {Measure.RESIDENTS, Measure.OFFICERS, Measure.OFFICERS_LIVING_IN_CITY}
-)
+STOCK_MEASURES: frozenset[Measure] = frozenset({Measure.RESIDENTS, Measure.OFFICERS, Measure.OFFICERS_LIVING_IN_CITY})
 
 # Per-resident (Poisson) stages and the measure each conditional (binomial) stage is a subset of.
 PER_RESIDENT_MEASURES: tuple[Measure, ...] = (
