@@ -24,6 +24,18 @@ Not emitted: arrests. The subject's `arrested` flag says whether a person force 
 is not a count of arrests. `extras["forms"]` (columns date, group, forms, person_rows) keeps the per-officer
 form counts by form date, for checking against published figures; `all` there counts every form of the agency.
 
+Severity and injuries (extras, not canonical measures: they describe force incidents already counted, so a
+second measure would double count them). `extras["force_severity"]` (date, group, severity, incidents): each
+incident once per race group (the `force_incidents` rule), in the most severe `ForceSeverity` of any force type
+on any of its forms (`incident_subject_force_type`, grouped by `NJ_FORCE_SEVERITY`; no recorded type → `other
+or unrecorded`). `extras["force_injuries"]` (date, group, incidents, injured, serious): incidents, and those with
+any subject injury row (`incident_subject_injury`) or a serious one (`SERIOUS_INJURIES`). Force types and
+injuries are per form and cannot be tied to one subject (njoaguof README), so they are counted per incident.
+`extras["force_type_map"]` lists each raw force type, its severity and its rows for the agency.
+
+Option `unit: forms` counts `force_incidents` as forms instead (a form in each group of its Person subjects,
+`unknown` if none; `all` every form), for comparison with sources that count forms (NJ.com's Force Report).
+
 Only the columns named above are read: officer names (`officer_name`, `officer_name_id`) are never selected,
 so no name can reach any output. Coverage is the file's reporting period (first to last form date statewide):
 a day without a form from the agency is a true zero.
@@ -32,7 +44,9 @@ a day without a form from the agency is a true zero.
 from __future__ import annotations
 
 import logging
+from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
@@ -53,6 +67,75 @@ from trustreport.vocab import Group, Measure
 
 log = logging.getLogger("trustreport")
 
+
+class ForceSeverity(StrEnum):
+    """Force types grouped by severity, shared by every force adapter (lowest to highest; `OTHER` ranks below
+    all, so an incident with a known type is placed by it). Display or threat: a weapon pointed, a Taser sparked,
+    no contact. Control hold: hands-on control without a blow (arm bars, pressure points, escorts, holding down).
+    Takedown or strike: force against the body (takedowns, punches, kicks, strikes). Less-lethal weapon: chemical
+    spray, conducted energy (Taser), batons and impact weapons, police dogs. Firearm discharged: a gun fired at a
+    person."""
+
+    OTHER = "other or unrecorded"
+    DISPLAY = "display or threat"
+    CONTROL = "control hold"
+    BODILY = "takedown or strike"
+    WEAPON = "less-lethal weapon"
+    FIREARM = "firearm discharged"
+
+
+SEVERITY_ORDER: tuple[ForceSeverity, ...] = tuple(ForceSeverity)
+NJ_FORCE_SEVERITY: dict[str, ForceSeverity] = {
+    "Pointing Firearm": ForceSeverity.DISPLAY,
+    "CED Spark Display": ForceSeverity.DISPLAY,
+    "Used arms/hands": ForceSeverity.CONTROL,
+    "Used arms": ForceSeverity.CONTROL,
+    "Used arm bar on": ForceSeverity.CONTROL,
+    "Used pressure points on": ForceSeverity.CONTROL,
+    "Compliance hold with impact weapon- not a strike": ForceSeverity.CONTROL,
+    "Used take down on": ForceSeverity.BODILY,
+    "Used fists/punch": ForceSeverity.BODILY,
+    "Used legs/kicks": ForceSeverity.BODILY,
+    "Struck": ForceSeverity.BODILY,
+    "Used head": ForceSeverity.BODILY,
+    "Discharged Chemical at": ForceSeverity.WEAPON,
+    "High Volume OC Spray": ForceSeverity.WEAPON,
+    "CS Gas": ForceSeverity.WEAPON,
+    "Used CED on": ForceSeverity.WEAPON,
+    "Used Less-lethal device on": ForceSeverity.WEAPON,
+    "Canine bit (apprehension)": ForceSeverity.WEAPON,
+    "Canine bit (spontaneous)": ForceSeverity.WEAPON,
+    "Discharged Firearm at": ForceSeverity.FIREARM,
+    # A vehicle used as a weapon is neither less-lethal nor a firearm: kept apart rather than ranked.
+    "Intent to strike with a motor vehicle": ForceSeverity.OTHER,
+    "Other": ForceSeverity.OTHER,
+}
+SERIOUS_INJURIES = frozenset({"Gunshot wound", "Fracture/dislocation", "Concussion"})
+
+
+def most_severe(severities: pd.Series) -> ForceSeverity:
+    """The highest `ForceSeverity` among an incident's force types (SEVERITY_ORDER)."""
+    return max((ForceSeverity(s) for s in severities), key=SEVERITY_ORDER.index, default=ForceSeverity.OTHER)
+
+
+def severity_and_injury_extras(
+    incident_groups: pd.DataFrame, severity: pd.Series, injured: pd.Series, serious: pd.Series
+) -> dict[str, pd.DataFrame]:
+    """`force_severity` and `force_injuries` extras from per-incident rows (incident, incident_day, group) and
+    per-incident Series indexed by incident (missing → `other or unrecorded` / not injured)."""
+    rows = incident_groups[["incident", "incident_day", "group"]].rename(columns={"incident_day": "date"})
+    rows = rows.assign(
+        severity=rows["incident"].map(severity).fillna(str(ForceSeverity.OTHER)).astype(str),
+        injured=rows["incident"].map(injured).fillna(False).astype(int),
+        serious=rows["incident"].map(serious).fillna(False).astype(int),
+    )
+    sev = rows.groupby(["date", "group", "severity"], as_index=False).size().rename(columns={"size": "incidents"})
+    inj = rows.groupby(["date", "group"], as_index=False).agg(
+        incidents=("incident", "size"), injured=("injured", "sum"), serious=("serious", "sum")
+    )
+    return {"force_severity": sev, "force_injuries": inj.astype({"injured": "int64", "serious": "int64"})}
+
+
 INCIDENT_COLUMNS = ("form_id", "incident_case_number", "incident_date_1", "agency_name")
 SUBJECT_COLUMNS = ("form_id", "type", "race")
 # Forms sharing a case number belong to one incident if their dates are at most this many days apart.
@@ -70,6 +153,11 @@ CAVEATS = (
     "arrests are not taken from it.",
 )
 
+FORMS_CAVEAT = (
+    "Use-of-force incidents are counted here as officers' forms (option unit: forms), one per officer per "
+    "incident, to match sources that count forms; a form is counted in each race group of its people."
+)
+
 
 def persons_caveat(agency: str, persons: int, person_rows: int) -> str:
     """The spread between the lower and upper bound on people subjected to force, stated with both numbers."""
@@ -82,11 +170,15 @@ def persons_caveat(agency: str, persons: int, person_rows: int) -> str:
 
 
 class NjForceOptions(StrictOptions):
-    """`agency`: the `agency_name` to count (e.g. "Newark PD"); `subject_file`: the subject table, relative to
-    the incident file's folder."""
+    """`agency`: the `agency_name` to count (e.g. "Newark PD"); `subject_file`, `force_type_file`,
+    `injury_file`: the other tables, relative to the incident file's folder (a default file that is absent, or
+    null, skips its extras; a named one must exist); `unit`: count `force_incidents` as incidents or forms."""
 
     agency: str
     subject_file: str = "subject.csv.gz"
+    force_type_file: str | None = "incident_subject_force_type.csv.gz"
+    injury_file: str | None = "incident_subject_injury.csv.gz"
+    unit: Literal["incidents", "forms"] = "incidents"
 
 
 def read_nj_use_of_force(ctx: AdapterContext) -> SourceData:
@@ -112,16 +204,24 @@ def read_nj_use_of_force(ctx: AdapterContext) -> SourceData:
     dropped = _form_record(con, ctx, incident_path, opts.agency, forms)
     incidents, persons, more = _incidents_and_persons(forms, subjects, ctx.source_id)
     dropped += more
+    extras = {"forms": _forms_table(forms, subjects)}
+    extras |= _force_extras(con, ctx, opts, forms, incidents)
+    if opts.unit == "forms":
+        by_form = extras["forms"].rename(columns={"date": "incident_day", "forms": "value"})
+        incidents = by_form[by_form["value"] > 0]
     counts = pd.concat(
         [_daily(incidents, Measure.FORCE_INCIDENTS), _daily(persons, Measure.FORCE_SUBJECTS)],
         ignore_index=True,
     )
     note = "the file's reporting period (first to last form date statewide)"
     coverage = [Coverage(ctx.source_id, m, start, end, note) for m in (Measure.FORCE_INCIDENTS, Measure.FORCE_SUBJECTS)]
-    extras = {"forms": _forms_table(forms, subjects)}
     persons_total = int(persons.loc[persons["group"] == str(Group.ALL), "value"].sum())
     person_rows = int((subjects["kind"] == "PERSON").sum())
     caveats = (*CAVEATS, persons_caveat(opts.agency, persons_total, person_rows))
+    if opts.unit == "forms":
+        caveats += (FORMS_CAVEAT,)
+    if "force_severity" not in extras:
+        caveats += ("No force-type or injury table was read: force severity and injuries are not shown.",)
     log.info("%s: %s: %d forms → %d incidents", ctx.source_id, opts.agency, len(forms), forms["incident"].nunique())
     return finish(ctx, common.sort_counts(counts), coverage=coverage, dropped=dropped, caveats=caveats, extras=extras)
 
@@ -323,3 +423,34 @@ def _forms_table(forms: pd.DataFrame, subjects: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["date", "group"], kind="stable").reset_index(drop=True)[
         ["date", "group", "forms", "person_rows"]
     ]
+
+
+def _force_extras(con, ctx: AdapterContext, opts: NjForceOptions, forms: pd.DataFrame, incidents: pd.DataFrame):
+    """Severity and injury extras per incident (module doc), or {} when a table is absent or switched off."""
+    values = []
+    for key, column in (("force_type_file", "force_type"), ("injury_file", "subject_injury")):
+        name = getattr(opts, key)
+        path = None if name is None else ctx.path.parent / name
+        if path is None or (not path.is_file() and key not in opts.model_fields_set):
+            log.info("%s: no %s next to %s; force severity and injuries skipped", ctx.source_id, name, ctx.path)
+            return {}
+        header = common.csv_header(path)
+        require_columns(pd.DataFrame(columns=header), ("form_id", column), path)
+        common.csv_view(con, column, path, header, nulls=("", "NA"))
+        sql = f"SELECT t.form_id, t.{column} AS v FROM {column} t JOIN agency_forms USING (form_id) WHERE v IS NOT NULL"
+        values.append(common.query_df(con, sql, path).merge(forms[["form_id", "incident"]], on="form_id"))
+    types, injuries = values
+    unknown = sorted(set(types["v"]) - set(NJ_FORCE_SEVERITY))
+    if unknown:
+        log.warning("%s: force types without a severity, counted as other: %s", ctx.source_id, unknown)
+    types = types.assign(severity=types["v"].map(NJ_FORCE_SEVERITY).fillna(ForceSeverity.OTHER).astype(str))
+    serious = injuries.assign(serious=injuries["v"].isin(SERIOUS_INJURIES)).groupby("incident")["serious"]
+    extras = severity_and_injury_extras(
+        incidents,
+        types.groupby("incident")["severity"].agg(lambda s: str(most_severe(s))),
+        serious.size() > 0,
+        serious.any(),
+    )
+    type_map = types.groupby("v", as_index=False).agg(severity=("severity", "first"), rows=("form_id", "size"))
+    extras["force_type_map"] = type_map.rename(columns={"v": "force_type"})
+    return extras
