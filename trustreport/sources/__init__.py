@@ -12,6 +12,8 @@ ADAPTERS: dict[str, str] = {
     "census_race": "trustreport.sources.census:read_census_race",
     "acs_demographics": "trustreport.sources.census:read_acs_demographics",
     "nj_use_of_force": "trustreport.sources.nj_force:read_nj_use_of_force",
+    "dallas_use_of_force": "trustreport.sources.dallas_force:read_dallas_use_of_force",
+    "nj_force_report": "trustreport.sources.nj_force_report:read_nj_force_report",
     "nj_officer_diversity": "trustreport.sources.nj_officers:read_nj_officer_diversity",
     "published_aggregates": "trustreport.sources.published:read_published_aggregates",
 }
