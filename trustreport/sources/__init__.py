@@ -16,6 +16,7 @@ ADAPTERS: dict[str, str] = {
     "nj_force_report": "trustreport.sources.nj_force_report:read_nj_force_report",
     "nj_officer_diversity": "trustreport.sources.nj_officers:read_nj_officer_diversity",
     "published_aggregates": "trustreport.sources.published:read_published_aggregates",
+    "fivethirtyeight_settlements": "trustreport.sources.settlements:read_fivethirtyeight_settlements",
 }
 
 
