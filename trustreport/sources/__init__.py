@@ -19,6 +19,7 @@ ADAPTERS: dict[str, str] = {
     "fivethirtyeight_settlements": "trustreport.sources.settlements:read_fivethirtyeight_settlements",
     "wapo_police_shootings": "trustreport.sources.wapo_police_shootings:read_wapo_police_shootings",
     "police_killings_2015": "trustreport.sources.police_killings_2015:read_police_killings_2015",
+    "police_locals": "trustreport.sources.police_locals:read_police_locals",
 }
 
 
