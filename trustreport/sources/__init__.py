@@ -17,6 +17,7 @@ ADAPTERS: dict[str, str] = {
     "nj_officer_diversity": "trustreport.sources.nj_officers:read_nj_officer_diversity",
     "published_aggregates": "trustreport.sources.published:read_published_aggregates",
     "fivethirtyeight_settlements": "trustreport.sources.settlements:read_fivethirtyeight_settlements",
+    "wapo_homicides": "trustreport.sources.wapo_homicides:read_wapo_homicides",
     "wapo_police_shootings": "trustreport.sources.wapo_police_shootings:read_wapo_police_shootings",
     "police_killings_2015": "trustreport.sources.police_killings_2015:read_police_killings_2015",
     "police_locals": "trustreport.sources.police_locals:read_police_locals",
