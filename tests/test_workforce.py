@@ -1,0 +1,263 @@
+"""Workforce vs residents (methods §7). Golden values: R `segregation::dissimilarity` docs example (methods §7,
+D = 0.6); methods §2.1 illustration (40/500 then vs 90/250 now: difference 0.28, Newcombe (0.217, 0.345), score
+z 9.54, risk-ratio score interval (3.21, 6.32)); NJ officer diversity 2021, Newark PD (checkable-numbers item 7);
+FiveThirtyEight police-locals (checkable-numbers item 3)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from sources_helpers import DATA, read
+
+from trustreport import sections
+from trustreport.counts import concat_counts, validate_counts
+from trustreport.metrics.workforce import (
+    BENCHMARK_NOTE,
+    dissimilarity_index,
+    duncan_dissimilarity,
+    officer_residency,
+    representation,
+    representation_change,
+)
+from trustreport.vocab import DenominatorKind, Flag, Group, Measure, Period
+
+ROSTER = DATA / "nj-officer-diversity-2021" / "2021_NJOAGLEOD_Officer_Information.csv.gz"
+CITIES = DATA / "us-cities-demographics" / "us-cities-demographics.csv.gz"
+LOCALS = DATA / "fivethirtyeight-police-locals" / "police-locals.csv.gz"
+Y2021 = (date(2021, 1, 1), date(2021, 12, 31))
+NEWARK_GROUPS = [Group.BLACK, Group.HISPANIC, Group.WHITE]
+
+
+def by_id(estimates):
+    ids = [e.id for e in estimates]
+    assert len(ids) == len(set(ids))
+    return {e.id: e for e in estimates}
+
+
+def table(*rows: tuple[str, str, str, float, str]) -> pd.DataFrame:
+    """Snapshot rows (year, measure, group, value, source_id), dated to the calendar year."""
+    frame = pd.DataFrame(
+        [(f"{y}-01-01", f"{y}-12-31", m, g, v, s) for y, m, g, v, s in rows],
+        columns=["period_start", "period_end", "measure", "group", "value", "source_id"],
+    )
+    return validate_counts(frame.assign(jurisdiction="test-city"), path=None)
+
+
+# --- dissimilarity ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "units",
+    [
+        [(100, 0), (60, 40), (40, 60), (0, 100)],  # R segregation docs, m1
+        [(80, 20), (80, 20), (20, 80), (20, 80)],  # R segregation docs, m2
+    ],
+)
+def test_duncan_dissimilarity_matches_the_segregation_example(units):
+    a, b = zip(*units, strict=True)
+    assert duncan_dissimilarity(a, b) == pytest.approx(0.6, abs=1e-12)
+
+
+def test_dissimilarity_is_the_sum_of_positive_gaps():
+    p, q = [0.33, 0.46, 0.20, 0.01], [0.50, 0.35, 0.10, 0.05]
+    assert dissimilarity_index(p, q) == pytest.approx(sum(max(a - b, 0) for a, b in zip(p, q, strict=True)))
+    with pytest.raises(ValueError):
+        dissimilarity_index([0.5, 0.5], [1.0])
+
+
+# --- Newark 2021: officers (NJ roster) vs residents (ACS 2015, overlapping categories) ------------------------
+
+
+@pytest.fixture(scope="module")
+def newark_sources():
+    officers = read("nj_officer_diversity", ROSTER, {"agency": "Newark PD"}, source_id="nj-officers")
+    residents = read("census_race", CITIES, {"city": "Newark", "state": "New Jersey"}, source_id="acs-newark")
+    return [officers, residents]
+
+
+@pytest.fixture(scope="module")
+def newark(newark_sources):
+    counts = concat_counts(s.counts for s in newark_sources)
+    found = representation(counts, Y2021, period=Period.NOW, groups=NEWARK_GROUPS)
+    return sections.with_source_caveats(found, newark_sources)
+
+
+@pytest.fixture(scope="module")
+def newark_residents() -> dict[str, float]:
+    """Resident shares read from the census file independently of the adapter."""
+    raw = pd.read_csv(CITIES, sep=";")
+    city = raw[(raw["City"] == "Newark") & (raw["State"] == "New Jersey")]
+    total = city["Total Population"].iloc[0]
+    races = {"Black or African-American": "black", "Hispanic or Latino": "hispanic", "White": "white"}
+    return {races[r]: c / total for r, c in zip(city["Race"], city["Count"], strict=True) if r in races}
+
+
+def test_newark_officer_shares_are_the_rosters_counts(newark):
+    """Newark PD 2021: 1,034 officers, 476 Hispanic, 341 Black, 211 White (checkable-numbers item 7)."""
+    est = by_id(newark)
+    for group, k in (("hispanic", 476), ("black", 341), ("white", 211)):
+        share = est[f"officers.share.{group}.now"]
+        assert (share.numerator, share.denominator) == (k, 1034)
+        assert share.value == pytest.approx(k / 1034)
+        assert share.ci[0] < share.value < share.ci[1]
+
+
+def test_newark_ratios_gaps_and_dissimilarity(newark, newark_residents):
+    est = by_id(newark)
+    officers = {"hispanic": 476 / 1034, "black": 341 / 1034, "white": 211 / 1034}
+    for group, p_off in officers.items():
+        p_res = newark_residents[group]
+        assert est[f"officers.representation_ratio.{group}.now"].value == pytest.approx(p_off / p_res)
+        assert est[f"officers.percentage_point_gap.{group}.now"].value == pytest.approx(p_off - p_res)
+    expected_d = sum(abs(officers[g] - newark_residents[g]) for g in officers) / 2
+    assert est["officers.dissimilarity_index.all.now"].value == pytest.approx(expected_d)
+
+
+def test_newark_estimates_on_residents_carry_the_overlap_caveat_and_benchmark(newark):
+    """The census table overlaps Hispanic with race: every estimate built on residents names that source, so
+    the report's overlap flag reaches the ratios, gaps and D, but not the officer shares."""
+    for e in newark:
+        on_residents = e.measure == Measure.RESIDENTS or e.denominator_kind == DenominatorKind.RESIDENTS
+        assert "acs-newark" in e.sources
+        assert (Flag.OVERLAPPING_CATEGORIES in e.flags) == on_residents, e.id
+        if e.statistic in ("representation_ratio", "percentage_point_gap", "dissimilarity_index"):
+            assert BENCHMARK_NOTE in e.notes
+    assert Flag.DENOMINATOR_VINTAGE in by_id(newark)["officers.share.black.now"].flags
+
+
+# --- then vs now: a published "then" snapshot against the 2021 roster -----------------------------------------
+
+
+def published_then(tmp_path, black: int, white: int, year: int = 2010):
+    """A "then" officer snapshot entered as published aggregates (illustrative figures, cited in the row)."""
+    path = tmp_path / "officers_then.csv"
+    cite = "Illustrative department annual report (test fixture)"
+    rows = [("black", black), ("white", white), ("all", black + white)]
+    lines = ["period_start,period_end,measure,group,value,statistic,citation"]
+    lines += [f"{year}-01-01,{year}-12-31,officers,{g},{v},total,{cite}" for g, v in rows]
+    path.write_text("\n".join(lines) + "\n")
+    return read("published_aggregates", path, source_id="published-then").counts
+
+
+def residents(year: int, black: float, white: float, source: str):
+    return [
+        (year, "residents", "black", black, source),
+        (year, "residents", "white", white, source),
+        (year, "residents", "all", black + white, source),
+    ]
+
+
+def now_officers(black: int, white: int):
+    return [
+        (2021, "officers", "black", black, "roster"),
+        (2021, "officers", "white", white, "roster"),
+        (2021, "officers", "all", black + white, "roster"),
+    ]
+
+
+THEN, NOW = (date(2009, 1, 1), date(2013, 12, 31)), (date(2021, 1, 1), date(2023, 12, 31))
+
+
+def test_change_reproduces_the_methods_illustration(tmp_path):
+    """methods §2.1: 40/500 then vs 90/250 now → +0.28, Newcombe (0.217, 0.345), score z 9.54; risk ratio 4.5
+    with score interval (3.21, 6.32). One resident snapshot, so the representation ratio changes as the share."""
+    counts = concat_counts(
+        [published_then(tmp_path, 40, 460), table(*now_officers(90, 160), *residents(2015, 1000, 1000, "acs"))]
+    )
+    est = by_id(representation_change(counts, THEN, NOW, groups=[Group.BLACK, Group.WHITE]))
+    diff = est["officers.proportion_difference.black.change"]
+    assert diff.value == pytest.approx(0.28)
+    assert diff.ci == pytest.approx((0.217, 0.345), abs=5e-4)
+    assert diff.p_value < 1e-15 and diff.test_method == "two-proportion score test"
+    assert (diff.window, diff.then_window) == (
+        (date(2021, 1, 1), date(2021, 12, 31)),
+        (date(2010, 1, 1), date(2010, 12, 31)),
+    )
+    ratio = est["officers.representation_ratio_change.black.change"]
+    assert ratio.value == pytest.approx(4.5)
+    assert ratio.ci == pytest.approx((3.21, 6.32), abs=5e-3)
+    assert ratio.significant and ratio.p_value < 1e-10
+    assert set(ratio.sources) == {"published-then", "roster", "acs"}
+
+
+def test_change_scales_by_the_resident_shares(tmp_path):
+    """With residents re-counted (Black 50% → 40%), RI_now/RI_then = (p_now/p_then)·(r_then/r_now)."""
+    counts = concat_counts(
+        [
+            published_then(tmp_path, 40, 460),
+            table(
+                *now_officers(90, 160),
+                *residents(2010, 1000, 1000, "census-2010"),
+                *residents(2021, 800, 1200, "acs-2021"),
+            ),
+        ]
+    )
+    ratio = by_id(representation_change(counts, THEN, NOW, groups=[Group.BLACK]))[
+        "officers.representation_ratio_change.black.change"
+    ]
+    assert ratio.value == pytest.approx(4.5 * 0.5 / 0.4)
+    assert ratio.ci == pytest.approx((3.21 * 1.25, 6.32 * 1.25), abs=5e-3)
+
+
+def test_no_change_with_one_officer_snapshot():
+    counts = table(*now_officers(90, 160), *residents(2015, 1000, 1000, "acs"))
+    assert representation_change(counts, THEN, NOW, groups=[Group.BLACK]) == []
+
+
+def test_no_ratio_change_under_five_officers(tmp_path):
+    counts = concat_counts(
+        [published_then(tmp_path, 3, 497), table(*now_officers(90, 160), *residents(2015, 1000, 1000, "acs"))]
+    )
+    est = by_id(representation_change(counts, THEN, NOW, groups=[Group.BLACK]))
+    ratio = est["officers.representation_ratio_change.black.change"]
+    assert Flag.NOT_ESTIMABLE in ratio.flags and ratio.value is None and "n too small" in ratio.notes[0]
+    diff = est["officers.proportion_difference.black.change"]
+    assert Flag.UNSTABLE in diff.flags and diff.p_value is not None
+
+
+# --- officers living in the city (FiveThirtyEight police-locals) --------------------------------------------
+
+
+def locals_for(city: str):
+    return [read("police_locals", LOCALS, {"city": city}, source_id="538-locals")]
+
+
+def residency(city: str, groups=NEWARK_GROUPS, window=THEN):
+    return by_id(officer_residency(locals_for(city), window, period=Period.THEN, groups=groups))
+
+
+def test_new_york_residency_shares():
+    """NYC: 62% of the force lives in the city (0.618); Black 77%, Hispanic 76%, white 45%."""
+    est = residency("New York")
+    assert est["officers_living_in_city.share.all.then"].value == pytest.approx(0.618, abs=5e-4)
+    assert est["officers_living_in_city.share.black.then"].value == pytest.approx(0.771, abs=5e-4)
+    assert est["officers_living_in_city.share.hispanic.then"].value == pytest.approx(0.763, abs=5e-4)
+    assert est["officers_living_in_city.share.white.then"].value == pytest.approx(0.446, abs=5e-4)
+
+
+def test_counts_get_wilson_intervals_shares_get_none():
+    est = residency("Detroit")
+    white, black = est["officers_living_in_city.share.white.then"], est["officers_living_in_city.share.black.then"]
+    assert (round(black.value, 3), round(white.value, 3)) == (0.568, 0.082)
+    assert white.ci[0] < white.value < white.ci[1] and white.ci_method.startswith("Wilson score")
+    assert white.denominator_kind == DenominatorKind.OFFICERS and white.numerator / white.denominator == pytest.approx(
+        white.value
+    )
+    assert black.ci is None and black.numerator is None
+    assert any(n.startswith("share only") for n in black.notes)
+    assert est["officers_living_in_city.share.all.then"].window == (date(2006, 1, 1), date(2010, 12, 31))
+
+
+def test_withheld_share_is_not_estimable():
+    est = residency("Newark, N.J.", groups=[Group.ASIAN_PI, Group.OTHER])
+    asian = est["officers_living_in_city.share.asian/pacific islander.then"]
+    assert Flag.NOT_ESTIMABLE in asian.flags and "fewer than 100" in asian.notes[0]
+    assert "officers_living_in_city.share.other.then" not in est, "a group the file does not give is not shown"
+
+
+def test_residency_is_reported_from_the_nearest_snapshot_and_only_with_a_source():
+    later = residency("Chicago", window=NOW)
+    assert later["officers_living_in_city.share.all.then"].value == pytest.approx(0.875, abs=5e-4)
+    assert officer_residency([], NOW, period=Period.NOW, groups=NEWARK_GROUPS) == []
