@@ -23,10 +23,11 @@ What is counted (documented here because the cities' files differ; see each city
 
 Race is not recorded in these files, so every row is group `all`. `extras["payments"]` has one row per kept
 payment: period_start, period_end (the day, or the year, it is counted in), paid_year, amount_usd (nominal),
-case_id (a number, not the docket), incident_date (NaT where the file has none) and category (the
-`category_column`, or empty). Only the columns named in the options are read: plaintiff, defendant, officer
-and attorney names and case captions are never selected, and a category column that looks like free text
-(which can quote names) is refused.
+case_id (a number, not the docket), closed_date and incident_date (NaT where the file has none; their difference
+is the settlement lag) and category (the `category_column`, or empty).
+
+Only the columns named in the options are read: plaintiff, defendant, officer and attorney names and case
+captions are never selected, and a category column that looks like free text (which can quote names) is refused.
 """
 
 from __future__ import annotations
@@ -314,6 +315,7 @@ def _payments(frame: pd.DataFrame, opts: SettlementsOptions, path: Path) -> pd.D
             "paid_year": frame["paid_year"].astype(int).to_numpy(),
             "amount_usd": frame["amount_usd"].astype(float).to_numpy(),
             "case_id": _case_ids(frame, opts.case_key),
+            "closed_date": _iso_dates(frame, "closed_date", path).to_numpy(),
             "incident_date": _iso_dates(frame, "incident_date", path).to_numpy(),
             "category": _categories(frame, opts.category_column, path),
         }

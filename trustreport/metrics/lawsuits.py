@@ -1,0 +1,442 @@
+"""Accountability: lawsuits and settlements per year and then vs now, in constant dollars (methods §6, §2.2).
+
+Counts (`lawsuits`) and nominal dollars (`settlement_usd`) come from the counts table; constant dollars, means and
+medians from the settlement adapter's `payments` extras, each payment deflated by the CPI-U of the year it was
+paid before any sum (`stats.dollars.to_constant_dollars`, methods §6, G16). The base year is the latest year paid
+in the data unless given; every constant-dollar estimate names it in its notes. Group is always `all` (the
+files record no race).
+
+Statistics (ids `measure.statistic.all.period`; per-year estimates put the year in the period slot, e.g.
+`lawsuits.count_per_year.all.2016`, and carry the period of the report window they fall in, or the nearer one):
+
+- `lawsuits.count_per_year`: per year, the count (Garwood exact interval); per window, count ÷ years covered
+  (exact Poisson interval on the rate). `lawsuits.count`: the window's count.
+- `settlement_usd.total_nominal_usd`, `total_constant_usd` (per year and per window), `total_constant_usd_per_year`
+  (per window: the total ÷ years covered, so unequal windows compare).
+- `settlement_usd.median_constant_usd`, `mean_constant_usd`: per case (a case's payments summed, dated by its
+  first payment); per window with a BCa bootstrap interval (9,999 resamples, fixed seed, so the same inputs give
+  the same metrics.json), per year without one.
+- `lawsuits.rate_change_ratio` (change): cases per year now ÷ then, exposure = years covered by each window, exact
+  conditional interval and test (`then_now.rate_change`, methods §2.2, G14).
+- `settlement_usd.payout_change_ratio` (change): median payout now ÷ then, two-sample BCa bootstrap interval,
+  permutation test (9,999 permutations) of equal medians.
+- `lawsuits.lag_median_years`: median years from incident to settlement (cases with both dates; quartiles in
+  the notes), and `lawsuits.incomplete_from_year`: the first incident year of which fewer than 75 % of the cases
+  would have settled by the end of the data, judged by that lag distribution (the censoring warning).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import scipy.stats as ss
+
+from trustreport.counts import Coverage, window_totals
+from trustreport.estimate import Estimate
+from trustreport.metrics._inputs import merge_sources, span, years_in
+from trustreport.metrics.then_now import rate_change
+from trustreport.sources.base import SourceData
+from trustreport.stats import intervals as iv
+from trustreport.stats.dollars import CPI_SERIES, to_constant_dollars
+from trustreport.stats.small_numbers import apply_stability, not_estimable, ratio_refusal
+from trustreport.vocab import DenominatorKind, Flag, Group, Measure, Period
+
+Window = tuple[date, date]
+
+SEED = 20210222  # the date FiveThirtyEight published the settlements; any fixed seed makes reruns identical
+N_RESAMPLES = 9999
+MIN_BOOTSTRAP = 10  # fewer cases give a bootstrap interval that is mostly the sample itself
+SETTLED_SHARE = 0.75
+BCA = "BCa bootstrap, 9,999 resamples"
+PERCENTILE = "percentile bootstrap, 9,999 resamples (BCa undefined: too many ties)"
+PERMUTATION = "permutation test of equal medians, 9,999 permutations"
+DAYS_PER_YEAR = 365.25
+
+CENSORING_NOTE = (
+    "Recent years are incomplete: cases are settled years after the incident, so the cases of recent "
+    "incidents are mostly still open when the data end."
+)
+
+
+def lawsuits(
+    counts: pd.DataFrame,
+    sources: Sequence[SourceData],
+    then: Window,
+    now: Window,
+    *,
+    level: float = 0.95,
+    base_year: int | None = None,
+) -> list[Estimate]:
+    """Every lawsuit and settlement estimate of the report (module docstring), in table order."""
+    payments = payments_of(sources)
+    if payments.empty:
+        return []
+    # Only the settlement files' own rows: a published total of the same measure would be counted twice.
+    counts = counts[counts["source_id"].isin(set(payments["source_id"]))]
+    base = base_year if base_year is not None else int(payments["paid_year"].max())
+    coverages = [c for s in sources for c in s.coverage if c.measure == Measure.LAWSUITS]
+    windows = {Period.THEN: covered(then, coverages), Period.NOW: covered(now, coverages)}
+    out = by_year(counts, payments, coverages, windows, base_year=base)
+    for period, (win, note) in windows.items():
+        out += _partial(window_levels(counts, payments, win, period, base_year=base, level=level), note)
+    (then_win, then_note), (now_win, now_note) = windows[Period.THEN], windows[Period.NOW]
+    change = lawsuit_count_change(counts, then_win, now_win, level=level)
+    change += [payout_change(payments, then_win, now_win, base_year=base, level=level)]
+    out += _partial(_partial(change, then_note), now_note)
+    return out + settlement_lag(payments, coverages)
+
+
+def payments_of(sources: Sequence[SourceData]) -> pd.DataFrame:
+    """The `payments` extras of every source, with a source_id column and `case` unique across sources."""
+    frames = [s.extras["payments"].assign(source_id=s.info.id) for s in sources if "payments" in s.extras]
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True)
+    return out.assign(case=out["source_id"] + ":" + out["case_id"].astype(str))
+
+
+def covered(window: Window, coverages: Sequence[Coverage]) -> tuple[Window, str | None]:
+    """The part of `window` the settlement data cover, snapped to whole years where the data are yearly, and a
+    partial-coverage note when it is narrower than asked (rates need the exposure really covered)."""
+    spans = [(max(c.start, window[0]), min(c.end, window[1])) for c in coverages]
+    spans = [s for s in spans if s[0] <= s[1]]
+    if not spans:
+        return window, None
+    start, end = min(s for s, _ in spans), max(e for _, e in spans)
+    if (start, end) == window:
+        return window, None
+    return (start, end), f"lawsuit data cover {span((start, end))} of the window {span(window)}; rates use that span"
+
+
+def _partial(estimates: list[Estimate], note: str | None) -> list[Estimate]:
+    return [e.with_flags(Flag.PARTIAL_COVERAGE, note=note) for e in estimates] if note else estimates
+
+
+def _inside(frame: pd.DataFrame, window: Window) -> pd.DataFrame:
+    """Rows whose counted period lies wholly inside the window (the `window_totals` rule)."""
+    return frame[(frame["period_start"] >= pd.Timestamp(window[0])) & (frame["period_end"] <= pd.Timestamp(window[1]))]
+
+
+def _constant(payments: pd.DataFrame, base_year: int) -> pd.Series:
+    """Each payment in base-year dollars, deflated by the CPI-U of its own year paid (methods §6)."""
+    factor = {y: to_constant_dollars(1.0, int(y), base_year=base_year) for y in payments["paid_year"].unique()}
+    return payments["amount_usd"] * payments["paid_year"].map(factor)
+
+
+def cases_of(payments: pd.DataFrame, base_year: int) -> pd.DataFrame:
+    """One row per case: its first payment's period, closed and incident dates, and its payments summed in
+    constant dollars."""
+    pay = payments.assign(constant=_constant(payments, base_year)).sort_values(["period_start", "case"])
+    grouped = pay.groupby("case", sort=True)
+    return pd.DataFrame(
+        {
+            "period_start": grouped["period_start"].first(),
+            "period_end": grouped["period_end"].first(),
+            "closed_date": grouped["closed_date"].first(),
+            "incident_date": grouped["incident_date"].min(),
+            "constant": grouped["constant"].sum(),
+            "source_id": grouped["source_id"].first(),
+        }
+    ).reset_index()
+
+
+def _dollar_note(base_year: int) -> str:
+    return f"in {base_year} dollars (CPI-U annual averages, BLS {CPI_SERIES}; each payment by its year paid)"
+
+
+def _new(measure: Measure, statistic: str, slot: str, period: Period, window: Window, **kw) -> Estimate:
+    return Estimate(
+        id=f"{measure}.{statistic}.{Group.ALL}.{slot}",
+        measure=measure,
+        statistic=statistic,
+        group=Group.ALL,
+        period=period,
+        window=window,
+        value=None,
+        **kw,
+    )
+
+
+def year_spans(coverages: Sequence[Coverage]) -> list[Window]:
+    """The (fiscal) years the coverage holds: twelve-month spans from each coverage start."""
+    out: list[Window] = []
+    for cov in sorted({(c.start, c.end) for c in coverages}):
+        start = cov[0]
+        while start <= cov[1]:
+            nxt = date(start.year + 1, start.month, 1)
+            out.append((start, min(cov[1], date.fromordinal(nxt.toordinal() - 1))))
+            start = nxt
+    return out
+
+
+def by_year(
+    counts: pd.DataFrame,
+    payments: pd.DataFrame,
+    coverages: Sequence[Coverage],
+    windows: dict[Period, tuple[Window, str | None]],
+    *,
+    base_year: int,
+) -> list[Estimate]:
+    """Per covered year: cases (Garwood interval), nominal and constant totals, median per case."""
+    cases = cases_of(payments, base_year)
+    out: list[Estimate] = []
+    for year in year_spans(coverages):
+        period, slot = _period_of(year, windows), str(year[1].year)
+        n = _total(counts, Measure.LAWSUITS, year)
+        ci = iv.poisson_rate_ci(n)
+        est = _new(Measure.LAWSUITS, "count_per_year", slot, period, year, sources=_ids(_inside(payments, year)))
+        out.append(apply_stability(replace(est, value=n, numerator=n, ci=ci.bounds, ci_method=ci.method), n))
+        out += _dollar_levels(counts, payments, cases, year, period, slot, base_year=base_year, level=None)
+    return out
+
+
+def _period_of(year: Window, windows: dict[Period, tuple[Window, str | None]]) -> Period:
+    """The report window a year falls in, or the nearer one."""
+
+    def distance(w: Window) -> int:
+        return max(0, (w[0] - year[1]).days, (year[0] - w[1]).days)
+
+    return min(windows, key=lambda p: (distance(windows[p][0]), p != Period.NOW))
+
+
+def _total(counts: pd.DataFrame, measure: Measure, window: Window) -> float:
+    return float(window_totals(counts, measure, window)["value"].sum())
+
+
+def _ids(frame: pd.DataFrame) -> tuple[str, ...]:
+    return merge_sources(tuple(frame["source_id"].unique())) if len(frame) else ()
+
+
+def window_levels(
+    counts: pd.DataFrame, payments: pd.DataFrame, window: Window, period: Period, *, base_year: int, level: float
+) -> list[Estimate]:
+    """A window's cases (count and per year, exact Poisson intervals) and its dollar levels."""
+    n, years = _total(counts, Measure.LAWSUITS, window), years_in(window)
+    sources = _ids(_inside(payments, window))
+    if not sources:
+        why = f"no lawsuit data in the {period} window ({span(window)})"
+        return [
+            not_estimable(_new(m, s, str(period), period, window), why)
+            for m, s in (
+                (Measure.LAWSUITS, "count"),
+                (Measure.LAWSUITS, "count_per_year"),
+                (Measure.SETTLEMENT_USD, "total_constant_usd"),
+                (Measure.SETTLEMENT_USD, "median_constant_usd"),
+            )
+        ]
+    count_ci, rate_ci = iv.poisson_rate_ci(n, level=level), iv.poisson_rate_ci(n, years, level=level)
+    common = dict(numerator=n, sources=sources)
+    out = [
+        _new(Measure.LAWSUITS, "count", str(period), period, window, ci_method=count_ci.method, **common),
+        _new(
+            Measure.LAWSUITS,
+            "count_per_year",
+            str(period),
+            period,
+            window,
+            denominator=years,
+            denominator_kind=DenominatorKind.YEARS,
+            years=years,
+            ci_method=rate_ci.method,
+            **common,
+        ),
+    ]
+    out = [
+        apply_stability(replace(out[0], value=n, ci=count_ci.bounds), n),
+        apply_stability(replace(out[1], value=n / years, ci=rate_ci.bounds), n),
+    ]
+    cases = cases_of(payments, base_year)
+    return out + _dollar_levels(counts, payments, cases, window, period, str(period), base_year=base_year, level=level)
+
+
+def _dollar_levels(
+    counts: pd.DataFrame,
+    payments: pd.DataFrame,
+    cases: pd.DataFrame,
+    window: Window,
+    period: Period,
+    slot: str,
+    *,
+    base_year: int,
+    level: float | None,
+) -> list[Estimate]:
+    """Nominal and constant totals paid in the window; median and mean per case (a bootstrap interval when
+    `level` is given)."""
+    pay, inside = _inside(payments, window), _inside(cases, window)
+    constant = float(_constant(pay, base_year).sum()) if len(pay) else 0.0
+    note = (_dollar_note(base_year),)
+    kw = dict(sources=_ids(pay), numerator=float(len(pay)))
+    out = [
+        replace(
+            _new(Measure.SETTLEMENT_USD, "total_nominal_usd", slot, period, window, **kw),
+            value=_total(counts, Measure.SETTLEMENT_USD, window),
+        ),
+        replace(
+            _new(Measure.SETTLEMENT_USD, "total_constant_usd", slot, period, window, notes=note, **kw), value=constant
+        ),
+    ]
+    if level is not None:
+        years = years_in(window)
+        out.append(
+            replace(
+                _new(Measure.SETTLEMENT_USD, "total_constant_usd_per_year", slot, period, window, notes=note, **kw),
+                value=constant / years,
+                denominator=years,
+                denominator_kind=DenominatorKind.YEARS,
+                years=years,
+            )
+        )
+    values = inside["constant"].to_numpy(dtype=float)
+    for statistic, func in (("median_constant_usd", np.median), ("mean_constant_usd", np.mean)):
+        if level is None and statistic == "mean_constant_usd":
+            continue
+        out.append(_per_case(values, func, statistic, slot, period, window, note, _ids(inside), level))
+    return out
+
+
+def _per_case(
+    values: np.ndarray,
+    func: Callable,
+    statistic: str,
+    slot: str,
+    period: Period,
+    window: Window,
+    note: tuple[str, ...],
+    sources: tuple[str, ...],
+    level: float | None,
+) -> Estimate:
+    """A median or mean payout per case, with a one-sample bootstrap interval when `level` is given."""
+    est = _new(Measure.SETTLEMENT_USD, statistic, slot, period, window, numerator=float(len(values)), notes=note)
+    est = replace(est, sources=sources)
+    if len(values) == 0:
+        return not_estimable(est, f"no settled case in {span(window)}")
+    est = apply_stability(replace(est, value=float(func(values))), len(values))
+    if level is None or len(values) < MIN_BOOTSTRAP:
+        return est
+    low, high, method = _bootstrap((values,), lambda x, axis: func(x, axis=axis), level)
+    return replace(est, ci=(low, high), ci_method=method)
+
+
+def _bootstrap(samples: tuple[np.ndarray, ...], statistic: Callable, level: float) -> tuple[float, float, str]:
+    """BCa bootstrap interval (methods §6), falling back to the percentile interval when BCa is undefined."""
+    for method, name in (("BCa", BCA), ("percentile", PERCENTILE)):
+        res = ss.bootstrap(
+            samples,
+            statistic,
+            n_resamples=N_RESAMPLES,
+            confidence_level=level,
+            method=method,
+            vectorized=True,
+            rng=np.random.default_rng(SEED),
+        )
+        low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
+        if math.isfinite(low) and math.isfinite(high):
+            return low, high, name
+    return math.nan, math.nan, PERCENTILE
+
+
+def lawsuit_count_change(counts: pd.DataFrame, then: Window, now: Window, *, level: float = 0.95) -> list[Estimate]:
+    """Cases per year now ÷ then, exposure = each window's years, exact conditional interval and test (methods
+    §2.2; G14: 18 vs 48 in 5-year windows → 0.375, CI 0.2053–0.6566, p 0.000287)."""
+    return rate_change(
+        counts, Measure.LAWSUITS, then, now, groups=[Group.ALL], level=level, exposure=DenominatorKind.YEARS
+    )
+
+
+def payout_change(
+    payments: pd.DataFrame, then: Window, now: Window, *, base_year: int, level: float = 0.95
+) -> Estimate:
+    """Median payout per case now ÷ then in constant dollars: two-sample BCa bootstrap interval, permutation test
+    (methods §6)."""
+    cases = cases_of(payments, base_year)
+    x_then, x_now = (_inside(cases, w)["constant"].to_numpy(dtype=float) for w in (then, now))
+    est = _new(
+        Measure.SETTLEMENT_USD,
+        "payout_change_ratio",
+        str(Period.CHANGE),
+        Period.CHANGE,
+        now,
+        then_window=then,
+        notes=(_dollar_note(base_year),),
+        sources=merge_sources(_ids(_inside(cases, then)), _ids(_inside(cases, now))),
+    )
+    refusal = ratio_refusal({f"cases settled {span(then)}": len(x_then), f"cases settled {span(now)}": len(x_now)})
+    if refusal:
+        return not_estimable(est, refusal)
+    ratio = float(np.median(x_now) / np.median(x_then))
+    low, high, method = _bootstrap(
+        (x_then, x_now), lambda a, b, axis: np.median(b, axis=axis) / np.median(a, axis=axis), level
+    )
+    test = ss.permutation_test(
+        (x_then, x_now),
+        lambda a, b, axis: np.log(np.median(b, axis=axis) / np.median(a, axis=axis)),
+        permutation_type="independent",
+        vectorized=True,
+        n_resamples=N_RESAMPLES,
+        rng=np.random.default_rng(SEED),
+    )
+    est = replace(
+        est,
+        value=ratio,
+        numerator=float(np.median(x_now)),
+        denominator=float(np.median(x_then)),
+        ci=(low, high) if math.isfinite(low) else None,
+        ci_method=method,
+        p_value=float(test.pvalue),
+        test_method=PERMUTATION,
+    )
+    return apply_stability(est, len(x_then), len(x_now))
+
+
+def settlement_lag(payments: pd.DataFrame, coverages: Sequence[Coverage]) -> list[Estimate]:
+    """Median years from incident to settlement (quartiles in the notes), and the first incident year likely
+    incomplete; nothing when no case has both dates (then the censoring caveat stands alone)."""
+    cases = cases_of(payments, int(payments["paid_year"].max()))
+    lags = ((cases["closed_date"] - cases["incident_date"]).dt.days / DAYS_PER_YEAR).dropna()
+    lags = lags[lags >= 0].to_numpy(dtype=float)
+    if len(lags) == 0 or not coverages:
+        return []
+    data_end = max(c.end for c in coverages)
+    first = min(c.start for c in coverages)
+    whole = (first, data_end)
+    q1, med, q3 = np.quantile(lags, [0.25, 0.5, 0.75])
+    slot = f"{first.year}-{data_end.year}"
+    sources = _ids(payments)
+    lag = _new(
+        Measure.LAWSUITS,
+        "lag_median_years",
+        slot,
+        Period.NOW,
+        whole,
+        numerator=float(len(lags)),
+        sources=sources,
+        notes=(
+            f"{len(lags)} cases with incident and settlement dates; quartiles {q1:.1f} and {q3:.1f} years",
+            CENSORING_NOTE,
+        ),
+    )
+    out = [apply_stability(replace(lag, value=float(med)), len(lags))]
+    year = incomplete_from(lags, data_end)
+    if year is not None:
+        note = (
+            f"incidents from {year} on: fewer than {SETTLED_SHARE:.0%} of their cases would have settled by "
+            f"{data_end.isoformat()}, judged by the lags observed (themselves cut short, so this understates it)"
+        )
+        est = _new(Measure.LAWSUITS, "incomplete_from_year", slot, Period.NOW, whole, sources=sources, notes=(note,))
+        out.append(replace(est, value=float(year), numerator=float(len(lags))))
+    return out
+
+
+def incomplete_from(lags: np.ndarray, data_end: date, *, share: float = SETTLED_SHARE) -> int | None:
+    """The first incident year whose mid-year incidents had less than `share` chance of settling by `data_end`
+    under the empirical lag distribution."""
+    for year in range(data_end.year - 60, data_end.year + 1):
+        elapsed = (data_end - date(year, 7, 1)).days / DAYS_PER_YEAR
+        if float(np.mean(lags <= elapsed)) < share:
+            return year
+    return None
