@@ -217,3 +217,53 @@ def test_missing_subject_file_is_named():
 def test_agency_is_required():
     with pytest.raises(SourceError, match="option `agency`"):
         read("nj_use_of_force", INCIDENTS, {})
+
+
+# --- force severity, injuries and the forms unit (extras) ---
+
+
+def test_severity_and_injury_extras_count_each_incident_once(newark):
+    severity = newark.extras["force_severity"]
+    by_group = severity.groupby("group")["incidents"].sum().to_dict()
+    assert by_group == totals(newark, Measure.FORCE_INCIDENTS)  # one most-severe level per incident and group
+    injuries = newark.extras["force_injuries"].groupby("group")[["incidents", "injured", "serious"]].sum()
+    assert injuries["incidents"].to_dict() == by_group
+    assert (injuries["serious"] <= injuries["injured"]).all() and (injuries["injured"] <= injuries["incidents"]).all()
+
+
+def test_injured_incidents_match_an_independent_recount(newark, newark_incidents, subjects):
+    injury = pd.read_csv(FOLDER / "incident_subject_injury.csv.gz", dtype=str)
+    animal_only = {
+        i
+        for i, t in subjects.merge(newark_incidents, on="form_id").groupby("incident")["type"]
+        if t.notna().all() and set(t) == {"Animal"}
+    }
+    hit = set(newark_incidents.loc[newark_incidents["form_id"].isin(injury["form_id"]), "incident"]) - animal_only
+    every = newark.extras["force_injuries"]
+    assert every.loc[every["group"] == "all", "injured"].sum() == len(hit)
+
+
+def test_every_newark_force_type_has_a_severity(newark):
+    types = newark.extras["force_type_map"]
+    raw = pd.read_csv(FOLDER / "incident_subject_force_type.csv.gz", dtype=str)
+    assert types["rows"].sum() == raw["form_id"].isin(set(pd.read_csv(INCIDENTS, dtype=str).query(
+        "agency_name == 'Newark PD'")["form_id"])).sum()  # fmt: skip
+    assert set(types.loc[types["force_type"] == "Discharged Firearm at", "severity"]) <= {"firearm discharged"}
+
+
+def test_any_agency_and_the_forms_unit():
+    jc = read("nj_use_of_force", INCIDENTS, {"agency": "Jersey City PD", "unit": "forms"})
+    forms = jc.extras["forms"]
+    assert totals(jc, Measure.FORCE_INCIDENTS)["all"] == forms.loc[forms["group"] == "all", "forms"].sum()
+    assert any("unit: forms" in c for c in jc.caveats)
+    paterson = read("nj_use_of_force", INCIDENTS, {"agency": "Paterson PD"})
+    assert "force_severity" in paterson.extras and totals(paterson, Measure.FORCE_INCIDENTS)["all"] > 0
+
+
+def test_missing_named_force_type_file_is_an_error_and_default_absent_is_skipped():
+    with pytest.raises(SourceError, match=r"nope\.csv\.gz"):
+        read("nj_use_of_force", INCIDENTS, {"agency": "Newark PD", "force_type_file": "nope.csv.gz"})
+    small = read(
+        "nj_use_of_force", FIXTURES / "nj_names" / "incident.csv", {"agency": "Town PD", "subject_file": "subject.csv"}
+    )
+    assert "force_severity" not in small.extras and any("severity" in c for c in small.caveats)
