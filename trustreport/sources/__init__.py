@@ -21,6 +21,9 @@ ADAPTERS: dict[str, str] = {
     "wapo_police_shootings": "trustreport.sources.wapo_police_shootings:read_wapo_police_shootings",
     "police_killings_2015": "trustreport.sources.police_killings_2015:read_police_killings_2015",
     "police_locals": "trustreport.sources.police_locals:read_police_locals",
+    "survey_results": "trustreport.sources.surveys:read_survey_results",
+    "chicago_police_sentiment": "trustreport.sources.chicago_sentiment:read_chicago_police_sentiment",
+    "community_contacts": "trustreport.sources.contacts:read_contacts",
 }
 
 
