@@ -170,3 +170,79 @@ def test_annual_counts_match_the_bundled_file_for_chicago():
     assert every.loc[2016, "victims"] == 765
     assert every.loc[2017, "covered"] == pytest.approx(363 / 365)
     assert every.loc[2010, "covered"] == 1.0
+
+
+@pytest.fixture(scope="module")
+def chicago_report(tmp_path_factory):
+    """A Chicago report (bundled WaPo and census files) with the homicide estimates added as the proposed
+    `sections.homicides` would add them; user strings carry HTML to check escaping."""
+    from dataclasses import replace
+
+    import trustreport as tr
+    from trustreport.estimate import EstimateSet
+
+    params = tmp_path_factory.mktemp("params") / "chicago.yaml"
+    params.write_text(
+        f"""
+jurisdiction: chicago-il
+name: "Chicago <b>IL</b>"
+state: IL
+then: {{label: "2007–2011 <i>then</i>", start: 2007-01-01, end: 2011-12-31}}
+now: {{label: "2013–2017", start: 2013-01-01, end: 2017-12-31}}
+sources:
+  - id: wapo-homicides-chicago
+    kind: wapo_homicides
+    path: {DATA / "wapo-homicides" / "homicide-data.csv.gz"}
+    options: {{city: Chicago, state: IL, coverage_end: 2017-12-31}}
+    citation: The Washington Post
+    licence: CC BY-NC-SA 4.0
+  - id: census-chicago-2015
+    kind: census_race
+    path: {DATA / "us-cities-demographics" / "us-cities-demographics.csv.gz"}
+    options: {{city: Chicago, state: Illinois}}
+    citation: ACS 2015
+    licence: Public domain
+events:
+  - {{date: 2015-11-24, label: "video <released>"}}
+""",
+        encoding="utf-8",
+    )
+    report = tr.build(params)
+    p = report.params.params
+    coverages = [c for s in report.sources for c in s.coverage]
+    extra = []
+    for period, win in ((Period.THEN, p.then), (Period.NOW, p.now)):
+        extra += homicide_disparities(report.counts, win.dates, period=period, groups=p.groups)
+    extra += homicides_year_to_date(report.counts, coverages, groups=[Group.ALL, *p.groups])
+    return replace(report, estimates=EstimateSet(report.estimates.items + tuple(extra)))
+
+
+def test_homicide_tables_show_both_references_and_escape_user_strings(chicago_report):
+    from trustreport.tables.homicides import clearance_frame, homicides, victims_frame
+
+    raw = pd.read_csv(DATA / "wapo-homicides" / "homicide-data.csv.gz", encoding="latin-1", dtype=str)
+    now = raw[(raw["city"] == "Chicago") & raw["reported_date"].str[:4].between("2013", "2017")]
+    black, cleared = (now["victim_race"] == "Black").sum(), (now["disposition"] == "Closed by arrest").sum()
+    res = chicago_report.counts[chicago_report.counts["measure"] == "residents"].set_index("group")["value"]
+    expected = (black / res["black"]) / ((len(now) - black) / (res["all"] - res["black"]))
+
+    victims = victims_frame(chicago_report).set_index("victim race")
+    assert victims.loc["white", "now (2013–2017): ratio vs white"] == "reference"
+    assert victims.loc["Black", "now (2013–2017): ratio vs all others"].startswith(f"{expected:.2f} (")
+    assert victims.loc["all", "now (2013–2017): victims"] == f"{len(now):,}"
+    clearance = clearance_frame(chicago_report).set_index("victim race")
+    assert clearance.loc["all", "now (2013–2017): cleared / victims"] == f"{cleared:,} / {len(now):,}"
+    assert clearance.loc["Black", "now (2013–2017): gap vs all others"].endswith("pp)")
+    page = homicides(chicago_report).data
+    assert "<i>then</i>" not in page and "&lt;i&gt;then&lt;/i&gt;" in page
+    assert "Homicide victims, year to date" in page and "vs all others" in page
+
+
+def test_homicide_figure_titles_the_city_and_windows(chicago_report):
+    from trustreport.figures.homicides import homicides
+
+    fig = homicides(chicago_report)
+    assert "Chicago <b>IL</b>" in fig._suptitle.get_text() and "2007–2011" in fig._suptitle.get_text()
+    left, right = fig.axes
+    assert left.get_ylabel() == "homicide victims per year" and right.get_xlabel() == "victim race"
+    assert any(t.get_text() == "video <released>" for t in left.texts)
