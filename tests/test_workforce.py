@@ -9,10 +9,11 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from sources_helpers import DATA, read
+from sources_helpers import DATA, ROOT, read
 
 from trustreport import sections
 from trustreport.counts import concat_counts, validate_counts
+from trustreport.estimate import EstimateSet
 from trustreport.metrics.workforce import (
     BENCHMARK_NOTE,
     dissimilarity_index,
@@ -261,3 +262,75 @@ def test_residency_is_reported_from_the_nearest_snapshot_and_only_with_a_source(
     later = residency("Chicago", window=NOW)
     assert later["officers_living_in_city.share.all.then"].value == pytest.approx(0.875, abs=5e-4)
     assert officer_residency([], NOW, period=Period.NOW, groups=NEWARK_GROUPS) == []
+
+
+# --- the table and the chart (tables.workforce, figures.workforce) on Newark with a "then" snapshot ----------
+
+
+@pytest.fixture(scope="module")
+def newark_report(newark_sources, tmp_path_factory):
+    """Newark as `build()` would make it with the workforce wiring: the 2021 roster, an illustrative published
+    2010 snapshot, ACS 2015 residents and FiveThirtyEight residency."""
+    from trustreport.params import load_params
+    from trustreport.report import Report
+
+    loaded = load_params(ROOT / "params" / "newark.yaml")
+    p = loaded.params
+    then_counts = published_then(tmp_path_factory.mktemp("then"), 300, 500)
+    locals_ = read("police_locals", LOCALS, {"city": "Newark, N.J."}, source_id="538-locals")
+    sources = [*newark_sources, locals_]
+    counts = concat_counts([*(s.counts for s in sources), then_counts])
+    groups = [Group.BLACK, Group.WHITE]
+    found = [
+        *representation(counts, p.then.dates, period=Period.THEN, groups=groups),
+        *representation(counts, p.now.dates, period=Period.NOW, groups=groups),
+        *representation_change(counts, p.then.dates, p.now.dates, groups=groups),
+        *officer_residency(sources, p.then.dates, period=Period.THEN, groups=NEWARK_GROUPS),
+    ]
+    found = sections.with_source_caveats(found, sources)
+    return Report(loaded, tuple(sources), counts, pd.DataFrame(), EstimateSet(tuple(found)))
+
+
+def test_workforce_table_shows_change_and_residency(newark_report):
+    from trustreport import fmt, tables
+
+    page = tables.workforce(newark_report).data
+    assert page.count('<table class="dataframe tr-table">') == 3
+    diff = newark_report.estimates.one(statistic="proportion_difference", group=Group.BLACK)
+    assert f"{fmt.value(diff)} ({fmt.ci(diff)}), p {fmt.p_value(diff.p_value)}" in page
+    assert "officer share 2010" in page and "officer share 2021" in page
+    from trustreport.tables.workforce import residency_frame
+
+    rows = residency_frame(newark_report.estimates).set_index("group")
+    assert rows.loc["all", "officers living / working in the city"] == "560 of 2,005"
+    assert rows.loc["all", "living in the city"].startswith("27.9% (")
+    assert rows.loc["Black", "officers living / working in the city"] == "share only (no count in the source)"
+    assert rows.loc["Black", "living in the city"] == "51.9%"
+    assert "Benchmark: residents of all ages" in page and "Marks: o = census race groups overlap" in page
+
+
+def test_workforce_table_escapes_and_handles_missing(newark_report):
+    from dataclasses import replace
+
+    from trustreport import tables
+
+    empty = replace(newark_report, estimates=EstimateSet(()))
+    assert tables.workforce(empty).data.startswith("<p>No officer demographics are available")
+    one = EstimateSet(tuple(e for e in newark_report.estimates if e.period == Period.NOW))
+    assert "Only one officer snapshot" in tables.workforce(replace(newark_report, estimates=one)).data
+
+
+def test_workforce_chart_panels_titles_and_windows(newark_report):
+    from dataclasses import replace
+
+    from trustreport import figures
+
+    fig = figures.workforce(newark_report)
+    composition, over_time, living = fig.axes
+    assert fig.get_suptitle() == ("Newark, NJ: who polices and who lives there, then (2009–2013) and now (2021–2023)")
+    assert composition.get_ylabel() and over_time.get_xlabel() == "officer snapshot"
+    # the then/now windows are shaded and the params' three events drawn on the time panel
+    assert len(over_time.patches) >= 2 and len(over_time.get_lines()) >= 3
+    assert [t.get_text() for t in living.get_xticklabels()] == ["all", "Black", "Hispanic", "white"]
+    assert living.get_ylabel() == "share living in the city"
+    assert figures.workforce(replace(newark_report, estimates=EstimateSet(()))) is None
