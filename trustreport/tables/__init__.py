@@ -8,6 +8,7 @@ sibling section.
 from trustreport.tables.claims import claim_ledger, then_and_now_published
 from trustreport.tables.disparity import disparities, disparity_frame
 from trustreport.tables.funnel import funnel, funnel_frame
+from trustreport.tables.homicides import homicides as homicides
 from trustreport.tables.outcome import outcome_test, veil_of_darkness
 from trustreport.tables.overview import availability, caveats, dropped, published, sources
 from trustreport.tables.workforce import workforce
