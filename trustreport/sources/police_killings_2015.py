@@ -13,7 +13,8 @@ name) and `day`.
 
 Coverage is 2015-01-01 to the last date in the file. `extras["by_cause"]` (date, group, cause,
 police_killings) splits each day's count by the Guardian's `cause`, so the gunshot deaths can be set beside
-the Washington Post's count of fatal shootings (`metrics.police_killings.source_comparison`).
+the Washington Post's count of fatal shootings (`metrics.police_killings.source_comparison`);
+`extras["coverage"]` (start, end) holds the covered dates.
 
 With `emit_counts: false` the killings go into `extras["by_cause"]` only, not into the counts table: a report
 that also reads the Post's shootings then keeps the comparison without counting early 2015 twice. The file is
@@ -127,7 +128,7 @@ def read_police_killings_2015(ctx: AdapterContext) -> SourceData:
         coverage=coverage,
         dropped=dropped,
         caveats=caveats,
-        extras={"by_cause": by_cause},
+        extras={"by_cause": by_cause, "coverage": _coverage_table(coverage_end)},
     )
 
 
@@ -228,6 +229,12 @@ def _race_record(sid: str, selected: pd.DataFrame) -> list[Dropped]:
         ("recode raceethnicity Native American", int((race == "native american").sum()), "as other"),
     ]
     return [Dropped(sid, step, n, n, f"{k} people counted {why}") for step, k, why in steps if k]
+
+
+def _coverage_table(end: date) -> pd.DataFrame:
+    """The dates the file covers, kept even with `emit_counts: false` (when there is no `Coverage` record) so the
+    coverage check knows its window."""
+    return pd.DataFrame({"start": [pd.Timestamp(COUNT_START)], "end": [pd.Timestamp(end)]})
 
 
 def _by_cause(selected: pd.DataFrame) -> pd.DataFrame:
