@@ -109,3 +109,41 @@ def test_injury_shares_keep_to_the_window_and_refuse_small_ratios():
 def test_no_extras_no_estimates():
     assert severity_mix([_source({})], NOW, period=Period.NOW, groups=GROUPS) == []
     assert force_estimates(empty_counts(), [_source({})], then=THEN, now=NOW, groups=GROUPS) == []
+
+
+def test_force_table_and_chart_on_jersey_city(tmp_path):
+    import dataclasses
+
+    from trustreport.estimate import EstimateSet
+    from trustreport.figures.force import force as force_chart
+    from trustreport.report import build
+    from trustreport.tables.force import force as force_table
+
+    params = tmp_path / "jc.yaml"
+    params.write_text(
+        f"""jurisdiction: jersey-city-nj
+name: Jersey <City>, NJ
+state: NJ
+then: {{label: "2012-2016", start: 2012-01-01, end: 2016-12-31}}
+now: {{label: "2021-2023", start: 2021-01-01, end: 2023-12-31}}
+groups: [black, hispanic, white]
+sources:
+  - {{id: fr, kind: nj_force_report, citation: NJ.com, licence: none,
+     path: {DATA}/nj-force-report-2012-2016/force_report_departments_parsed.csv.gz,
+     options: {{department: Jersey City, county: Hudson}}}}
+  - {{id: oag, kind: nj_use_of_force, citation: NJ OAG, licence: CC0,
+     path: {DATA}/nj-use-of-force/incident.csv.gz, options: {{agency: Jersey City PD}}}}
+"""
+    )
+    report = build(params)
+    p = report.params.params
+    found = force_estimates(report.counts, report.sources, then=p.then.dates, now=p.now.dates, groups=p.groups)
+    report = dataclasses.replace(report, estimates=EstimateSet((*report.estimates, *found)))
+    html = force_table(report).data
+    assert "15.9 (" in html and "Comparable as shares only" in html and "<City>" not in html
+    fig = force_chart(report)
+    assert fig._suptitle.get_text().startswith("Jersey <City>, NJ: use of force, then (2012–2016)")
+    assert [ax.get_ylabel() for ax in fig.axes] == [
+        "use-of-force incidents per month",
+        "share of people force was used on",
+    ]

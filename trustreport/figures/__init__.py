@@ -8,6 +8,7 @@ params' events (`mark_windows_and_events`, for every time chart) live in `_theme
 """
 
 from trustreport.figures.disparity import monthly, rate_ratios, rates
+from trustreport.figures.force import force as force
 from trustreport.figures.funnel import funnel
 from trustreport.figures.homicides import homicides as homicides
 from trustreport.figures.outcome import outcome_scatter, veil_of_darkness

@@ -7,6 +7,7 @@ sibling section.
 
 from trustreport.tables.claims import claim_ledger, then_and_now_published
 from trustreport.tables.disparity import disparities, disparity_frame
+from trustreport.tables.force import force as force
 from trustreport.tables.funnel import funnel, funnel_frame
 from trustreport.tables.homicides import homicides as homicides
 from trustreport.tables.outcome import outcome_test, veil_of_darkness
