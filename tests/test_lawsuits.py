@@ -10,7 +10,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
-from sources_helpers import DATA, read
+from sources_helpers import DATA, ROOT, read
 
 from trustreport.counts import validate_counts
 from trustreport.metrics.lawsuits import incomplete_from, lawsuit_count_change, lawsuits
@@ -131,3 +131,41 @@ def test_incomplete_from_uses_the_lag_distribution():
 
 def test_no_settlement_source_gives_no_estimates():
     assert lawsuits(counts_table(48, 18), [], THEN, NOW) == []
+
+
+# --- the table and the chart ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def paterson_report(paterson):
+    from trustreport.estimate import EstimateSet
+    from trustreport.params import load_params
+    from trustreport.report import Report
+
+    data, found = paterson
+    loaded = load_params(ROOT / "params" / "paterson.yaml")
+    return Report(loaded, (data,), data.counts, pd.DataFrame(), EstimateSet(tuple(found.values())))
+
+
+def test_lawsuits_table_shows_years_dollars_and_tests_from_the_estimates(paterson_report):
+    from trustreport import tables
+
+    text = tables.lawsuits(paterson_report).data
+    found = paterson_report.estimates
+    total_2017 = found.one(id="settlement_usd.total_constant_usd.all.2017")
+    assert f"${total_2017.value:,.0f}" in text
+    change = found.one(id="lawsuits.rate_change_ratio.all.change")
+    assert f"p {change.p_value:.3f}" in text
+    assert "in 2020 dollars" in text and "Recent years are incomplete" in text
+    assert "Permutation test".lower() in text.lower() and "BCa bootstrap" in text
+
+
+def test_lawsuits_chart_names_city_and_windows_and_marks_the_incomplete_band(paterson_report):
+    from trustreport import figures
+
+    fig = figures.lawsuits(paterson_report)
+    top, bottom = fig.axes
+    assert "Paterson, NJ" in fig.get_suptitle() and "2021-01-01" in fig.get_suptitle()
+    assert top.get_ylabel() == "settled cases per year" and bottom.get_xlabel() == "year"
+    assert len(top.patches) >= 10  # one bar per year, plus the window and band spans
+    assert any(t.get_text().startswith("likely incomplete") for t in bottom.get_legend().get_texts())

@@ -1,0 +1,135 @@
+"""Section 6 tables: lawsuits and settlements by year, then vs now with tests, and the settlement lag.
+
+Every number comes from `metrics.lawsuits` estimates. Per-year estimates are those whose id ends in a year
+(`lawsuits.count_per_year.all.2016`); window estimates end in `then` / `now`.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import pandas as pd
+from IPython.display import HTML
+
+from trustreport import fmt
+from trustreport.estimate import Estimate, EstimateSet
+from trustreport.metrics.lawsuits import CENSORING_NOTE
+from trustreport.report import Report
+from trustreport.tables._common import cell, flag_marks, flags_legend, methods_line, to_html
+from trustreport.vocab import Measure, Period
+
+MEASURES = (Measure.LAWSUITS, Measure.SETTLEMENT_USD)
+
+
+def usd(x: float | None) -> str:
+    """Dollars, whole: 1912788.4 → '$1,912,788'. (A money formatter belongs in `fmt`; kept here until it is.)"""
+    if x is None or not math.isfinite(x):
+        return fmt.NOT_ESTIMABLE
+    return f"${x:,.0f}"
+
+
+def usd_cell(e: Estimate | None, *, with_p: bool = False) -> str:
+    """A dollar estimate with its interval, optional p-value and flag marks."""
+    if e is None:
+        return fmt.DASH
+    if not e.estimable:
+        return f"{fmt.NOT_ESTIMABLE}{flag_marks(e)}"
+    text = usd(e.value)
+    if e.ci is not None and e.ci[0] is not None:
+        text += f" ({fmt.interval(e.ci[0], e.ci[1], usd)})"
+    if with_p and e.p_value is not None:
+        text += f", p {fmt.p_value(e.p_value)}"
+    return text + flag_marks(e)
+
+
+def _slot(e: Estimate) -> str:
+    return e.id.rsplit(".", 1)[1]
+
+
+def yearly_frame(est: EstimateSet) -> pd.DataFrame:
+    """One row per (fiscal) year: cases, total paid nominal and in constant dollars, median per case."""
+    rows = []
+    for count in est.where(measure=Measure.LAWSUITS, statistic="count_per_year"):
+        year = _slot(count)
+        if not year.isdigit():
+            continue
+        one = {
+            s: next((e for e in est.where(statistic=s) if _slot(e) == year), None)
+            for s in ("total_nominal_usd", "total_constant_usd", "median_constant_usd")
+        }
+        rows.append(
+            {
+                "year": fmt.window(*count.window),
+                "cases": f"{fmt.count(count.value)}{flag_marks(count)}",
+                "total paid": usd_cell(one["total_nominal_usd"]),
+                "total, constant $": usd_cell(one["total_constant_usd"]),
+                "median per case, constant $": usd_cell(one["median_constant_usd"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def then_now_frame(est: EstimateSet) -> pd.DataFrame:
+    """Rows: cases, cases per year, totals, median and mean per case; columns then, now and the change."""
+
+    def one(measure: Measure, statistic: str, period: Period) -> Estimate | None:
+        return est.one(measure=measure, statistic=statistic, period=period, id=f"{measure}.{statistic}.all.{period}")
+
+    then = one(Measure.LAWSUITS, "count", Period.THEN)
+    now = one(Measure.LAWSUITS, "count", Period.NOW)
+    if then is None or now is None:
+        return pd.DataFrame()
+    label = {p: f"{p} ({fmt.window(*e.window)})" for p, e in ((Period.THEN, then), (Period.NOW, now))}
+    count_change = est.one(measure=Measure.LAWSUITS, statistic="rate_change_ratio", period=Period.CHANGE)
+    payout_change = est.one(statistic="payout_change_ratio", period=Period.CHANGE)
+    spec = [
+        ("cases", Measure.LAWSUITS, "count", cell, None),
+        ("cases per year", Measure.LAWSUITS, "count_per_year", cell, count_change),
+        ("total paid, constant $", Measure.SETTLEMENT_USD, "total_constant_usd", usd_cell, None),
+        ("paid per year, constant $", Measure.SETTLEMENT_USD, "total_constant_usd_per_year", usd_cell, None),
+        ("median per case, constant $", Measure.SETTLEMENT_USD, "median_constant_usd", usd_cell, payout_change),
+        ("mean per case, constant $", Measure.SETTLEMENT_USD, "mean_constant_usd", usd_cell, None),
+    ]
+    rows = []
+    for name, measure, statistic, show, change in spec:
+        rows.append(
+            {
+                "": name,
+                label[Period.THEN]: show(one(measure, statistic, Period.THEN)),
+                label[Period.NOW]: show(one(measure, statistic, Period.NOW)),
+                "now ÷ then": cell(change, with_p=True) if change else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _lag_text(est: EstimateSet) -> str:
+    lag = est.one(measure=Measure.LAWSUITS, statistic="lag_median_years")
+    if lag is None:
+        return f"<p>{html.escape(CENSORING_NOTE)} These data have no incident dates, so the lag cannot be measured.</p>"
+    text = f"Median time from incident to settlement: {lag.value:.1f} years ({lag.notes[0]})."
+    start = est.one(measure=Measure.LAWSUITS, statistic="incomplete_from_year")
+    if start is not None:
+        note = start.notes[0]
+        text += f" Likely incomplete: {note}."
+    return f"<p>{html.escape(CENSORING_NOTE)} {html.escape(text)}</p>"
+
+
+def lawsuits(report: Report) -> HTML:
+    """Section 6: cases and payouts by year (nominal and constant dollars), then vs now with the exact
+    conditional test of cases per year and the bootstrap ratio of median payouts, and the settlement lag."""
+    est = report.estimates
+    found = [e for e in est if e.measure in MEASURES]
+    if not found:
+        return HTML("<p>No lawsuit or settlement data are available for this city.</p>")
+    base = next((e.notes[0] for e in found if e.statistic == "total_constant_usd" and e.notes), "")
+    parts = [
+        f"<p>Constant dollars: {html.escape(base)}.</p>" if base else "",
+        to_html(yearly_frame(est)),
+    ]
+    then_now = then_now_frame(est)
+    if not then_now.empty:
+        parts.append(to_html(then_now))
+    parts.append(_lag_text(est))
+    return HTML("".join(parts) + methods_line(found) + flags_legend(found))
