@@ -1,0 +1,439 @@
+"""Trust surveys and community contacts (report section 9): survey means and shares by group, then vs now, the
+gap between each group and the reference group, and non-enforcement contacts per resident.
+
+Survey values are read from the survey table the adapters keep (`extras["survey"]`, `sources.surveys`), never
+summed with `window_totals`: means are on the canonical 0–100 scale (0–10 × 10), shares are proportions.
+
+Statistics (ids `measure.statistic.group.period`; measure `survey_trust_mean` or `survey_safety_mean`):
+
+- `mean` / `share` (period then, now): the window's value from the waves lying wholly inside it. When every
+  wave has a sample size (and, for means, an sd) and is a direct survey estimate, the waves are pooled as one
+  sample: the respondent-weighted mean and the pooled sd (within- plus between-wave variance), effective sample
+  size n / design effect (Kish), a t interval (Wilson score interval for shares, methods §2.1). Otherwise the
+  value is the unweighted mean of the wave values, with **no sampling interval** (a note says why) — the case
+  of modelled scores such as Chicago's.
+- `mean_difference` / `proportion_difference` (period change): now − then; Welch's t-test and interval
+  (Welch–Satterthwaite df) for means, Newcombe interval and score test for shares (methods §2.1); a
+  descriptive difference without interval when either side has none.
+- `mean_gap` / `percentage_point_gap` (then, now): group − reference group in the window (Black − white:
+  negative when Black residents report less trust), Welch or Newcombe as above.
+- `mean_gap_difference` (change, means only): gap now − gap then, a difference in differences with SE the root
+  of the four variances, normal interval and z-test.
+- `contacts` `count` and `rate` (then, now; group `all`): contacts in the window (Garwood exact interval) and
+  per resident per year (shown per `rate_per`), as for stops (methods §1.2B).
+
+Per-wave series for charts: `wave_series` and `gap_series` (DataFrames, intervals where the wave has them).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+import pandas as pd
+import scipy.stats as ss
+
+from trustreport.counts import Coverage, coverage_of
+from trustreport.estimate import Estimate
+from trustreport.metrics._inputs import flow_counts, merge_sources, new_estimate, residents_for, span, years_in
+from trustreport.sources.base import SourceData
+from trustreport.sources.surveys import QUESTION_MEASURES, SURVEY_COLUMNS, rescale
+from trustreport.stats import intervals as iv
+from trustreport.stats import tests as st
+from trustreport.stats.small_numbers import not_estimable
+from trustreport.vocab import GROUP_LABELS, DenominatorKind, Flag, Group, Measure, Period
+
+__all__ = [
+    "contacts_rates",
+    "gap_series",
+    "rescale",
+    "survey_frame",
+    "trust_and_contacts",
+    "trust_change",
+    "trust_in_window",
+    "wave_series",
+]
+
+Window = tuple[date, date]
+WELCH = "Welch t-test"
+WELCH_CI = "Welch t interval (Welch–Satterthwaite df)"
+T_CI = "t interval on pooled waves (effective n = n / design effect)"
+Z_DID = "normal interval and z-test on a difference of two gaps (SE from four independent samples)"
+NO_INTERVAL = (
+    "no sampling interval: {why}; the value is the unweighted mean of the wave values and differences are "
+    "descriptive only"
+)
+
+
+def survey_frame(counts: pd.DataFrame, sources: Sequence[SourceData]) -> pd.DataFrame:
+    """Every survey row of the report (columns `SURVEY_COLUMNS`): the adapters' `extras["survey"]` tables, plus
+    survey means that reached the counts table from a source without one (e.g. published aggregates), taken
+    as means with no sd."""
+    tables = [s.extras["survey"] for s in sources if "survey" in s.extras]
+    with_table = {s.info.id for s in sources if "survey" in s.extras}
+    measures = {str(m): q for q, m in QUESTION_MEASURES.items()}
+    loose = counts[counts["measure"].isin(measures) & ~counts["source_id"].isin(with_table)]
+    if len(loose):
+        tables.append(
+            pd.DataFrame(
+                {
+                    "source_id": loose["source_id"],
+                    "wave": loose["period_start"].dt.strftime("%Y-%m-%d"),
+                    "period_start": loose["period_start"],
+                    "period_end": loose["period_end"],
+                    "question": loose["measure"].map(measures),
+                    "statistic": "mean",
+                    "group": loose["group"],
+                    "value": loose["value"],
+                    "n": loose["n"],
+                    "sd": math.nan,
+                    "design_effect": 1.0,
+                    "scale": "0-100",
+                    "modelled": False,
+                }
+            )
+        )
+    if not tables:
+        return pd.DataFrame({c: [] for c in SURVEY_COLUMNS})
+    return pd.concat(tables, ignore_index=True).loc[:, list(SURVEY_COLUMNS)]
+
+
+@dataclass(frozen=True)
+class Pooled:
+    """One group's survey value in a window: value (mean 0–100 or share 0–1), the respondents' variance
+    (means) and effective sample size when the waves support a sampling interval, and what it rests on."""
+
+    value: float | None
+    variance: float | None
+    n_eff: float | None
+    waves: int
+    respondents: float | None
+    sources: tuple[str, ...]
+    why_no_interval: str | None
+
+    @property
+    def sampled(self) -> bool:
+        return self.why_no_interval is None and self.value is not None
+
+    @property
+    def se2(self) -> float:
+        """Squared standard error of the value (means: variance / n_eff; shares: p(1−p) / n_eff)."""
+        return self.variance / self.n_eff
+
+
+def pool(survey: pd.DataFrame, question: str, statistic: str, group: Group, window: Window) -> Pooled:
+    """The waves of one question, statistic and group lying wholly inside `window`, pooled (module doc)."""
+    start, end = pd.Timestamp(window[0]), pd.Timestamp(window[1])
+    rows = survey[
+        (survey["question"] == question)
+        & (survey["statistic"] == statistic)
+        & (survey["group"] == str(group))
+        & (survey["period_start"] >= start)
+        & (survey["period_end"] <= end)
+    ]
+    sources = tuple(sorted(set(rows["source_id"])))
+    if rows.empty:
+        return Pooled(None, None, None, 0, None, sources, "no waves")
+    why = _why_no_interval(rows, statistic)
+    if why:
+        return Pooled(float(rows["value"].mean()), None, None, len(rows), None, sources, why)
+    n, m = rows["n"].astype(float), rows["value"].astype(float)
+    total = float(n.sum())
+    mean = float((n * m).sum() / total)
+    if statistic == "mean":
+        within = ((n - 1) * rows["sd"].astype(float) ** 2).sum()
+        variance = float((within + (n * (m - mean) ** 2).sum()) / (total - 1))
+    else:
+        variance = mean * (1 - mean)
+    deff = float((n * rows["design_effect"].astype(float)).sum() / total)
+    return Pooled(mean, variance, total / deff, len(rows), total, sources, None)
+
+
+def _why_no_interval(rows: pd.DataFrame, statistic: str) -> str | None:
+    if rows["modelled"].astype(bool).any():
+        return "the scores are model-based estimates published without sample sizes or margins of error"
+    if rows["n"].isna().any():
+        return "a wave has no published sample size"
+    if statistic == "mean" and rows["sd"].isna().any():
+        return "a wave has no published standard deviation"
+    if statistic == "mean" and rows["n"].sum() < 2:
+        return "fewer than two respondents"
+    return None
+
+
+def trust_in_window(
+    survey: pd.DataFrame,
+    window: Window,
+    *,
+    period: Period,
+    groups: Sequence[Group],
+    reference: Group = Group.WHITE,
+    level: float = 0.95,
+) -> list[Estimate]:
+    """Per question (trust, safety), statistic and group (with `all`): the window's `mean` or `share`, then the
+    gap of each other group vs `reference` (`mean_gap`, `percentage_point_gap`) (module doc)."""
+    out: list[Estimate] = []
+    shown = list(dict.fromkeys([*groups, reference, Group.ALL]))
+    for question, statistic in _present(survey):
+        measure = QUESTION_MEASURES[question]
+        pooled = {g: pool(survey, question, statistic, g, window) for g in shown}
+        out += [_level(measure, statistic, g, period, window, pooled[g], level) for g in shown if pooled[g].waves]
+        gap = "mean_gap" if statistic == "mean" else "percentage_point_gap"
+        for g in shown:
+            if g in (reference, Group.ALL) or not pooled[g].waves:
+                continue
+            est = new_estimate(measure, gap, g, period, window, value=None, reference_group=reference)
+            out.append(_difference(est, pooled[g], pooled[reference], statistic, level, f"{GROUP_LABELS[reference]}"))
+    return out
+
+
+def trust_change(
+    survey: pd.DataFrame,
+    then: Window,
+    now: Window,
+    *,
+    groups: Sequence[Group],
+    reference: Group = Group.WHITE,
+    level: float = 0.95,
+) -> list[Estimate]:
+    """Per question, statistic and group: now − then (`mean_difference`, `proportion_difference`), and for
+    means the change of each group's gap vs `reference` (`mean_gap_difference`) (module doc)."""
+    out: list[Estimate] = []
+    shown = list(dict.fromkeys([*groups, reference, Group.ALL]))
+    for question, statistic in _present(survey):
+        measure = QUESTION_MEASURES[question]
+        sides = {
+            g: (pool(survey, question, statistic, g, then), pool(survey, question, statistic, g, now)) for g in shown
+        }
+        name = "mean_difference" if statistic == "mean" else "proportion_difference"
+        for g in shown:
+            if not any(p.waves for p in sides[g]):
+                continue
+            est = new_estimate(measure, name, g, Period.CHANGE, now, value=None, then_window=then)
+            out.append(_difference(est, sides[g][1], sides[g][0], statistic, level, "then"))
+        if statistic != "mean":
+            continue
+        for g in shown:
+            if g not in (reference, Group.ALL) and any(p.waves for p in sides[g]):
+                est = new_estimate(measure, "mean_gap_difference", g, Period.CHANGE, now, value=None, then_window=then)
+                out.append(_gap_difference(replace(est, reference_group=reference), sides[g], sides[reference], level))
+    return out
+
+
+def _present(survey: pd.DataFrame) -> list[tuple[str, str]]:
+    """(question, statistic) pairs the survey table holds, trust before safety, means before shares."""
+    held = set(zip(survey["question"], survey["statistic"], strict=True))
+    return [(q, s) for q in QUESTION_MEASURES for s in ("mean", "share") if (q, s) in held]
+
+
+def _level(measure: Measure, statistic: str, group: Group, period: Period, window: Window, p: Pooled, level: float):
+    est = new_estimate(
+        measure,
+        statistic,
+        group,
+        period,
+        window,
+        value=p.value,
+        denominator=p.respondents,
+        sources=p.sources,
+        notes=(f"{p.waves} survey wave{'s' if p.waves != 1 else ''} in {span(window)}",),
+    )
+    if not p.sampled:
+        return est.with_flags(note=NO_INTERVAL.format(why=p.why_no_interval))
+    if statistic == "share":
+        ci = iv.proportion_ci(p.value * p.n_eff, p.n_eff, level=level)
+        return replace(est, ci=ci.bounds, ci_method=f"{ci.method} (effective n = n / design effect)")
+    half = ss.t.ppf(0.5 + level / 2, p.n_eff - 1) * math.sqrt(p.se2)
+    return replace(est, ci=(p.value - half, p.value + half), ci_method=T_CI)
+
+
+def _difference(est: Estimate, a: Pooled, b: Pooled, statistic: str, level: float, b_label: str) -> Estimate:
+    """a − b: Welch (means) or Newcombe with a score test (shares); descriptive when either side lacks an
+    interval; not estimable when either side has no waves."""
+    est = replace(est, sources=merge_sources(a.sources, b.sources), numerator=a.value, denominator=b.value)
+    if a.value is None or b.value is None:
+        side = "this group" if a.value is None else b_label
+        return not_estimable(est, f"no survey waves for {side} in the window")
+    est = replace(est, value=a.value - b.value)
+    if not (a.sampled and b.sampled):
+        why = a.why_no_interval or b.why_no_interval
+        return est.with_flags(note=NO_INTERVAL.format(why=why))
+    if statistic == "share":
+        xa, xb = a.value * a.n_eff, b.value * b.n_eff
+        ci = iv.proportion_difference_ci(xa, a.n_eff, xb, b.n_eff, level=level)
+        test = st.proportion_test(xa, a.n_eff, xb, b.n_eff, compare="diff")
+        return replace(est, ci=ci.bounds, ci_method=ci.method, p_value=test.p_value, test_method=test.method)
+    return _welch(est, a, b, level)
+
+
+def _welch(est: Estimate, a: Pooled, b: Pooled, level: float) -> Estimate:
+    """Welch's unequal-variance t-test of two means (scipy `ttest_ind_from_stats`, `equal_var=False`) and the
+    matching interval with Welch–Satterthwaite degrees of freedom."""
+    va, vb = a.se2, b.se2
+    df = (va + vb) ** 2 / (va**2 / (a.n_eff - 1) + vb**2 / (b.n_eff - 1))
+    res = ss.ttest_ind_from_stats(
+        a.value, math.sqrt(a.variance), a.n_eff, b.value, math.sqrt(b.variance), b.n_eff, equal_var=False
+    )
+    half = ss.t.ppf(0.5 + level / 2, df) * math.sqrt(va + vb)
+    diff = a.value - b.value
+    return replace(est, ci=(diff - half, diff + half), ci_method=WELCH_CI, p_value=float(res.pvalue), test_method=WELCH)
+
+
+def _gap_difference(est: Estimate, group: tuple[Pooled, Pooled], ref: tuple[Pooled, Pooled], level: float):
+    """(group − reference) now minus (group − reference) then; normal interval and z-test."""
+    cells = (*group, *ref)
+    est = replace(est, sources=merge_sources(*(c.sources for c in cells)))
+    if any(c.value is None for c in cells):
+        return not_estimable(est, "a group has no survey waves in the then or the now window")
+    gap_then, gap_now = group[0].value - ref[0].value, group[1].value - ref[1].value
+    est = replace(est, value=gap_now - gap_then, numerator=gap_now, denominator=gap_then)
+    unsampled = [c for c in cells if not c.sampled]
+    if unsampled:
+        return est.with_flags(note=NO_INTERVAL.format(why=unsampled[0].why_no_interval))
+    se = math.sqrt(sum(c.se2 for c in cells))
+    z = ss.norm.ppf(0.5 + level / 2)
+    p = float(2 * ss.norm.sf(abs(est.value) / se))
+    ci = (est.value - z * se, est.value + z * se)
+    return replace(est, ci=ci, ci_method=Z_DID, p_value=p, test_method="z-test on a difference of gaps")
+
+
+def wave_series(survey: pd.DataFrame, *, question: str = "trust", level: float = 0.95) -> pd.DataFrame:
+    """Per wave and group, the survey mean (0–100) or share with its interval where the wave has one: columns
+    wave, period_start, period_end, mid, group, statistic, value, low, high, n, modelled, source_id."""
+    rows = survey[survey["question"] == question].copy()
+    rows["mid"] = rows["period_start"] + (rows["period_end"] - rows["period_start"]) / 2
+    lows, highs = [], []
+    for r in rows.itertuples(index=False):
+        lo = hi = math.nan
+        if not r.modelled and not math.isnan(r.n) and (r.statistic == "share" or not math.isnan(r.sd)):
+            n_eff = r.n / r.design_effect
+            if r.statistic == "share":
+                ci = iv.proportion_ci(r.value * n_eff, n_eff, level=level)
+                lo, hi = ci.low, ci.high
+            elif n_eff > 1:
+                half = ss.t.ppf(0.5 + level / 2, n_eff - 1) * r.sd / math.sqrt(n_eff)
+                lo, hi = r.value - half, r.value + half
+        lows.append(lo)
+        highs.append(hi)
+    rows["low"], rows["high"] = lows, highs
+    cols = ["wave", "period_start", "period_end", "mid", "group", "statistic", "value", "low", "high", "n"]
+    return (
+        rows.loc[:, [*cols, "modelled", "source_id"]]
+        .sort_values(["statistic", "group", "period_start"])
+        .reset_index(drop=True)
+    )
+
+
+def gap_series(
+    survey: pd.DataFrame, *, question: str = "trust", group: Group = Group.BLACK, reference: Group = Group.WHITE
+) -> pd.DataFrame:
+    """Per wave holding both groups' means: group − reference (columns wave, period_start, mid, gap)."""
+    series = wave_series(survey, question=question)
+    series = series[series["statistic"] == "mean"]
+    key = ["source_id", "wave", "period_start", "mid"]
+    a = series[series["group"] == str(group)].set_index(key)["value"]
+    b = series[series["group"] == str(reference)].set_index(key)["value"]
+    gap = (a - b).dropna().rename("gap").reset_index()
+    return gap.sort_values("period_start").reset_index(drop=True)
+
+
+def contacts_rates(
+    counts: pd.DataFrame,
+    window: Window,
+    *,
+    period: Period,
+    coverages: Sequence[Coverage] = (),
+    level: float = 0.95,
+    rate_per: int = 1000,
+) -> list[Estimate]:
+    """Non-enforcement contacts in the window (`count`, Garwood exact interval) and per resident per year
+    (`rate`, the exact Poisson interval on the count over residents × years; methods §1.2B), over the part of
+    the window the contacts sources cover (flagged `partial coverage` when narrower)."""
+    covered, note = _covered_span(coverages, window, period)
+    events = flow_counts(counts, Measure.CONTACTS, covered)
+    if not events.has_data:
+        return []
+    x = events.count(Group.ALL)
+    if x is None:
+        return []
+    sources = events.sources_of(Group.ALL)
+    ci = iv.poisson_rate_ci(x, level=level)
+    count = new_estimate(
+        Measure.CONTACTS,
+        "count",
+        Group.ALL,
+        period,
+        covered,
+        value=x,
+        numerator=x,
+        ci=ci.bounds,
+        ci_method=ci.method,
+        sources=sources,
+    )
+    out = [count]
+    residents = residents_for(counts, covered)
+    person_years = residents.person_years(Group.ALL)
+    if person_years is None:
+        out[0] = count.with_flags(note=f"{residents.missing_note(Group.ALL, str(period))}: no rate per resident")
+    else:
+        rate_ci = iv.poisson_rate_ci(x, person_years, level=level)
+        rate = new_estimate(
+            Measure.CONTACTS,
+            "rate",
+            Group.ALL,
+            period,
+            covered,
+            value=x / person_years,
+            numerator=x,
+            denominator=residents.values[Group.ALL],
+            denominator_kind=DenominatorKind.RESIDENTS,
+            ci=rate_ci.bounds,
+            ci_method=rate_ci.method,
+            scale=rate_per,
+            years=years_in(covered),
+            sources=merge_sources(sources, residents.sources_of(Group.ALL)),
+        )
+        if residents.vintage_note:
+            rate = rate.with_flags(Flag.DENOMINATOR_VINTAGE, note=residents.vintage_note)
+        out.append(rate)
+    return [e.with_flags(Flag.PARTIAL_COVERAGE, note=note) for e in out] if note else out
+
+
+def _covered_span(coverages: Sequence[Coverage], window: Window, period: Period) -> tuple[Window, str | None]:
+    spans = [
+        (max(c.start, window[0]), min(c.end, window[1]))
+        for c in coverages
+        if c.measure == Measure.CONTACTS and c.start <= window[1] and c.end >= window[0]
+    ]
+    if not spans:
+        return window, None
+    covered = (min(s for s, _ in spans), max(e for _, e in spans))
+    if covered == window:
+        return window, None
+    share = coverage_of(coverages, Measure.CONTACTS, window)
+    return covered, f"contacts data cover {span(covered)} only ({100 * share:.0f}% of the {period} window)"
+
+
+def trust_and_contacts(
+    counts: pd.DataFrame,
+    sources: Sequence[SourceData],
+    *,
+    then: Window,
+    now: Window,
+    groups: Sequence[Group],
+    reference: Group = Group.WHITE,
+    level: float = 0.95,
+    rate_per: int = 1000,
+    coverages: Sequence[Coverage] = (),
+) -> list[Estimate]:
+    """Report section 9: survey values and gaps then and now, their changes, and contacts per resident."""
+    survey = survey_frame(counts, sources)
+    common = dict(groups=groups, reference=reference, level=level)
+    out = [*trust_in_window(survey, then, period=Period.THEN, **common)]
+    out += trust_in_window(survey, now, period=Period.NOW, **common)
+    out += trust_change(survey, then, now, **common)
+    for period, window in ((Period.THEN, then), (Period.NOW, now)):
+        out += contacts_rates(counts, window, period=period, coverages=coverages, level=level, rate_per=rate_per)
+    return out
