@@ -159,3 +159,85 @@ def test_source_comparison_share_without_gunshots_is_not_estimable(wapo_la):
     share = est["police_killings.wapo_share_of_guardian_gunshots.all.then"]
     assert share.value is None and Flag.NOT_ESTIMABLE in share.flags
     assert est["police_killings.guardian_killings.all.then"].value == 0
+
+
+# Presentation: the section's table and chart on a Los Angeles report (WaPo by place, the Guardian for the
+# coverage check only, ACS 2015 residents), with this module's estimates added as report.build() will add them.
+
+PARAMS = """
+jurisdiction: los-angeles-ca
+name: Los Angeles, CA <script>
+state: CA
+then: {{label: "2015–2016", start: 2015-01-01, end: 2016-12-31}}
+now: {{label: "2022–2023", start: 2022-01-01, end: 2023-12-31}}
+groups: [black, hispanic, white]
+sources:
+  - {{id: wapo-la, kind: wapo_police_shootings, path: {wapo}, options: {{city: Los Angeles, state: CA}},
+     citation: Washington Post Fatal Force, licence: CC BY-NC-SA 4.0}}
+  - {{id: guardian-la, kind: police_killings_2015, path: {guardian},
+     options: {{city: Los Angeles, state: CA, emit_counts: false}}, citation: The Guardian via 538, licence: CC BY 4.0}}
+  - {{id: acs-la, kind: census_race, path: {acs}, options: {{city: Los Angeles, state: California}},
+     citation: ACS 2015, licence: Public domain}}
+events:
+  - {{date: 2020-06-01, label: "An event"}}
+"""
+
+
+@pytest.fixture(scope="module")
+def la_report(tmp_path_factory):
+    from dataclasses import replace
+
+    from trustreport.estimate import EstimateSet
+    from trustreport.report import build
+
+    path = tmp_path_factory.mktemp("params") / "la.yaml"
+    acs = DATA / "us-cities-demographics" / "us-cities-demographics.csv.gz"
+    path.write_text(PARAMS.format(wapo=WAPO, guardian=GUARDIAN, acs=acs))
+    report = build(path)
+    p = report.params.params
+    coverage = [c for s in report.sources for c in s.coverage]
+    common = dict(groups=p.groups, level=p.options.level)
+    extra = [
+        *pk.annual_counts(report.counts, coverage, now=p.now.dates, **common),
+        *pk.pooled_disparity(report.counts, coverage, reference=p.reference_group, **common),
+        *pk.source_comparison(report.sources, **common),
+    ]
+    return replace(report, estimates=EstimateSet((*report.estimates, *extra)))
+
+
+def test_table_fragments(la_report):
+    from trustreport import tables
+
+    html = tables.police_killings(la_report).data
+    assert "<h3>Over the whole data span (2015-01-01 to 2024-04-04)</h3>" in html
+    assert "<th>ratio vs white</th>" in html
+    assert "<td>Los Angeles Police Department</td>" in html
+    assert "<h3>Coverage check: two counts of 2015-01-01 to 2015-06-01</h3>" in html
+    assert "<td>0 [p,u]</td>" in html  # 2024, Black: part of the year, unstable
+    assert "p = data cover only part of the window" in html
+    assert "<script>" not in html
+
+
+def test_table_without_data_says_so(la_report):
+    from dataclasses import replace
+
+    from trustreport import tables
+    from trustreport.estimate import EstimateSet
+
+    empty = replace(la_report, estimates=EstimateSet(()), sources=())
+    assert "No data on people killed by police" in tables.police_killings(empty).data
+
+
+def test_chart_title_axes_and_windows(la_report):
+    from trustreport import figures
+
+    fig = figures.police_killings(la_report)
+    left, right = fig.axes
+    assert (
+        fig._suptitle.get_text()
+        == "Los Angeles, CA <script>: people killed by police, then (2015–2016) and now (2022–2023)"
+    )
+    assert left.get_ylabel() == "people killed by police per year" and left.get_xlabel().startswith("year")
+    assert right.get_ylabel() == "per 100,000 residents per year"
+    assert any(t.get_text() == "An event" for t in left.texts)  # mark_windows_and_events drew the event
+    assert len(left.patches) >= 2  # then and now shading

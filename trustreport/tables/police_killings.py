@@ -1,0 +1,197 @@
+"""Section 7 tables: people killed by police — the disparity pooled over the data span, the count per year, the
+2015 coverage check of the Guardian's count against the Washington Post's, and the agencies the shootings link to.
+
+Cells are made with `fmt.count`, `fmt.rate`, `fmt.ratio` and `fmt.pct` from `metrics.police_killings`
+estimates; every string from a source file (agency names and types) is escaped by `to_html`.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+from IPython.display import HTML
+
+from trustreport import fmt
+from trustreport.estimate import Estimate, EstimateSet
+from trustreport.report import Report
+from trustreport.tables._common import flag_marks, flags_legend, methods_line, to_html
+from trustreport.vocab import GROUP_LABELS, Group, Measure
+
+_MEASURE = Measure.POLICE_KILLINGS
+_WAPO_KIND = "wapo_police_shootings"
+_COMPARISON = (
+    "guardian_killings",
+    "guardian_gunshot_deaths",
+    "wapo_fatal_shootings",
+    "wapo_share_of_guardian_gunshots",
+)
+
+
+def police_killings(report: Report) -> HTML:
+    """Section 7: the pooled per-resident disparity, counts per year by group, the 2015 coverage check (when
+    both sources are read) and the agencies linked to the Post's shootings, with methods and marks."""
+    est = report.estimates
+    groups = _groups(report)
+    reference = report.params.params.reference_group
+    parts = [_pooled(est, groups, reference), _annual(est, groups), _comparison(est, groups), _agencies(report)]
+    found = [e for e in est if e.measure == _MEASURE and (e.statistic.startswith(("pooled_", "annual_")))]
+    found += [e for e in est if e.measure == _MEASURE and e.statistic in _COMPARISON]
+    if not any(parts):
+        return HTML("<p>No data on people killed by police are available for this city.</p>")
+    return HTML("".join(parts) + methods_line(found) + flags_legend(found))
+
+
+def pooled_frame(est: EstimateSet, groups: list[Group], reference: Group = Group.WHITE) -> pd.DataFrame:
+    """One row per group: deaths over the data span, the rate per resident per year and the ratio vs the
+    reference group (exact interval, p-value)."""
+    rows = []
+    for group in groups:
+        count = est.one(measure=_MEASURE, statistic="pooled_count", group=group)
+        if count is None:
+            continue
+        rate = est.one(measure=_MEASURE, statistic="pooled_rate", group=group)
+        ratio = est.one(measure=_MEASURE, statistic="pooled_rate_ratio", group=group)
+        per = f"{rate.scale:,.0f}" if rate else "100,000"
+        rows.append(
+            {
+                "group": GROUP_LABELS[group],
+                "people killed": _count_cell(count),
+                f"per {per} residents per year": _rate_cell(rate),
+                f"ratio vs {GROUP_LABELS[reference]}": _ratio_cell(ratio),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def annual_frame(est: EstimateSet, groups: list[Group]) -> pd.DataFrame:
+    """One row per calendar year, one column per group: people killed (flag marks; `p` marks a partial year)."""
+    found = est.where(measure=_MEASURE, statistic="annual_count")
+    years = sorted({e.window[0].year for e in found})
+    rows = []
+    for year in years:
+        row = {"year": str(year)}
+        for group in groups:
+            e = next((e for e in found if e.group == group and e.window[0].year == year), None)
+            row[GROUP_LABELS[group]] = fmt.DASH if e is None else fmt.count(e.value) + flag_marks(e)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def comparison_frame(est: EstimateSet, groups: list[Group]) -> pd.DataFrame:
+    """One row per group: the Guardian's killings (all causes), its gunshot deaths, the Post's fatal shootings,
+    and the Post's count as a share of the Guardian's gunshot deaths."""
+    rows = []
+    for group in groups:
+        cells = [est.one(measure=_MEASURE, statistic=s, group=group) for s in _COMPARISON]
+        if all(c is None for c in cells):
+            continue
+        killed, gunshot, shootings, share = cells
+        rows.append(
+            {
+                "group": GROUP_LABELS[group],
+                "Guardian: killed by police (any cause)": _count_cell(killed),
+                "Guardian: gunshot deaths": _count_cell(gunshot),
+                "Washington Post: fatal shootings": _count_cell(shootings),
+                "Post ÷ Guardian gunshot deaths": _share_cell(share),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def agencies_frame(report: Report) -> pd.DataFrame:
+    """The agencies the Post links to the selected shootings, most shootings first (no person names)."""
+    frames = [s.extras["agencies"] for s in report.sources if s.info.kind == _WAPO_KIND and "agencies" in s.extras]
+    if not frames:
+        return pd.DataFrame()
+    table = pd.concat(frames, ignore_index=True)
+    return pd.DataFrame(
+        {
+            "agency": table["agency"],
+            "type": table["type"].str.replace("_", " "),
+            "state": table["state"],
+            "shootings counted here": table["shootings"].map(fmt.count),
+            "all shootings since 2015 (Post)": table["total_shootings"].map(
+                lambda v: fmt.DASH if pd.isna(v) else fmt.count(float(v))
+            ),
+        }
+    )
+
+
+def _groups(report: Report) -> list[Group]:
+    p = report.params.params
+    return list(dict.fromkeys([*p.groups, p.reference_group, Group.ALL]))
+
+
+def _pooled(est: EstimateSet, groups: list[Group], reference: Group) -> str:
+    frame = pooled_frame(est, groups, reference)
+    if frame.empty:
+        return ""
+    first = est.one(measure=_MEASURE, statistic="pooled_count")
+    return f"<h3>Over the whole data span ({html.escape(fmt.window(*first.window))})</h3>" + to_html(frame)
+
+
+def _annual(est: EstimateSet, groups: list[Group]) -> str:
+    frame = annual_frame(est, groups)
+    if frame.empty:
+        return ""
+    return "<h3>People killed by police, per year</h3>" + to_html(frame)
+
+
+def _comparison(est: EstimateSet, groups: list[Group]) -> str:
+    frame = comparison_frame(est, groups)
+    if frame.empty:
+        return ""
+    first = next(e for s in _COMPARISON for e in est.where(measure=_MEASURE, statistic=s))
+    note = first.notes[0] if first.notes else ""
+    heading = f"<h3>Coverage check: two counts of {html.escape(fmt.window(*first.window))}</h3>"
+    return heading + to_html(frame) + f'<p class="tr-methods">{html.escape(note)}</p>'
+
+
+def _agencies(report: Report) -> str:
+    frame = agencies_frame(report)
+    if frame.empty:
+        return ""
+    return "<h3>Agencies involved in the Post's shootings counted here</h3>" + to_html(frame)
+
+
+def _count_cell(e: Estimate | None) -> str:
+    if e is None:
+        return fmt.DASH
+    if not e.estimable:
+        return fmt.NOT_ESTIMABLE + flag_marks(e)
+    text = fmt.count(e.value)
+    if e.ci is not None:
+        text += f" ({fmt.interval(e.ci[0], e.ci[1], fmt.count)})"
+    return text + flag_marks(e)
+
+
+def _rate_cell(e: Estimate | None) -> str:
+    if e is None:
+        return fmt.DASH
+    if not e.estimable:
+        return fmt.NOT_ESTIMABLE + flag_marks(e)
+    scaled = lambda x: fmt.rate(x, per=e.scale)  # noqa: E731 - one formatter for value and bounds
+    text = scaled(e.value)
+    if e.ci is not None:
+        text += f" ({fmt.interval(e.ci[0], e.ci[1], scaled)})"
+    return text + flag_marks(e)
+
+
+def _ratio_cell(e: Estimate | None) -> str:
+    if e is None:
+        return fmt.DASH
+    if not e.estimable:
+        return fmt.NOT_ESTIMABLE + flag_marks(e)
+    text = f"{fmt.ratio(e.value)} ({fmt.interval(e.ci[0], e.ci[1])})" if e.ci else fmt.ratio(e.value)
+    if e.p_value is not None:
+        text += f", p {fmt.p_value(e.p_value)}"
+    return text + flag_marks(e)
+
+
+def _share_cell(e: Estimate | None) -> str:
+    if e is None:
+        return fmt.DASH
+    if not e.estimable:
+        return fmt.NOT_ESTIMABLE + flag_marks(e)
+    return fmt.pct(e.value, digits=0) + flag_marks(e)
