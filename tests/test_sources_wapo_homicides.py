@@ -192,3 +192,9 @@ def test_latin1_names_and_blank_race_are_read(tmp_path):
     data = read("wapo_homicides", _write(tmp_path, rows), {"city": "Chicago", "state": "IL"})
     assert totals(data, Measure.HOMICIDE_VICTIMS) == {"all": 2, "black": 1, "unknown": 1}
     assert "PEÑA" not in string_cells(data)
+
+
+def test_a_city_without_any_victim_race_says_so():
+    dallas = read("wapo_homicides", FILE, {"city": "Dallas", "state": "TX"})
+    assert set(totals(dallas, Measure.HOMICIDE_VICTIMS)) == {"all", "unknown"}
+    assert any(c.startswith("The file records no victim race for Dallas (all 1,567") for c in dallas.caveats)

@@ -285,6 +285,11 @@ def _unknown_race_caveat(rows: pd.DataFrame, city: str) -> list[str]:
     n = int((rows["group"] == str(Group.UNKNOWN)).sum())
     if not n:
         return []
+    if n == len(rows):
+        return [
+            f"The file records no victim race for {city} (all {n:,} are Unknown): homicides can be counted and "
+            "cleared in total, but no rate, ratio or clearance by race can be computed."
+        ]
     return [
         f"{n:,} of {len(rows):,} homicide victims in {city} ({100 * n / len(rows):.1f}%) have no recorded race: they "
         "count in the total but in no group, so group rates are lower bounds."
