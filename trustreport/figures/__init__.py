@@ -13,6 +13,7 @@ from trustreport.figures.funnel import funnel
 from trustreport.figures.homicides import homicides as homicides
 from trustreport.figures.lawsuits import lawsuits as lawsuits
 from trustreport.figures.outcome import outcome_scatter, veil_of_darkness
+from trustreport.figures.police_killings import police_killings as police_killings
 from trustreport.figures.trust import trust as trust
 from trustreport.figures.workforce import workforce
 

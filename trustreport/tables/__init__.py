@@ -13,6 +13,7 @@ from trustreport.tables.homicides import homicides as homicides
 from trustreport.tables.lawsuits import lawsuits as lawsuits
 from trustreport.tables.outcome import outcome_test, veil_of_darkness
 from trustreport.tables.overview import availability, caveats, dropped, published, sources
+from trustreport.tables.police_killings import police_killings as police_killings
 from trustreport.tables.trust import trust as trust
 from trustreport.tables.workforce import workforce
 
