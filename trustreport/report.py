@@ -95,7 +95,7 @@ def build(params: str | Path | LoadedParams) -> Report:
         *sections.funnels(counts, p, coverages),
         *sections.outcome_tests(sources, p),
         *sections.veils_of_darkness(sources, p),
-        *sections.workforce(counts, p),
+        *sections.workforce(counts, p, sources),
     ]
     estimates = sections.with_source_caveats(estimates, sources)
     estimates = sections.with_adjusted_p_values(estimates)

@@ -20,7 +20,7 @@ from trustreport.metrics.funnel import FUNNEL_ORDER, funnel
 from trustreport.metrics.outcome_test import outcome_test
 from trustreport.metrics.then_now import disparity_change, rate_change
 from trustreport.metrics.veil_of_darkness import veil_of_darkness
-from trustreport.metrics.workforce import representation
+from trustreport.metrics.workforce import officer_residency, representation, representation_change
 from trustreport.params import Params
 from trustreport.sources.base import SourceData
 from trustreport.stats.multiplicity import adjust_estimates
@@ -161,13 +161,23 @@ def veils_of_darkness(sources: Sequence[SourceData], params: Params) -> list[Est
     return out
 
 
-def workforce(counts: pd.DataFrame, params: Params) -> list[Estimate]:
+def workforce(counts: pd.DataFrame, params: Params, sources: Sequence[SourceData] = ()) -> list[Estimate]:
     """Section 8: officers vs residents, then and now, each officer snapshot reported once, under the window it
-    falls in (or, outside both, the nearer one)."""
-    found = {
-        period: representation(counts, win.dates, period=period, groups=params.groups, level=params.options.level)
-        for period, win in ((Period.THEN, params.then), (Period.NOW, params.now))
-    }
+    falls in (or, outside both, the nearer one); the change between the then and the now officer snapshots; and
+    where officers live (each residency snapshot reported once, likewise)."""
+    common = dict(groups=params.groups, level=params.options.level)
+    windows = ((Period.THEN, params.then), (Period.NOW, params.now))
+    found = {period: representation(counts, win.dates, period=period, **common) for period, win in windows}
+    living = {period: officer_residency(sources, win.dates, period=period, **common) for period, win in windows}
+    return [
+        *_once_per_snapshot(found, params),
+        *representation_change(counts, params.then.dates, params.now.dates, **common),
+        *_once_per_snapshot(living, params),
+    ]
+
+
+def _once_per_snapshot(found: dict[Period, list[Estimate]], params: Params) -> list[Estimate]:
+    """A snapshot both windows picked is reported once, under the window it falls in (or the nearer one)."""
     then, now = found[Period.THEN], found[Period.NOW]
     if then and now and then[0].window == now[0].window:
         vintage = then[0].window
