@@ -169,3 +169,15 @@ def test_lawsuits_chart_names_city_and_windows_and_marks_the_incomplete_band(pat
     assert top.get_ylabel() == "settled cases per year" and bottom.get_xlabel() == "year"
     assert len(top.patches) >= 10  # one bar per year, plus the window and band spans
     assert any(t.get_text().startswith("likely incomplete") for t in bottom.get_legend().get_texts())
+
+
+def test_a_missing_year_inside_a_window_is_not_counted_as_exposure():
+    from trustreport.counts import Coverage
+    from trustreport.metrics.lawsuits import covered
+    from trustreport.vocab import Measure
+
+    runs = [Coverage("s", Measure.LAWSUITS, date(2010, 1, 1), date(2013, 12, 31))]
+    runs.append(Coverage("s", Measure.LAWSUITS, date(2015, 1, 1), date(2019, 12, 31)))
+    window, note = covered((date(2012, 1, 1), date(2019, 12, 31)), runs)
+    assert window == (date(2015, 1, 1), date(2019, 12, 31)) and "rates use that span" in note
+    assert covered(NOW, runs) == (NOW, None)

@@ -28,6 +28,7 @@ Statistics (ids `measure.statistic.all.period`; per-year estimates put the year 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
@@ -101,13 +102,19 @@ def payments_of(sources: Sequence[SourceData]) -> pd.DataFrame:
 
 
 def covered(window: Window, coverages: Sequence[Coverage]) -> tuple[Window, str | None]:
-    """The part of `window` the settlement data cover, snapped to whole years where the data are yearly, and a
-    partial-coverage note when it is narrower than asked (rates need the exposure really covered)."""
-    spans = [(max(c.start, window[0]), min(c.end, window[1])) for c in coverages]
-    spans = [s for s in spans if s[0] <= s[1]]
-    if not spans:
+    """The part of `window` the settlement data cover and a partial-coverage note when it is narrower than asked
+    (rates need the exposure really covered). Where a missing year splits the window, the longest covered run is
+    used, so that no uncovered year counts as exposure."""
+    spans = sorted((max(c.start, window[0]), min(c.end, window[1])) for c in coverages)
+    runs: list[list[date]] = []
+    for start, end in (s for s in spans if s[0] <= s[1]):
+        if runs and start.toordinal() <= runs[-1][1].toordinal() + 1:
+            runs[-1][1] = max(runs[-1][1], end)
+        else:
+            runs.append([start, end])
+    if not runs:
         return window, None
-    start, end = min(s for s, _ in spans), max(e for _, e in spans)
+    start, end = max(runs, key=lambda r: (r[1] - r[0]).days)
     if (start, end) == window:
         return window, None
     return (start, end), f"lawsuit data cover {span((start, end))} of the window {span(window)}; rates use that span"
@@ -325,15 +332,18 @@ def _per_case(
 def _bootstrap(samples: tuple[np.ndarray, ...], statistic: Callable, level: float) -> tuple[float, float, str]:
     """BCa bootstrap interval (methods §6), falling back to the percentile interval when BCa is undefined."""
     for method, name in (("BCa", BCA), ("percentile", PERCENTILE)):
-        res = ss.bootstrap(
-            samples,
-            statistic,
-            n_resamples=N_RESAMPLES,
-            confidence_level=level,
-            method=method,
-            vectorized=True,
-            rng=np.random.default_rng(SEED),
-        )
+        with warnings.catch_warnings():
+            # BCa is undefined when resamples are degenerate (many ties); the percentile interval is used then.
+            warnings.simplefilter("ignore")
+            res = ss.bootstrap(
+                samples,
+                statistic,
+                n_resamples=N_RESAMPLES,
+                confidence_level=level,
+                method=method,
+                vectorized=True,
+                rng=np.random.default_rng(SEED),
+            )
         low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
         if math.isfinite(low) and math.isfinite(high):
             return low, high, name
