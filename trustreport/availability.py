@@ -74,7 +74,9 @@ def _stock_row(counts: pd.DataFrame, measure: Measure, period: Period, win: Wind
     sources = sorted({s for ids in table["sources"] for s in ids})
     if _overlaps(vintage, win.dates):
         return _row(measure, period, win, AVAILABLE, 1.0, f"snapshot {fmt.window(*vintage)}", sources)
-    detail = f"no snapshot in the window; nearest is {fmt.window(*vintage)}, used as the denominator"
+    detail = f"no snapshot in the window; nearest is {fmt.window(*vintage)}"
+    if measure == Measure.RESIDENTS:
+        detail += ", used as the denominator"
     return _row(measure, period, win, PARTIAL, 0.0, detail, sources)
 
 
