@@ -86,7 +86,7 @@ def value(est: Estimate) -> str:
         return NOT_ESTIMABLE
     if _is_rate(est):
         return rate(est.value, per=est.scale)
-    return _FORMATTERS.get(est.statistic, ratio)(est.value)
+    return _formatter(est.statistic)(est.value)
 
 
 def ci(est: Estimate) -> str:
@@ -96,12 +96,19 @@ def ci(est: Estimate) -> str:
     lo, hi = est.ci
     if _is_rate(est):
         return interval(lo, hi, lambda x: rate(x, per=est.scale))
-    return interval(lo, hi, _FORMATTERS.get(est.statistic, ratio))
+    return interval(lo, hi, _formatter(est.statistic))
 
 
 def _is_rate(est: Estimate) -> bool:
-    """Per-resident rates are shown per `scale` residents; a funnel stage rate is one when its scale is set."""
-    return est.statistic == "rate" or (est.statistic == "stage_rate" and est.scale != 1)
+    """Rates are shown per `scale` units (residents, arrests); a funnel stage rate is one when its scale is set."""
+    return est.statistic in ("rate", "per_arrest") or (est.statistic == "stage_rate" and est.scale != 1)
+
+
+def _formatter(statistic: str):
+    """The formatter of a statistic; families named by prefix (severity_share_<level>) share one."""
+    if statistic.startswith("severity_share_"):
+        return pct
+    return _FORMATTERS.get(statistic, ratio)
 
 
 def _signed_pp(x: float | None) -> str:
@@ -123,6 +130,13 @@ _FORMATTERS = {
     "vod_share_dark": pct,
     "ytd_relative_difference": pct,
     "dissimilarity_index": pct,
+    "weapon_share": pct,
+    "injury_share": pct,
+    "serious_injury_share": pct,
+    "subject_share": pct,
+    "subject_share_difference": _signed_pp,
+    "clearance_gap": _signed_pp,
+    "vs_all_others_clearance_gap": _signed_pp,
     "proportion_difference": _signed_pp,
     "percentage_point_gap": _signed_pp,
 }

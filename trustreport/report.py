@@ -96,6 +96,8 @@ def build(params: str | Path | LoadedParams) -> Report:
         *sections.outcome_tests(sources, p),
         *sections.veils_of_darkness(sources, p),
         *sections.workforce(counts, p, sources),
+        *sections.force(counts, sources, p),
+        *sections.homicides(counts, p, coverages),
     ]
     estimates = sections.with_source_caveats(estimates, sources)
     estimates = sections.with_adjusted_p_values(estimates)

@@ -16,7 +16,9 @@ from trustreport import fmt
 from trustreport.counts import Coverage, coverage_of, window_totals
 from trustreport.estimate import Estimate
 from trustreport.metrics.disparity import conditional_disparity, per_resident_disparity
+from trustreport.metrics.force import force_estimates
 from trustreport.metrics.funnel import FUNNEL_ORDER, funnel
+from trustreport.metrics.homicides import homicide_disparities, homicides_year_to_date
 from trustreport.metrics.outcome_test import outcome_test
 from trustreport.metrics.then_now import disparity_change, rate_change
 from trustreport.metrics.veil_of_darkness import veil_of_darkness
@@ -24,7 +26,15 @@ from trustreport.metrics.workforce import officer_residency, representation, rep
 from trustreport.params import Params
 from trustreport.sources.base import SourceData
 from trustreport.stats.multiplicity import adjust_estimates
-from trustreport.vocab import CONDITIONAL_STAGES, PER_RESIDENT_MEASURES, DenominatorKind, Flag, Measure, Period
+from trustreport.vocab import (
+    CONDITIONAL_STAGES,
+    PER_RESIDENT_MEASURES,
+    DenominatorKind,
+    Flag,
+    Group,
+    Measure,
+    Period,
+)
 
 OVERLAP_PREFIX = "Overlapping categories"
 
@@ -174,6 +184,34 @@ def workforce(counts: pd.DataFrame, params: Params, sources: Sequence[SourceData
         *representation_change(counts, params.then.dates, params.now.dates, **common),
         *_once_per_snapshot(living, params),
     ]
+
+
+def force(counts: pd.DataFrame, sources: Sequence[SourceData], params: Params) -> list[Estimate]:
+    """Section 4 (force): per arrest, severity mix and injuries by race, then and now, and the Force Report vs
+    OAG subject shares (metrics.force)."""
+    return force_estimates(
+        counts,
+        sources,
+        then=params.then.dates,
+        now=params.now.dates,
+        groups=params.groups,
+        reference=params.reference_group,
+        level=params.options.level,
+        rate_per=params.options.rate_per,
+    )
+
+
+def homicides(counts: pd.DataFrame, params: Params, coverages: Sequence[Coverage] = ()) -> list[Estimate]:
+    """Section 7: homicide victims vs all other people and clearance gaps by victim race, then and now (beyond the
+    generic disparities and changes), and the year to date on the latest day the homicide data cover."""
+    out: list[Estimate] = []
+    common = dict(groups=params.groups, reference=params.reference_group, level=params.options.level)
+    for period, win in ((Period.THEN, params.then), (Period.NOW, params.now)):
+        if measures_with_data(counts, [Measure.HOMICIDE_VICTIMS], win.dates):
+            span, note = _windows(coverages, Measure.HOMICIDE_VICTIMS, period, win)
+            out += _partial(homicide_disparities(counts, span, period=period, **common), note)
+    out += homicides_year_to_date(counts, coverages, groups=[Group.ALL, *params.groups], level=params.options.level)
+    return out
 
 
 def _once_per_snapshot(found: dict[Period, list[Estimate]], params: Params) -> list[Estimate]:

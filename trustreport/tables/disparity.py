@@ -14,10 +14,14 @@ from trustreport.tables._common import cell, flags_legend, measure_heading, meth
 from trustreport.vocab import CONDITIONAL_STAGES, GROUP_LABELS, PER_RESIDENT_MEASURES, Group, Measure, Period
 
 
+# Measures with a section of their own (safety) are not repeated among the enforcement tables.
+_OWN_SECTION = frozenset({Measure.HOMICIDE_VICTIMS, Measure.HOMICIDES_CLEARED})
+
+
 def disparities(report: Report) -> HTML:
-    """Sections 4–5: for each measure the data hold, counts, rates and ratios by group, then and now."""
+    """Sections 4–5: for each enforcement measure the data hold, counts, rates and ratios by group, then and now."""
     blocks = []
-    for measure in (*PER_RESIDENT_MEASURES, *CONDITIONAL_STAGES):
+    for measure in (m for m in (*PER_RESIDENT_MEASURES, *CONDITIONAL_STAGES) if m not in _OWN_SECTION):
         found = report.estimates.where(measure=measure)
         if not any(e.statistic in ("rate", "proportion") for e in found):
             continue
