@@ -101,7 +101,7 @@ def ci(est: Estimate) -> str:
 
 def _is_rate(est: Estimate) -> bool:
     """Rates are shown per `scale` units (residents, arrests); a funnel stage rate is one when its scale is set."""
-    return est.statistic in ("rate", "per_arrest") or (est.statistic == "stage_rate" and est.scale != 1)
+    return est.statistic in ("rate", "per_arrest", "pooled_rate") or (est.statistic == "stage_rate" and est.scale != 1)
 
 
 def _formatter(statistic: str):
@@ -130,6 +130,12 @@ _FORMATTERS = {
     "vod_share_dark": pct,
     "ytd_relative_difference": pct,
     "dissimilarity_index": pct,
+    "annual_count": count,
+    "pooled_count": count,
+    "guardian_killings": count,
+    "guardian_gunshot_deaths": count,
+    "wapo_fatal_shootings": count,
+    "wapo_share_of_guardian_gunshots": pct,
     "weapon_share": pct,
     "injury_share": pct,
     "serious_injury_share": pct,

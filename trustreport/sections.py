@@ -15,6 +15,7 @@ import pandas as pd
 from trustreport import fmt
 from trustreport.counts import Coverage, coverage_of, window_totals
 from trustreport.estimate import Estimate
+from trustreport.metrics import police_killings as killings
 from trustreport.metrics.disparity import conditional_disparity, per_resident_disparity
 from trustreport.metrics.force import force_estimates
 from trustreport.metrics.funnel import FUNNEL_ORDER, funnel
@@ -199,6 +200,19 @@ def force(counts: pd.DataFrame, sources: Sequence[SourceData], params: Params) -
         level=params.options.level,
         rate_per=params.options.rate_per,
     )
+
+
+def police_killings(
+    counts: pd.DataFrame, sources: Sequence[SourceData], params: Params, coverages: Sequence[Coverage] = ()
+) -> list[Estimate]:
+    """Section 7: people killed by police — counts per year for the chart, the disparity pooled over the data
+    span (a window's count is usually too small), and the 2015 Guardian-vs-Post coverage check."""
+    common = dict(groups=params.groups, level=params.options.level)
+    return [
+        *killings.annual_counts(counts, coverages, now=params.now.dates, **common),
+        *killings.pooled_disparity(counts, coverages, reference=params.reference_group, **common),
+        *killings.source_comparison(sources, **common),
+    ]
 
 
 def homicides(counts: pd.DataFrame, params: Params, coverages: Sequence[Coverage] = ()) -> list[Estimate]:
