@@ -30,7 +30,9 @@ COLUMNS: tuple[str, ...] = (
 _MEASURES = frozenset(str(m) for m in Measure)
 _GROUPS = frozenset(str(g) for g in Group)
 # Means (survey scores) may be negative-free but are not counts; every other measure must be a non-negative count.
-_NON_COUNT_MEASURES = frozenset({str(Measure.SURVEY_TRUST_MEAN), str(Measure.SETTLEMENT_USD)})
+_NON_COUNT_MEASURES = frozenset(
+    {str(Measure.SURVEY_TRUST_MEAN), str(Measure.SURVEY_SAFETY_MEAN), str(Measure.SETTLEMENT_USD)}
+)
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,20 @@ def _formatter(statistic: str):
     return _FORMATTERS.get(statistic, ratio)
 
 
+def score(x: float | None) -> str:
+    """A survey score on the 0–100 scale: one decimal."""
+    if x is None or not math.isfinite(x):
+        return NOT_ESTIMABLE
+    return f"{x:.1f}"
+
+
+def points(x: float | None) -> str:
+    """A difference of scores, signed, in points: '−12.8 points'."""
+    if x is None or not math.isfinite(x):
+        return NOT_ESTIMABLE
+    return f"{x:+.1f} points".replace("-", "−")
+
+
 def _signed_pp(x: float | None) -> str:
     if x is None or not math.isfinite(x):
         return NOT_ESTIMABLE
@@ -130,6 +144,10 @@ _FORMATTERS = {
     "vod_share_dark": pct,
     "ytd_relative_difference": pct,
     "dissimilarity_index": pct,
+    "mean": score,
+    "mean_difference": points,
+    "mean_gap": points,
+    "mean_gap_difference": points,
     "annual_count": count,
     "pooled_count": count,
     "guardian_killings": count,

@@ -99,6 +99,7 @@ def build(params: str | Path | LoadedParams) -> Report:
         *sections.force(counts, sources, p),
         *sections.homicides(counts, p, coverages),
         *sections.police_killings(counts, sources, p, coverages),
+        *sections.trust(counts, sources, p, coverages),
     ]
     estimates = sections.with_source_caveats(estimates, sources)
     estimates = sections.with_adjusted_p_values(estimates)

@@ -22,6 +22,7 @@ from trustreport.metrics.funnel import FUNNEL_ORDER, funnel
 from trustreport.metrics.homicides import homicide_disparities, homicides_year_to_date
 from trustreport.metrics.outcome_test import outcome_test
 from trustreport.metrics.then_now import disparity_change, rate_change
+from trustreport.metrics.trust import trust_and_contacts
 from trustreport.metrics.veil_of_darkness import veil_of_darkness
 from trustreport.metrics.workforce import officer_residency, representation, representation_change
 from trustreport.params import Params
@@ -213,6 +214,24 @@ def police_killings(
         *killings.pooled_disparity(counts, coverages, reference=params.reference_group, **common),
         *killings.source_comparison(sources, **common),
     ]
+
+
+def trust(
+    counts: pd.DataFrame, sources: Sequence[SourceData], params: Params, coverages: Sequence[Coverage] = ()
+) -> list[Estimate]:
+    """Section 9: trust and safety surveys by group then and now, the gap vs the reference group and their
+    changes, and community contacts per resident (metrics.trust)."""
+    return trust_and_contacts(
+        counts,
+        sources,
+        then=params.then.dates,
+        now=params.now.dates,
+        groups=params.groups,
+        reference=params.reference_group,
+        level=params.options.level,
+        rate_per=params.options.rate_per,
+        coverages=coverages,
+    )
 
 
 def homicides(counts: pd.DataFrame, params: Params, coverages: Sequence[Coverage] = ()) -> list[Estimate]:
