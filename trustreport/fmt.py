@@ -111,6 +111,13 @@ def _formatter(statistic: str):
     return _FORMATTERS.get(statistic, ratio)
 
 
+def dollars(x: float | None) -> str:
+    """Money, rounded to the dollar: 1912788.4 → '$1,912,788'."""
+    if x is None or not math.isfinite(x):
+        return NOT_ESTIMABLE
+    return f"-${abs(x):,.0f}" if x < 0 else f"${x:,.0f}"
+
+
 def score(x: float | None) -> str:
     """A survey score on the 0–100 scale: one decimal."""
     if x is None or not math.isfinite(x):
@@ -144,6 +151,12 @@ _FORMATTERS = {
     "vod_share_dark": pct,
     "ytd_relative_difference": pct,
     "dissimilarity_index": pct,
+    "total_nominal_usd": dollars,
+    "total_constant_usd": dollars,
+    "total_constant_usd_per_year": dollars,
+    "median_constant_usd": dollars,
+    "mean_constant_usd": dollars,
+    "count_per_year": lambda x: f"{x:,.1f}" if x is not None and math.isfinite(x) else NOT_ESTIMABLE,
     "mean": score,
     "mean_difference": points,
     "mean_gap": points,

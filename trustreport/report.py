@@ -97,6 +97,7 @@ def build(params: str | Path | LoadedParams) -> Report:
         *sections.veils_of_darkness(sources, p),
         *sections.workforce(counts, p, sources),
         *sections.force(counts, sources, p),
+        *sections.accountability(counts, sources, p),
         *sections.homicides(counts, p, coverages),
         *sections.police_killings(counts, sources, p, coverages),
         *sections.trust(counts, sources, p, coverages),

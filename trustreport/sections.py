@@ -20,6 +20,7 @@ from trustreport.metrics.disparity import conditional_disparity, per_resident_di
 from trustreport.metrics.force import force_estimates
 from trustreport.metrics.funnel import FUNNEL_ORDER, funnel
 from trustreport.metrics.homicides import homicide_disparities, homicides_year_to_date
+from trustreport.metrics.lawsuits import lawsuits as lawsuit_estimates
 from trustreport.metrics.outcome_test import outcome_test
 from trustreport.metrics.then_now import disparity_change, rate_change
 from trustreport.metrics.trust import trust_and_contacts
@@ -232,6 +233,11 @@ def trust(
         rate_per=params.options.rate_per,
         coverages=coverages,
     )
+
+
+def accountability(counts: pd.DataFrame, sources: Sequence[SourceData], params: Params) -> list[Estimate]:
+    """Section 6: lawsuits and settlements by year and then vs now, in constant dollars (methods §6, §2.2)."""
+    return lawsuit_estimates(counts, sources, params.then.dates, params.now.dates, level=params.options.level)
 
 
 def homicides(counts: pd.DataFrame, params: Params, coverages: Sequence[Coverage] = ()) -> list[Estimate]:
