@@ -43,11 +43,24 @@ def test_at_least_twelve_cities_render(batch) -> None:
         assert f"{r.jurisdiction}/report.html" in index
 
 
+# Settlement files name plaintiffs and, in some cities, officers.
+SETTLEMENT_NAME_COLUMNS = ("plaintiff_name", "plaintiff", "police_officer", "Police Officer")
+
+
+def _name_files() -> dict[Path, tuple[str, ...]]:
+    files = {ROOT / rel: cols for rel, cols in NAME_COLUMNS.items()}
+    for path in sorted((ROOT / "data" / "fivethirtyeight-police-settlements").glob("*/*.csv.gz")):
+        header = pd.read_csv(path, nrows=0).columns
+        for column in SETTLEMENT_NAME_COLUMNS:
+            if column in header:
+                files[path] = (column,)
+    return files
+
+
 def _person_names() -> set[tuple[str, str]]:
     """(first, last) word pairs of every named person in the bundled source files, lower case."""
     pairs: set[tuple[str, str]] = set()
-    for rel, columns in NAME_COLUMNS.items():
-        path = ROOT / rel
+    for path, columns in _name_files().items():
         if not path.exists():
             continue
         opener = gzip.open if path.suffix == ".gz" else open
@@ -55,6 +68,8 @@ def _person_names() -> set[tuple[str, str]]:
             frame = pd.read_csv(fh, usecols=list(columns), dtype=str, keep_default_na=False)
         full = frame[list(columns)].agg(" ".join, axis=1) if len(columns) > 1 else frame[columns[0]]
         for name in full:
+            if name.strip().lower() in ("unknown", ""):
+                continue
             words = re.findall(r"[a-z']+", name.lower())
             if len(words) >= 2 and len(words[0]) > 2 and len(words[-1]) > 2:
                 pairs.add((words[0], words[-1]))
