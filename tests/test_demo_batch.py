@@ -4,6 +4,7 @@ data-availability matrix agrees with the estimates it prints."""
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import re
 from pathlib import Path
@@ -79,7 +80,7 @@ def _person_names() -> set[tuple[str, str]]:
 
 def _word_pairs(text: str) -> set[tuple[str, str]]:
     words = re.findall(r"[a-z']+", text.lower())
-    return set(zip(words, words[1:], strict=False))
+    return set(itertools.pairwise(words))
 
 
 def test_no_persons_name_in_any_output(batch) -> None:

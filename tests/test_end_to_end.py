@@ -99,7 +99,7 @@ def test_outputs_are_self_contained_and_readable(hartford) -> None:
 
 def test_metrics_sources_carry_hashes(metrics) -> None:
     ids = {s["id"]: s for s in metrics["sources"]}
-    assert set(ids) == {"opp-hartford", "acs-hartford-2015"}
+    assert set(ids) == {"opp-hartford", "acs-hartford-2015", "wapo-fatal-force-hartford"}
     assert all(len(s["sha256"]) == 64 for s in ids.values())
     assert metrics["claims"] == []  # Hartford lists no published claims
 
@@ -113,8 +113,9 @@ def test_source_with_missing_column_fails_with_one_line_through_the_real_templat
     import yaml
 
     raw = yaml.safe_load((ROOT / "params" / "hartford.yaml").read_text())
+    for source in raw["sources"]:
+        source["path"] = str(ROOT / source["path"])
     raw["sources"][0]["path"] = str(ROOT / "tests" / "data" / "sources" / "opp_missing_race.csv")
-    raw["sources"][1]["path"] = str(ACS)
     params = tmp_path / "hartford_broken.yaml"
     params.write_text(yaml.safe_dump(raw, sort_keys=False))
     out = tmp_path / "outputs"

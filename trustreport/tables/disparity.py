@@ -13,7 +13,6 @@ from trustreport.report import Report
 from trustreport.tables._common import cell, flags_legend, measure_heading, methods_line, to_html
 from trustreport.vocab import CONDITIONAL_STAGES, GROUP_LABELS, PER_RESIDENT_MEASURES, Group, Measure, Period
 
-
 # Measures with a section of their own (safety) are not repeated among the enforcement tables.
 _OWN_SECTION = frozenset({Measure.HOMICIDE_VICTIMS, Measure.HOMICIDES_CLEARED})
 
