@@ -17,8 +17,10 @@ from trustreport.vocab import (
     CONDITIONAL_STAGES,
     GROUP_LABELS,
     MEASURE_LABELS,
+    PER_RESIDENT_MEASURES,
     Flag,
     Group,
+    Measure,
     Period,
 )
 
@@ -50,19 +52,134 @@ _CSS = (
 
 
 def headline(report: Report) -> HTML:
-    """Section 1: one sentence per disparity now, and per change in a measure or a disparity."""
+    """Section 1: one sentence per estimable disparity (now, or then where now has none), per change in a
+    disparity, and per headline figure of the other sections (killings, homicides, lawsuits, trust, workforce).
+    Comparisons the data cannot support are counted, not listed: the tables say why."""
     est = report.estimates
-    sentences = [
-        disparity_sentence(e, report)
-        for e in est
-        if e.statistic in ("rate_ratio", "risk_ratio") and e.period == Period.NOW
-    ]
+    chosen = _latest_ratios(est)
+    sentences = [disparity_sentence(e, report) for e in chosen]
     sentences += [change_sentence(e, report) for e in est if e.statistic == "ratio_of_rate_ratios"]
+    sentences += [pooled_sentence(e) for e in est if e.statistic == "pooled_rate_ratio"]
+    sentences += [all_others_sentence(e, report) for e in _latest(est, "vs_all_others_rate_ratio")]
+    sentences += [
+        count_change_sentence(e, report)
+        for e in est.where(statistic="rate_change_ratio", group=Group.ALL)
+        if e.measure not in _ENFORCEMENT
+    ]
+    sentences += [gap_sentence(e, report) for e in _latest(est, "mean_gap")]
+    sentences += [gap_change_sentence(e, report) for e in est if e.statistic == "mean_gap_difference"]
     sentences += [representation_sentence(e) for e in est if e.statistic == "representation_ratio"]
-    sentences = [s for s in sentences if s]
-    if not sentences:
+    shown = [s for s in sentences if s]
+    skipped = sum(1 for e in est if e.statistic.endswith("ratio") and not e.estimable)
+    if not shown:
         return HTML("<p>The data for this city support no disparity estimate for the windows chosen.</p>")
-    return HTML("<ul>" + "".join(f"<li>{s}</li>" for s in sentences) + "</ul>" + _shared_caveats(est))
+    more = (
+        f"<p class='tr-methods'>{skipped} further comparisons cannot be estimated from these data (too few events, "
+        "or no data for a window); the tables below say which and why.</p>"
+        if skipped
+        else ""
+    )
+    return HTML("<ul>" + "".join(f"<li>{s}</li>" for s in shown) + "</ul>" + more + _shared_caveats(est))
+
+
+_ENFORCEMENT = frozenset({*PER_RESIDENT_MEASURES, *CONDITIONAL_STAGES})
+
+
+def _latest_ratios(est) -> list[Estimate]:
+    """Per-resident and stage ratios of the now window; a measure with none estimable there falls back to then."""
+    out = []
+    for measure in (*PER_RESIDENT_MEASURES, *CONDITIONAL_STAGES):
+        for period in (Period.NOW, Period.THEN):
+            found = [
+                e
+                for e in est.where(measure=measure, period=period)
+                if e.statistic in ("rate_ratio", "risk_ratio") and e.estimable
+            ]
+            if found:
+                out += found
+                break
+    return out
+
+
+def _latest(est, statistic: str) -> list[Estimate]:
+    """Estimable estimates of a statistic from the now window, or from then where now has none."""
+    for period in (Period.NOW, Period.THEN):
+        found = [e for e in est.where(statistic=statistic, period=period) if e.estimable]
+        if found:
+            return found
+    return []
+
+
+def pooled_sentence(e: Estimate) -> str:
+    """'Over 2015-01-01 to 2024-04-04, Black people were killed by police at 8.9 times the rate of white people.'"""
+    if not e.estimable:
+        return ""
+    who, ref = GROUP_LABELS[e.group], GROUP_LABELS[e.reference_group or Group.WHITE]
+    verdict = (
+        _relative(e.value, ref)
+        if e.significant
+        else (f"a rate not statistically distinguishable from that of {ref} people (ratio {fmt.ratio(e.value)})")
+    )
+    text = (
+        f"Over {fmt.window(*e.window)}, the rate at which {who} people were killed by police was {verdict} "
+        f"(95% CI {fmt.ci(e)}; {e.ci_method}; pooled over every year the data cover)."
+    )
+    return html.escape(text) + _flag_note(e)
+
+
+def all_others_sentence(e: Estimate, report: Report) -> str:
+    """'In 2017, the homicide victimisation rate of Black residents was 8.4 times that for all other residents.'"""
+    who = GROUP_LABELS[e.group]
+    verdict = (
+        _relative(e.value, "all other", "residents")
+        if e.significant
+        else f"not statistically distinguishable from that for all other residents (ratio {fmt.ratio(e.value)})"
+    )
+    text = (
+        f"In {_period_label(e, report)}, the homicide victimisation rate of {who} residents was {verdict} "
+        f"(95% CI {fmt.ci(e)}; {e.ci_method})."
+    )
+    return html.escape(text) + _flag_note(e)
+
+
+def count_change_sentence(e: Estimate, report: Report) -> str:
+    """'Settled lawsuits per year: now ÷ then 0.99 (95% CI 0.87–1.13, p 0.869): not distinguishable from no change.'"""
+    if not e.estimable:
+        return ""
+    verdict = (
+        "a change larger than chance would explain"
+        if e.significant
+        else "not statistically distinguishable from no change"
+    )
+    text = (
+        f"{MEASURE_LABELS[e.measure].capitalize()} per year, now against then: ratio {fmt.ratio(e.value)} "
+        f"({_level(report)} CI {fmt.ci(e)}, p {fmt.p_value(e.p_value)}): {verdict}."
+    )
+    return html.escape(text) + _flag_note(e)
+
+
+def gap_sentence(e: Estimate, report: Report) -> str:
+    """'In 2021–2022, Black residents' mean trust score was 12.7 points below white residents'.'"""
+    who, ref = GROUP_LABELS[e.group], GROUP_LABELS[e.reference_group or Group.WHITE]
+    direction = "below" if e.value < 0 else "above"
+    what = MEASURE_LABELS[e.measure]
+    text = f"In {_period_label(e, report)}, {who} residents' {what} was {abs(e.value):.1f} points {direction}"
+    text += f" {ref} residents'"
+    text += f" (95% CI {fmt.ci(e)})." if e.ci else " (modelled scores with no sampling interval: descriptive only)."
+    return html.escape(text) + _flag_note(e)
+
+
+def gap_change_sentence(e: Estimate, report: Report) -> str:
+    """'The Black–white gap in mean trust score changed by +2.6 points from then to now.'"""
+    if not e.estimable:
+        return ""
+    who, ref = GROUP_LABELS[e.group], GROUP_LABELS[e.reference_group or Group.WHITE]
+    text = f"The {who}–{ref} gap in {MEASURE_LABELS[e.measure]} changed by {fmt.points(e.value)} from then to now"
+    if e.ci:
+        text += f" ({_level(report)} CI {fmt.ci(e)}, p {fmt.p_value(e.p_value)})."
+    else:
+        text += " (no sampling interval: descriptive only)."
+    return html.escape(text) + _flag_note(e)
 
 
 # Caveats that apply to whole families of estimates are said once under the list, not after every sentence.
@@ -135,16 +252,25 @@ def representation_sentence(e: Estimate) -> str:
     return html.escape(text) + _flag_note(e)
 
 
-def _relative(value: float, ref: str) -> str:
+def _relative(value: float, ref: str, noun: str = "people") -> str:
     """A ratio in words; below 1 it is also said the other way round (methods §1.1: '0.4 ⇒ 2.5 times less')."""
     if value >= 1:
-        return f"{fmt.times(value)} that for {ref} people"
-    return f"{fmt.ratio(value)} times that for {ref} people (the {ref} rate was {fmt.times(1 / value)} theirs)"
+        return f"{fmt.times(value)} that for {ref} {noun}"
+    return f"{fmt.ratio(value)} times that for {ref} {noun} ({ref} {noun} had {fmt.times(1 / value)} the rate)"
+
+
+_CONDITIONAL_WHAT = {
+    Measure.SEARCHES: "share of stops that led to a search",
+    Measure.HITS: "share of searches that found contraband",
+    Measure.CITATIONS: "share of stops that ended in a citation",
+    Measure.HOMICIDES_CLEARED: "share of homicides cleared by arrest",
+}
 
 
 def _what(e: Estimate) -> str:
     if e.measure in CONDITIONAL_STAGES:
-        return f"share of {MEASURE_LABELS[CONDITIONAL_STAGES[e.measure]]} that led to {MEASURE_LABELS[e.measure]}"
+        feeder = MEASURE_LABELS[CONDITIONAL_STAGES[e.measure]]
+        return _CONDITIONAL_WHAT.get(e.measure, f"share of {feeder} that led to {MEASURE_LABELS[e.measure]}")
     return f"rate of {MEASURE_LABELS[e.measure]} per resident"
 
 
