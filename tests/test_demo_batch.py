@@ -111,3 +111,5 @@ def test_availability_agrees_with_the_estimates(batch) -> None:
                 continue  # snapshots, not counts
             if row["status"] == "not available":
                 assert key not in counted, f"{r.jurisdiction}: {key} has counts but is marked not available"
+            if key in counted:
+                assert row["status"] in ("available", "partial"), f"{r.jurisdiction}: {key} counted but {row}"
