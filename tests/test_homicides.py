@@ -246,3 +246,28 @@ def test_homicide_figure_titles_the_city_and_windows(chicago_report):
     left, right = fig.axes
     assert left.get_ylabel() == "homicide victims per year" and right.get_xlabel() == "victim race"
     assert any(t.get_text() == "video <released>" for t in left.texts)
+
+
+def test_year_to_date_runs_to_the_params_day() -> None:
+    """`options.ytd_as_of` moves the year-to-date window: Jan 1 … Jul 13 of that year vs the year before."""
+    from datetime import date as _date
+    from pathlib import Path as _Path
+
+    import yaml
+
+    from trustreport.params import load_params
+    from trustreport.report import build
+
+    root = _Path(__file__).resolve().parents[1]
+    raw = yaml.safe_load((root / "params" / "baltimore.yaml").read_text())
+    for source in raw["sources"]:
+        source["path"] = str(root / source["path"])
+    raw["options"] = {"ytd_as_of": "2016-07-13"}
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = _Path(tmp) / "baltimore.yaml"
+        path.write_text(yaml.safe_dump(raw, sort_keys=False))
+        report = build(load_params(path))
+    ytd = [e for e in report.estimates if e.statistic == "ytd_count" and str(e.group) == "all"]
+    assert {e.window for e in ytd} == {(_date(2016, 1, 1), _date(2016, 7, 13)), (_date(2015, 1, 1), _date(2015, 7, 13))}

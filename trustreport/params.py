@@ -100,6 +100,8 @@ class ReportOptions(_Strict):
 
     level: float = Field(0.95, gt=0.5, lt=1.0)
     rate_per: int = Field(1000, gt=0)
+    # The day year-to-date comparisons run to; by default the latest day the data cover.
+    ytd_as_of: date | None = None
 
 
 class Params(_Strict):

@@ -249,7 +249,13 @@ def homicides(counts: pd.DataFrame, params: Params, coverages: Sequence[Coverage
         if measures_with_data(counts, [Measure.HOMICIDE_VICTIMS], win.dates):
             span, note = _windows(coverages, Measure.HOMICIDE_VICTIMS, period, win)
             out += _partial(homicide_disparities(counts, span, period=period, **common), note)
-    out += homicides_year_to_date(counts, coverages, groups=[Group.ALL, *params.groups], level=params.options.level)
+    out += homicides_year_to_date(
+        counts,
+        coverages,
+        as_of=params.options.ytd_as_of,
+        groups=[Group.ALL, *params.groups],
+        level=params.options.level,
+    )
     return out
 
 
