@@ -201,3 +201,11 @@ def binomial_problem(
 def refuse(est: Estimate, problem: tuple[str, tuple[Flag, ...]]) -> Estimate:
     why, flags = problem
     return not_estimable(est.with_flags(*flags), why)
+
+
+def with_vintage(est: Estimate, *residents: Residents) -> Estimate:
+    """Flag `denominator vintage differs`, with the note, for each snapshot that does not overlap its window."""
+    for res in residents:
+        if res.vintage_note:
+            est = est.with_flags(Flag.DENOMINATOR_VINTAGE, note=res.vintage_note)
+    return est

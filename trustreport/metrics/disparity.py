@@ -16,6 +16,7 @@ from datetime import date
 import pandas as pd
 
 from trustreport.estimate import Estimate
+from trustreport.metrics._comparisons import rate_ratio_comparison, risk_ratio_comparison
 from trustreport.metrics._inputs import (
     FlowCounts,
     Residents,
@@ -27,18 +28,17 @@ from trustreport.metrics._inputs import (
     refuse,
     residents_for,
     span,
+    with_vintage,
     years_in,
 )
 from trustreport.stats import intervals as iv
 from trustreport.stats.small_numbers import apply_ratio_rules, apply_stability, not_estimable
-from trustreport.stats.tests import poisson_ratio_test, proportion_test
 from trustreport.vocab import (
     CONDITIONAL_STAGES,
     DENOMINATOR_KIND,
     GROUP_LABELS,
     STOCK_MEASURES,
     DenominatorKind,
-    Flag,
     Group,
     Measure,
     Period,
@@ -124,11 +124,6 @@ def _count(events: FlowCounts, group: Group, period: Period, level: float) -> Es
     return apply_stability(est, x)
 
 
-def _with_vintage(est: Estimate, residents: Residents) -> Estimate:
-    note = residents.vintage_note
-    return est.with_flags(Flag.DENOMINATOR_VINTAGE, note=note) if note else est
-
-
 def _rate(
     events: FlowCounts, residents: Residents, group: Group, period: Period, level: float, rate_per: int
 ) -> Estimate:
@@ -147,7 +142,7 @@ def _rate(
         scale=rate_per,
         sources=merge_sources(events.sources_of(group), residents.sources_of(group)),
     )
-    est = replace(_with_vintage(est, residents), years=years_in(residents.window))
+    est = replace(with_vintage(est, residents), years=years_in(residents.window))
     if x is None:
         return not_estimable(est, events.why_missing(group, period))
     if exposure is None:
@@ -173,24 +168,13 @@ def _rate_ratio(
         reference_group=reference,
         sources=merge_sources(events.sources_of(group, reference), residents.sources_of(group, reference)),
     )
-    est = _with_vintage(est, residents)
+    est = with_vintage(est, residents)
     missing = events.why_missing(group, period) or events.why_missing(reference, period)
     if missing:
         return not_estimable(est, missing)
     if n1 is None or n2 is None:
         return not_estimable(est, residents.missing_note(group if n1 is None else reference, period))
-    ci = iv.rate_ratio_ci(a, n1, c, n2, level=level)
-    test = poisson_ratio_test(a, n1, c, n2, method="exact-cond")
-    est = replace(
-        est,
-        value=iv.rate_ratio(a, n1, c, n2),
-        numerator=a / n1,
-        denominator=c / n2,
-        ci=ci.bounds,
-        ci_method=ci.method,
-        p_value=test.p_value,
-        test_method=test.method,
-    )
+    est = rate_ratio_comparison(est, a, n1, c, n2, level=level)
     return apply_ratio_rules(est, {events.label(group): a, events.label(reference): c})
 
 
@@ -237,16 +221,5 @@ def _risk_ratio(
         if problem:
             return refuse(est, problem)
     a, n1, c, n2 = events.count(group), base.count(group), events.count(reference), base.count(reference)
-    ci = iv.risk_ratio_ci(a, n1, c, n2, level=level)
-    test = proportion_test(a, n1, c, n2, compare="ratio")
-    est = replace(
-        est,
-        value=(a / n1) / (c / n2) if c > 0 else None,
-        numerator=a / n1,
-        denominator=c / n2,
-        ci=ci.bounds,
-        ci_method=ci.method,
-        p_value=test.p_value,
-        test_method=test.method,
-    )
+    est = risk_ratio_comparison(est, a, n1, c, n2, level=level)
     return apply_ratio_rules(est, {events.label(group): a, events.label(reference): c})

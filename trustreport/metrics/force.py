@@ -25,12 +25,16 @@ from datetime import date
 import pandas as pd
 
 from trustreport.estimate import Estimate
+from trustreport.metrics._comparisons import (
+    proportion_difference_comparison,
+    rate_ratio_comparison,
+    risk_ratio_comparison,
+)
 from trustreport.metrics._inputs import flow_counts, merge_sources, new_estimate, span
 from trustreport.sources.base import SourceData
 from trustreport.sources.nj_force import ForceSeverity
 from trustreport.stats import intervals as iv
 from trustreport.stats.small_numbers import apply_ratio_rules, apply_stability, not_estimable
-from trustreport.stats.tests import poisson_ratio_test, proportion_test
 from trustreport.vocab import GROUP_LABELS, DenominatorKind, Group, Measure, Period
 
 Window = tuple[date, date]
@@ -79,15 +83,12 @@ def force_per_arrest(
 
 def _per_arrest_ratio(events, arrests, group: Group, reference: Group, period: Period, level: float) -> Estimate:
     a, n1, c, n2 = events.values[group], arrests.values[group], events.values[reference], arrests.values[reference]
-    ci = iv.rate_ratio_ci(a, n1, c, n2, level=level)
-    test = poisson_ratio_test(a, n1, c, n2, method="exact-cond")
     est = new_estimate(
-        Measure.FORCE_INCIDENTS, "per_arrest_ratio", group, period, events.window,
-        value=iv.rate_ratio(a, n1, c, n2), numerator=a / n1, denominator=c / n2,
-        denominator_kind=DenominatorKind.ARRESTS, reference_group=reference, ci=ci.bounds, ci_method=ci.method,
-        p_value=test.p_value, test_method=test.method,
+        Measure.FORCE_INCIDENTS, "per_arrest_ratio", group, period, events.window, value=None,
+        denominator_kind=DenominatorKind.ARRESTS, reference_group=reference,
         sources=merge_sources(events.sources_of(group, reference), arrests.sources_of(group, reference)),
     )  # fmt: skip
+    est = rate_ratio_comparison(est, a, n1, c, n2, level=level)
     return apply_ratio_rules(est, {events.label(group): a, events.label(reference): c})
 
 
@@ -120,10 +121,7 @@ def _risk_ratio(statistic: str, group: Group, reference: Group, period: Period, 
                        reference_group=reference, **kw)  # fmt: skip
     if n1 <= 0 or n2 <= 0:
         return not_estimable(est, f"no force incidents for {GROUP_LABELS[group if n1 <= 0 else reference]}")
-    ci = iv.risk_ratio_ci(a, n1, c, n2, level=level)
-    test = proportion_test(a, n1, c, n2, compare="ratio")
-    est = replace(est, value=(a / n1) / (c / n2) if c > 0 else None, numerator=a / n1, denominator=c / n2,
-                  ci=ci.bounds, ci_method=ci.method, p_value=test.p_value, test_method=test.method)  # fmt: skip
+    est = risk_ratio_comparison(est, a, n1, c, n2, level=level)
     labels = {f"{GROUP_LABELS[group]} {statistic}": a, f"{GROUP_LABELS[reference]} {statistic}": c}
     return apply_ratio_rules(est, labels)
 
@@ -242,13 +240,11 @@ def _subject_share(group: Group, period: Period, window: Window, x: float, n: fl
 
 def _share_difference(group: Group, then: Window, now: Window, x_now, x_then, level: float, pair) -> Estimate:
     (a, n1), (c, n2) = x_now, x_then
-    ci = iv.proportion_difference_ci(a, n1, c, n2, level=level)
-    test = proportion_test(a, n1, c, n2, compare="diff")
     est = new_estimate(
         Measure.FORCE_SUBJECTS, "subject_share_difference", group, Period.CHANGE, now, then_window=then,
-        value=a / n1 - c / n2, numerator=a / n1, denominator=c / n2, ci=ci.bounds, ci_method=ci.method,
-        p_value=test.p_value, test_method=test.method, sources=merge_sources(*(e.sources for e in pair)),
+        value=None, sources=merge_sources(*(e.sources for e in pair)),
     )  # fmt: skip
+    est = proportion_difference_comparison(est, a, n1, c, n2, level=level)
     return apply_stability(est, a, c).with_flags(note=SHARES_NOTE)
 
 

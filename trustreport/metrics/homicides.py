@@ -24,13 +24,17 @@ small-number rules of §5.3 apply: no ratio when a count is under 5, `unstable` 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 
 from trustreport.counts import Coverage, coverage_of
 from trustreport.estimate import Estimate
+from trustreport.metrics._comparisons import (
+    proportion_difference_comparison,
+    rate_ratio_comparison,
+    risk_ratio_comparison,
+)
 from trustreport.metrics._inputs import (
     FlowCounts,
     Residents,
@@ -39,12 +43,11 @@ from trustreport.metrics._inputs import (
     new_estimate,
     residents_for,
     span,
+    with_vintage,
 )
 from trustreport.metrics.year_to_date import YTD_CAVEAT, year_to_date, ytd_window
-from trustreport.stats import intervals as iv
-from trustreport.stats import tests as st
 from trustreport.stats.small_numbers import apply_ratio_rules, apply_stability, not_estimable
-from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, DenominatorKind, Flag, Group, Measure, Period
+from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, DenominatorKind, Group, Measure, Period
 
 Window = tuple[date, date]
 VICTIMS, CLEARED = Measure.HOMICIDE_VICTIMS, Measure.HOMICIDES_CLEARED
@@ -114,8 +117,7 @@ def victims_vs_all_others(
         sources=merge_sources(victims.sources_of(group, Group.ALL), residents.sources_of(group, Group.ALL)),
         notes=(_reference_note(group, None),),
     )
-    if residents.vintage_note:
-        est = est.with_flags(Flag.DENOMINATOR_VINTAGE, note=residents.vintage_note)
+    est = with_vintage(est, residents)
     split = _split(victims, group, None, str(period))
     if isinstance(split, str):
         return not_estimable(est, split)
@@ -124,18 +126,7 @@ def victims_vs_all_others(
     if n1 is None or n_all is None or n_all <= n1:
         return not_estimable(est, residents.missing_note(group if n1 is None else Group.ALL, str(period)))
     n2 = n_all - n1
-    ci = iv.rate_ratio_ci(a, n1, c, n2, level=level)
-    test = st.poisson_ratio_test(a, n1, c, n2)
-    est = replace(
-        est,
-        value=iv.rate_ratio(a, n1, c, n2),
-        numerator=a / n1,
-        denominator=c / n2,
-        ci=ci.bounds,
-        ci_method=ci.method,
-        p_value=test.p_value,
-        test_method=test.method,
-    )
+    est = rate_ratio_comparison(est, a, n1, c, n2, level=level, test_method=None)
     return apply_ratio_rules(est, {victims.label(group): a, f"{all_others_label(group)} victims": c})
 
 
@@ -183,18 +174,7 @@ def _clearance_gap(
     if isinstance(cells, str):
         return not_estimable(est, cells)
     x1, n1, x2, n2 = cells
-    ci = iv.proportion_difference_ci(x1, n1, x2, n2, level=level)
-    test = st.proportion_test(x1, n1, x2, n2, compare="diff")
-    est = replace(
-        est,
-        value=x1 / n1 - x2 / n2,
-        numerator=x1 / n1,
-        denominator=x2 / n2,
-        ci=ci.bounds,
-        ci_method=ci.method,
-        p_value=test.p_value,
-        test_method=test.method,
-    )
+    est = proportion_difference_comparison(est, x1, n1, x2, n2, level=level)
     return apply_stability(est, x1, x2)
 
 
@@ -208,18 +188,7 @@ def _clearance_ratio_vs_all_others(
     if isinstance(cells, str):
         return not_estimable(est, cells)
     x1, n1, x2, n2 = cells
-    ci = iv.risk_ratio_ci(x1, n1, x2, n2, level=level)
-    test = st.proportion_test(x1, n1, x2, n2, compare="ratio")
-    est = replace(
-        est,
-        value=(x1 / n1) / (x2 / n2) if x2 > 0 else None,
-        numerator=x1 / n1,
-        denominator=x2 / n2,
-        ci=ci.bounds,
-        ci_method=ci.method,
-        p_value=test.p_value,
-        test_method=test.method,
-    )
+    est = risk_ratio_comparison(est, x1, n1, x2, n2, level=level)
     labels = {cleared.label(group): x1, f"{all_others_label(group)}, homicides cleared": x2}
     return apply_ratio_rules(est, labels)
 

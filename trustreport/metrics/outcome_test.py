@@ -33,11 +33,11 @@ from statsmodels.stats.contingency_tables import StratifiedTable
 
 from trustreport.errors import InsufficientDataError
 from trustreport.estimate import Estimate
+from trustreport.metrics._comparisons import risk_ratio_comparison
 from trustreport.metrics._inputs import new_estimate, span
 from trustreport.sources.base import SourceData
 from trustreport.stats import intervals as iv
 from trustreport.stats.small_numbers import apply_ratio_rules, apply_stability, not_estimable
-from trustreport.stats.tests import proportion_test
 from trustreport.vocab import GROUP_LABELS, DenominatorKind, Group, Measure, Period
 
 Window = tuple[date, date]
@@ -206,18 +206,7 @@ def _hit_rate_ratio(
     est = _ratio_shell(cells, group, reference, period, statistic)
     if n1 == 0 or n2 == 0:
         return not_estimable(est, f"no {cells.label(group if n1 == 0 else reference, 'searches')}")
-    ci = iv.risk_ratio_ci(a, n1, c, n2, level=level)
-    test = proportion_test(a, n1, c, n2, compare="ratio")
-    est = replace(
-        est,
-        value=(a / n1) / (c / n2) if c > 0 else None,
-        numerator=a / n1,
-        denominator=c / n2,
-        ci=ci.bounds,
-        ci_method=ci.method,
-        p_value=test.p_value,
-        test_method=test.method,
-    )
+    est = risk_ratio_comparison(est, a, n1, c, n2, level=level)
     return apply_ratio_rules(est, {cells.label(group): a, cells.label(reference): c})
 
 

@@ -20,6 +20,7 @@ from datetime import date
 import pandas as pd
 
 from trustreport.estimate import Estimate
+from trustreport.metrics._comparisons import proportion_difference_comparison, rate_ratio_comparison
 from trustreport.metrics._inputs import (
     FlowCounts,
     Residents,
@@ -30,6 +31,7 @@ from trustreport.metrics._inputs import (
     new_estimate,
     refuse,
     residents_for,
+    with_vintage,
     years_in,
 )
 from trustreport.stats import intervals as iv
@@ -40,7 +42,6 @@ from trustreport.vocab import (
     DENOMINATOR_KIND,
     STOCK_MEASURES,
     DenominatorKind,
-    Flag,
     Group,
     Measure,
     Period,
@@ -118,13 +119,6 @@ def _change_estimate(measure: Measure, statistic: str, group: Group, ev: tuple[F
     return new_estimate(measure, statistic, group, Period.CHANGE, now.window, then_window=then.window, **kw)
 
 
-def _with_vintages(est: Estimate, residents: Sequence[Residents]) -> Estimate:
-    for res in residents:
-        if res.vintage_note:
-            est = est.with_flags(Flag.DENOMINATOR_VINTAGE, note=res.vintage_note)
-    return est
-
-
 def _missing_events(ev: tuple[FlowCounts, FlowCounts], group: Group) -> str | None:
     then, now = ev
     return then.why_missing(group, "then") or now.why_missing(group, "now")
@@ -153,7 +147,7 @@ def _rate_change_ratio(
         ),
     )
     if per_resident:
-        est = _with_vintages(est, residents)
+        est = with_vintage(est, *residents)
     missing = _missing_events(ev, group)
     if missing:
         return not_estimable(est, missing)
@@ -165,18 +159,7 @@ def _rate_change_ratio(
     else:
         e_then, e_now = years_in(ev_then.window), years_in(ev_now.window)
     a, c = ev_now.count(group), ev_then.count(group)
-    ci = iv.rate_ratio_exact_ci(a, e_now, c, e_then, level=level)
-    test = st.poisson_ratio_test(a, e_now, c, e_then, method="exact-cond")
-    est = replace(
-        est,
-        value=iv.rate_ratio(a, e_now, c, e_then),
-        numerator=a / e_now,
-        denominator=c / e_then,
-        ci=ci.bounds,
-        ci_method=ci.method,
-        p_value=test.p_value,
-        test_method=test.method,
-    )
+    est = rate_ratio_comparison(est, a, e_now, c, e_then, level=level, exact_ci=True)
     refusal = ratio_refusal({ev_now.label(group): a, ev_then.label(group): c})
     return not_estimable(est, refusal) if refusal else apply_stability(est, a, c)
 
@@ -199,18 +182,7 @@ def _proportion_difference(
         if problem:
             return refuse(est, problem)
     (x0, n0), (x1, n1) = ((e.count(group), b.count(group)) for e, b in zip(ev, base, strict=True))
-    ci = iv.proportion_difference_ci(x1, n1, x0, n0, level=level)
-    test = st.proportion_test(x1, n1, x0, n0, compare="diff")
-    est = replace(
-        est,
-        value=x1 / n1 - x0 / n0,
-        numerator=x1 / n1,
-        denominator=x0 / n0,
-        ci=ci.bounds,
-        ci_method=ci.method,
-        p_value=test.p_value,
-        test_method=test.method,
-    )
+    est = proportion_difference_comparison(est, x1, n1, x0, n0, level=level)
     return apply_stability(est, x0, x1)
 
 
@@ -239,7 +211,7 @@ def _ratio_of_ratios(
         sources=merge_sources(*(d.sources_of(group, reference) for d in (*ev, *denominators))),
     )
     if not conditional:
-        est = _with_vintages(est, denominators)
+        est = with_vintage(est, *denominators)
     cells = _cells(ev, denominators, group, reference)
     if isinstance(cells, str):
         return not_estimable(est, cells)

@@ -28,9 +28,9 @@ from datetime import date
 import pandas as pd
 
 from trustreport.estimate import Estimate
+from trustreport.metrics._comparisons import rate_ratio_comparison
 from trustreport.metrics._inputs import FlowCounts, estimate_id, flow_counts, merge_sources, new_estimate, span
 from trustreport.stats import intervals as iv
-from trustreport.stats import tests as st
 from trustreport.stats.small_numbers import apply_stability, not_estimable, ratio_refusal
 from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, STOCK_MEASURES, DenominatorKind, Group, Measure, Period
 
@@ -174,18 +174,7 @@ def _rate_ratio(now: FlowCounts, prior: list[FlowCounts], group: Group, level: f
     c, e_then = sum(f.count(group) for f in prior), sum(days_in(f.window) for f in prior)
     label = f"{GROUP_LABELS[group]} {MEASURE_LABELS[now.measure]}"
     refusal = ratio_refusal({f"{label}, {span(now.window)}": a, f"{label}, baseline": c})
-    ci = iv.rate_ratio_exact_ci(a, e_now, c, e_then, level=level)
-    test = st.poisson_ratio_test(a, e_now, c, e_then, method="exact-cond")
-    est = replace(
-        est,
-        value=iv.rate_ratio(a, e_now, c, e_then),
-        numerator=a / e_now,
-        denominator=c / e_then,
-        ci=ci.bounds,
-        ci_method=ci.method,
-        p_value=test.p_value,
-        test_method=test.method,
-    )
+    est = rate_ratio_comparison(est, a, e_now, c, e_then, level=level, exact_ci=True)
     if refusal:
         return not_estimable(est, refusal)
     return apply_stability(est, a, c)
