@@ -13,9 +13,11 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Annotated
 
 import duckdb
 import pandas as pd
+from pydantic import AfterValidator
 
 from trustreport.errors import SourceError
 from trustreport.vocab import Group, Measure
@@ -23,6 +25,16 @@ from trustreport.vocab import Group, Measure
 log = logging.getLogger("trustreport")
 
 COUNT_COLUMNS: tuple[str, ...] = ("period_start", "period_end", "measure", "group", "value")
+
+
+def _postal(value: str) -> str:
+    if len(value) != 2 or not value.isalpha() or not value.isupper():
+        raise ValueError(f"expected a two-letter postal code such as 'NJ', got {value!r}")
+    return value
+
+
+# A `state` option: a two-letter postal code such as 'NJ'.
+PostalCode = Annotated[str, AfterValidator(_postal)]
 
 
 def require_file(path: Path) -> None:

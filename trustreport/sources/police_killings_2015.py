@@ -33,7 +33,6 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from pydantic import field_validator
 
 from trustreport.counts import Coverage
 from trustreport.errors import SourceError
@@ -80,16 +79,9 @@ class PoliceKillings2015Options(StrictOptions):
     of the counts table (extras only)."""
 
     city: str | None = None
-    state: str | None = None
+    state: common.PostalCode | None = None
     national: bool = False
     emit_counts: bool = True
-
-    @field_validator("state")
-    @classmethod
-    def _postal(cls, v: str | None) -> str | None:
-        if v is not None and (len(v) != 2 or not v.isalpha() or not v.isupper()):
-            raise ValueError(f"expected a two-letter postal code such as 'NJ', got {v!r}")
-        return v
 
 
 def read_police_killings_2015(ctx: AdapterContext) -> SourceData:

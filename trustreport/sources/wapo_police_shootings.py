@@ -32,7 +32,6 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from pydantic import field_validator
 
 from trustreport.counts import Coverage
 from trustreport.errors import SourceError
@@ -83,18 +82,11 @@ class WapoShootingsOptions(StrictOptions):
     folder."""
 
     city: str | None = None
-    state: str | None = None
+    state: common.PostalCode | None = None
     agency_ids: list[int] | None = None
     agency_name: str | None = None
     national: bool = False
     agencies_file: str = "fatal-police-shootings-agencies.csv.gz"
-
-    @field_validator("state")
-    @classmethod
-    def _postal(cls, v: str | None) -> str | None:
-        if v is not None and (len(v) != 2 or not v.isalpha() or not v.isupper()):
-            raise ValueError(f"expected a two-letter postal code such as 'NJ', got {v!r}")
-        return v
 
 
 def read_wapo_police_shootings(ctx: AdapterContext) -> SourceData:
