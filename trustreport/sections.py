@@ -26,7 +26,7 @@ from trustreport.metrics.then_now import disparity_change, rate_change
 from trustreport.metrics.trust import trust_and_contacts
 from trustreport.metrics.veil_of_darkness import veil_of_darkness
 from trustreport.metrics.workforce import officer_residency, representation, representation_change
-from trustreport.params import Params
+from trustreport.params import Params, Window
 from trustreport.sources.base import SourceData
 from trustreport.stats.multiplicity import adjust_estimates
 from trustreport.vocab import (
@@ -66,6 +66,11 @@ def covered_window(
     return span, coverage_of(coverages, measure, window)
 
 
+def _periods(params: Params) -> tuple[tuple[Period, Window], tuple[Period, Window]]:
+    """The two report windows, then and now, each with its period."""
+    return (Period.THEN, params.then), (Period.NOW, params.now)
+
+
 def _windows(coverages, measure, period, win) -> tuple[tuple[date, date], str | None]:
     """The window a measure's estimates use, and a partial-coverage note when it is narrower than asked."""
     span, share = covered_window(coverages, measure, win.dates)
@@ -85,7 +90,7 @@ def disparities(counts: pd.DataFrame, params: Params, coverages: Sequence[Covera
     """Section 4–5: per-resident and stage-by-stage disparities, for the then and the now window."""
     out: list[Estimate] = []
     common = dict(groups=params.groups, reference=params.reference_group, level=params.options.level)
-    for period, win in ((Period.THEN, params.then), (Period.NOW, params.now)):
+    for period, win in _periods(params):
         for measure in measures_with_data(counts, PER_RESIDENT_MEASURES, win.dates):
             span, note = _windows(coverages, measure, period, win)
             found = per_resident_disparity(
@@ -133,7 +138,7 @@ def funnels(counts: pd.DataFrame, params: Params, coverages: Sequence[Coverage] 
         level=params.options.level,
         rate_per=params.options.rate_per,
     )
-    for period, win in ((Period.THEN, params.then), (Period.NOW, params.now)):
+    for period, win in _periods(params):
         held = measures_with_data(counts, FUNNEL_ORDER, win.dates)
         if held:
             span, note = _windows(coverages, held[0], period, win)
@@ -144,7 +149,7 @@ def funnels(counts: pd.DataFrame, params: Params, coverages: Sequence[Coverage] 
 def outcome_tests(sources: Sequence[SourceData], params: Params) -> list[Estimate]:
     """Section 5: the outcome (hit-rate) test, pooled and within districts, then and now (methods §3)."""
     out: list[Estimate] = []
-    for period, win in ((Period.THEN, params.then), (Period.NOW, params.now)):
+    for period, win in _periods(params):
         out += outcome_test(
             sources,
             win.dates,
@@ -162,7 +167,7 @@ def veils_of_darkness(sources: Sequence[SourceData], params: Params) -> list[Est
     if params.location is None:
         return []
     out: list[Estimate] = []
-    for period, win in ((Period.THEN, params.then), (Period.NOW, params.now)):
+    for period, win in _periods(params):
         out += veil_of_darkness(
             sources,
             win.dates,
@@ -179,7 +184,7 @@ def workforce(counts: pd.DataFrame, params: Params, sources: Sequence[SourceData
     falls in (or, outside both, the nearer one); the change between the then and the now officer snapshots; and
     where officers live (each residency snapshot reported once, likewise)."""
     common = dict(groups=params.groups, level=params.options.level)
-    windows = ((Period.THEN, params.then), (Period.NOW, params.now))
+    windows = _periods(params)
     found = {period: representation(counts, win.dates, period=period, **common) for period, win in windows}
     living = {period: officer_residency(sources, win.dates, period=period, **common) for period, win in windows}
     return [
@@ -245,7 +250,7 @@ def homicides(counts: pd.DataFrame, params: Params, coverages: Sequence[Coverage
     generic disparities and changes), and the year to date on the latest day the homicide data cover."""
     out: list[Estimate] = []
     common = dict(groups=params.groups, reference=params.reference_group, level=params.options.level)
-    for period, win in ((Period.THEN, params.then), (Period.NOW, params.now)):
+    for period, win in _periods(params):
         if measures_with_data(counts, [Measure.HOMICIDE_VICTIMS], win.dates):
             span, note = _windows(coverages, Measure.HOMICIDE_VICTIMS, period, win)
             out += _partial(homicide_disparities(counts, span, period=period, **common), note)
