@@ -16,7 +16,7 @@ from sources_helpers import DATA, read
 
 from trustreport.counts import concat_counts, validate_counts
 from trustreport.estimate import EstimateSet
-from trustreport.metrics import trust
+from trustreport.metrics import contacts, trust
 from trustreport.vocab import DenominatorKind, Flag, Group, Measure, Period
 
 FIXTURES = Path(__file__).parent / "data" / "surveys"
@@ -196,12 +196,12 @@ def _with_residents(contacts_counts: pd.DataFrame) -> pd.DataFrame:
 def test_contacts_per_1000_residents():
     data = read("community_contacts", FIXTURES / "contacts.csv", source_id="contacts")
     counts = _with_residents(data.counts)
-    then = _set(trust.contacts_rates(counts, Y2015, period=Period.THEN, coverages=data.coverage))
+    then = _set(contacts.contacts_rates(counts, Y2015, period=Period.THEN, coverages=data.coverage))
     assert then.one(statistic="count").value == 200
     rate = then.one(statistic="rate")
     assert rate.value * rate.scale == pytest.approx(2.0)
     assert rate.denominator_kind == DenominatorKind.RESIDENTS and rate.ci[0] < rate.value < rate.ci[1]
-    now = _set(trust.contacts_rates(counts, Y2022, period=Period.NOW, coverages=data.coverage))
+    now = _set(contacts.contacts_rates(counts, Y2022, period=Period.NOW, coverages=data.coverage))
     assert now.one(statistic="rate").value * 1000 == pytest.approx(6.0)
     assert Flag.DENOMINATOR_VINTAGE in now.one(statistic="rate").flags
 
@@ -210,7 +210,7 @@ def test_contacts_partial_coverage():
     data = read("community_contacts", FIXTURES / "contacts.csv", source_id="contacts")
     counts = _with_residents(data.counts)
     window = (date(2014, 1, 1), date(2015, 12, 31))
-    found = _set(trust.contacts_rates(counts, window, period=Period.THEN, coverages=data.coverage))
+    found = _set(contacts.contacts_rates(counts, window, period=Period.THEN, coverages=data.coverage))
     rate = found.one(statistic="rate")
     assert Flag.PARTIAL_COVERAGE in rate.flags and rate.window == Y2015
     assert rate.value * 1000 == pytest.approx(2.0)

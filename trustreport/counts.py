@@ -7,7 +7,7 @@ measures (residents, officers) are snapshots and are taken from one vintage, nev
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -212,3 +212,22 @@ def coverage_of(coverages: Iterable[Coverage], measure: Measure, window: tuple[d
         if lo <= hi:
             covered.update(range((lo - start).days, (hi - start).days + 1))
     return len(covered) / total if total > 0 else 0.0
+
+
+def covered_window(
+    coverages: Sequence[Coverage], measure: Measure, window: tuple[date, date]
+) -> tuple[tuple[date, date], float]:
+    """The part of `window` the sources of `measure` cover (first to last covered day) and the share of days.
+
+    Rates must use the exposure the counts really cover: a 2013 count inside a 2009–2013 window is one year of
+    events, not five. Where nothing records coverage the window is returned unchanged.
+    """
+    spans = [
+        (max(c.start, window[0]), min(c.end, window[1]))
+        for c in coverages
+        if c.measure == measure and c.start <= window[1] and c.end >= window[0]
+    ]
+    if not spans:
+        return window, 0.0
+    span = (min(s for s, _ in spans), max(e for _, e in spans))
+    return span, coverage_of(coverages, measure, window)

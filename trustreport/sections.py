@@ -13,7 +13,7 @@ from datetime import date
 import pandas as pd
 
 from trustreport import fmt
-from trustreport.counts import Coverage, coverage_of, window_totals
+from trustreport.counts import Coverage, covered_window, window_totals
 from trustreport.estimate import Estimate
 from trustreport.metrics import police_killings as killings
 from trustreport.metrics.disparity import conditional_disparity, per_resident_disparity
@@ -45,25 +45,6 @@ OVERLAP_PREFIX = "Overlapping categories"
 def measures_with_data(counts: pd.DataFrame, measures: Iterable[Measure], window) -> list[Measure]:
     """The measures among `measures` that have at least one event inside `window`."""
     return [m for m in measures if window_totals(counts, m, window)["value"].sum() > 0]
-
-
-def covered_window(
-    coverages: Sequence[Coverage], measure: Measure, window: tuple[date, date]
-) -> tuple[tuple[date, date], float]:
-    """The part of `window` the sources of `measure` cover (first to last covered day) and the share of days.
-
-    Rates must use the exposure the counts really cover: a 2013 count inside a 2009–2013 window is one year of
-    events, not five. Where nothing records coverage the window is returned unchanged.
-    """
-    spans = [
-        (max(c.start, window[0]), min(c.end, window[1]))
-        for c in coverages
-        if c.measure == measure and c.start <= window[1] and c.end >= window[0]
-    ]
-    if not spans:
-        return window, 0.0
-    span = (min(s for s, _ in spans), max(e for _, e in spans))
-    return span, coverage_of(coverages, measure, window)
 
 
 def _periods(params: Params) -> tuple[tuple[Period, Window], tuple[Period, Window]]:

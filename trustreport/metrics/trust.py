@@ -19,8 +19,7 @@ Statistics (ids `measure.statistic.group.period`; measure `survey_trust_mean` or
   negative when Black residents report less trust), Welch or Newcombe as above.
 - `mean_gap_difference` (change, means only): gap now − gap then, a difference in differences with SE the root
   of the four variances, normal interval and z-test.
-- `contacts` `count` and `rate` (then, now; group `all`): contacts in the window (Garwood exact interval) and
-  per resident per year (shown per `rate_per`), as for stops (methods §1.2B).
+- `contacts` `count` and `rate` (then, now; group `all`): `metrics.contacts`.
 
 Per-wave series for charts: `wave_series` and `gap_series` (DataFrames, intervals where the wave has them).
 """
@@ -35,18 +34,18 @@ from datetime import date
 import pandas as pd
 import scipy.stats as ss
 
-from trustreport.counts import Coverage, coverage_of
+from trustreport.counts import Coverage
 from trustreport.estimate import Estimate
-from trustreport.metrics._inputs import flow_counts, merge_sources, new_estimate, residents_for, span, years_in
+from trustreport.metrics._inputs import merge_sources, new_estimate, span
+from trustreport.metrics.contacts import contacts_rates
 from trustreport.sources.base import SourceData
 from trustreport.sources.surveys import QUESTION_MEASURES, SURVEY_COLUMNS, rescale
 from trustreport.stats import intervals as iv
 from trustreport.stats import tests as st
 from trustreport.stats.small_numbers import not_estimable
-from trustreport.vocab import GROUP_LABELS, DenominatorKind, Flag, Group, Measure, Period
+from trustreport.vocab import GROUP_LABELS, Group, Measure, Period
 
 __all__ = [
-    "contacts_rates",
     "gap_series",
     "rescale",
     "survey_frame",
@@ -337,83 +336,6 @@ def gap_series(
     b = series[series["group"] == str(reference)].set_index(key)["value"]
     gap = (a - b).dropna().rename("gap").reset_index()
     return gap.sort_values("period_start").reset_index(drop=True)
-
-
-def contacts_rates(
-    counts: pd.DataFrame,
-    window: Window,
-    *,
-    period: Period,
-    coverages: Sequence[Coverage] = (),
-    level: float = 0.95,
-    rate_per: int = 1000,
-) -> list[Estimate]:
-    """Non-enforcement contacts in the window (`count`, Garwood exact interval) and per resident per year
-    (`rate`, the exact Poisson interval on the count over residents × years; methods §1.2B), over the part of
-    the window the contacts sources cover (flagged `partial coverage` when narrower)."""
-    covered, note = _covered_span(coverages, window, period)
-    events = flow_counts(counts, Measure.CONTACTS, covered)
-    if not events.has_data:
-        return []
-    x = events.count(Group.ALL)
-    if x is None:
-        return []
-    sources = events.sources_of(Group.ALL)
-    ci = iv.poisson_rate_ci(x, level=level)
-    count = new_estimate(
-        Measure.CONTACTS,
-        "count",
-        Group.ALL,
-        period,
-        covered,
-        value=x,
-        numerator=x,
-        ci=ci.bounds,
-        ci_method=ci.method,
-        sources=sources,
-    )
-    out = [count]
-    residents = residents_for(counts, covered)
-    person_years = residents.person_years(Group.ALL)
-    if person_years is None:
-        out[0] = count.with_flags(note=f"{residents.missing_note(Group.ALL, str(period))}: no rate per resident")
-    else:
-        rate_ci = iv.poisson_rate_ci(x, person_years, level=level)
-        rate = new_estimate(
-            Measure.CONTACTS,
-            "rate",
-            Group.ALL,
-            period,
-            covered,
-            value=x / person_years,
-            numerator=x,
-            denominator=residents.values[Group.ALL],
-            denominator_kind=DenominatorKind.RESIDENTS,
-            ci=rate_ci.bounds,
-            ci_method=rate_ci.method,
-            scale=rate_per,
-            years=years_in(covered),
-            sources=merge_sources(sources, residents.sources_of(Group.ALL)),
-        )
-        if residents.vintage_note:
-            rate = rate.with_flags(Flag.DENOMINATOR_VINTAGE, note=residents.vintage_note)
-        out.append(rate)
-    return [e.with_flags(Flag.PARTIAL_COVERAGE, note=note) for e in out] if note else out
-
-
-def _covered_span(coverages: Sequence[Coverage], window: Window, period: Period) -> tuple[Window, str | None]:
-    spans = [
-        (max(c.start, window[0]), min(c.end, window[1]))
-        for c in coverages
-        if c.measure == Measure.CONTACTS and c.start <= window[1] and c.end >= window[0]
-    ]
-    if not spans:
-        return window, None
-    covered = (min(s for s, _ in spans), max(e for _, e in spans))
-    if covered == window:
-        return window, None
-    share = coverage_of(coverages, Measure.CONTACTS, window)
-    return covered, f"contacts data cover {span(covered)} only ({100 * share:.0f}% of the {period} window)"
 
 
 def trust_and_contacts(
