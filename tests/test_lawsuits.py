@@ -13,7 +13,8 @@ import pytest
 from sources_helpers import DATA, ROOT, read
 
 from trustreport.counts import validate_counts
-from trustreport.metrics.lawsuits import incomplete_from, lawsuit_count_change, lawsuits
+from trustreport.metrics.lawsuits import lawsuit_count_change, lawsuits
+from trustreport.metrics.settlement_lag import incomplete_from
 from trustreport.vocab import Flag, Period
 
 KIND = "fivethirtyeight_settlements"

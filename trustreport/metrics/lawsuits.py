@@ -20,9 +20,7 @@ Statistics (ids `measure.statistic.all.period`; per-year estimates put the year 
   conditional interval and test (`then_now.rate_change`, methods §2.2, G14).
 - `settlement_usd.payout_change_ratio` (change): median payout now ÷ then, two-sample BCa bootstrap interval,
   permutation test (9,999 permutations) of equal medians.
-- `lawsuits.lag_median_years`: median years from incident to settlement (cases with both dates; quartiles in
-  the notes), and `lawsuits.incomplete_from_year`: the first incident year of which fewer than 75 % of the cases
-  would have settled by the end of the data, judged by that lag distribution (the censoring warning).
+- `lawsuits.lag_median_years` and `lawsuits.incomplete_from_year`: `metrics.settlement_lag`.
 """
 
 from __future__ import annotations
@@ -40,10 +38,12 @@ import scipy.stats as ss
 from trustreport.counts import Coverage, window_totals
 from trustreport.estimate import Estimate
 from trustreport.metrics._inputs import merge_sources, span, years_in
+from trustreport.metrics._payments import cases_of, constant_dollars, estimate_for, payments_of, source_ids
+from trustreport.metrics.settlement_lag import settlement_lag
 from trustreport.metrics.then_now import rate_change
 from trustreport.sources.base import SourceData
 from trustreport.stats import intervals as iv
-from trustreport.stats.dollars import CPI_SERIES, to_constant_dollars
+from trustreport.stats.dollars import CPI_SERIES
 from trustreport.stats.small_numbers import apply_stability, not_estimable, ratio_refusal
 from trustreport.vocab import DenominatorKind, Flag, Group, Measure, Period
 
@@ -52,16 +52,9 @@ Window = tuple[date, date]
 SEED = 20210222  # the date FiveThirtyEight published the settlements; any fixed seed makes reruns identical
 N_RESAMPLES = 9999
 MIN_BOOTSTRAP = 10  # fewer cases give a bootstrap interval that is mostly the sample itself
-SETTLED_SHARE = 0.75
 BCA = "BCa bootstrap, 9,999 resamples"
 PERCENTILE = "percentile bootstrap, 9,999 resamples (BCa undefined: too many ties)"
 PERMUTATION = "permutation test of equal medians, 9,999 permutations"
-DAYS_PER_YEAR = 365.25
-
-CENSORING_NOTE = (
-    "Recent years are incomplete: cases are settled years after the incident, so the cases of recent "
-    "incidents are mostly still open when the data end."
-)
 
 
 def lawsuits(
@@ -92,15 +85,6 @@ def lawsuits(
     return out + settlement_lag(payments, coverages)
 
 
-def payments_of(sources: Sequence[SourceData]) -> pd.DataFrame:
-    """The `payments` extras of every source, with a source_id column and `case` unique across sources."""
-    frames = [s.extras["payments"].assign(source_id=s.info.id) for s in sources if "payments" in s.extras]
-    if not frames:
-        return pd.DataFrame()
-    out = pd.concat(frames, ignore_index=True)
-    return out.assign(case=out["source_id"] + ":" + out["case_id"].astype(str))
-
-
 def covered(window: Window, coverages: Sequence[Coverage]) -> tuple[Window, str | None]:
     """The part of `window` the settlement data cover and a partial-coverage note when it is narrower than asked
     (rates need the exposure really covered). Where a missing year splits the window, the longest covered run is
@@ -129,44 +113,8 @@ def _inside(frame: pd.DataFrame, window: Window) -> pd.DataFrame:
     return frame[(frame["period_start"] >= pd.Timestamp(window[0])) & (frame["period_end"] <= pd.Timestamp(window[1]))]
 
 
-def _constant(payments: pd.DataFrame, base_year: int) -> pd.Series:
-    """Each payment in base-year dollars, deflated by the CPI-U of its own year paid (methods §6)."""
-    factor = {y: to_constant_dollars(1.0, int(y), base_year=base_year) for y in payments["paid_year"].unique()}
-    return payments["amount_usd"] * payments["paid_year"].map(factor)
-
-
-def cases_of(payments: pd.DataFrame, base_year: int) -> pd.DataFrame:
-    """One row per case: its first payment's period, closed and incident dates, and its payments summed in
-    constant dollars."""
-    pay = payments.assign(constant=_constant(payments, base_year)).sort_values(["period_start", "case"])
-    grouped = pay.groupby("case", sort=True)
-    return pd.DataFrame(
-        {
-            "period_start": grouped["period_start"].first(),
-            "period_end": grouped["period_end"].first(),
-            "closed_date": grouped["closed_date"].first(),
-            "incident_date": grouped["incident_date"].min(),
-            "constant": grouped["constant"].sum(),
-            "source_id": grouped["source_id"].first(),
-        }
-    ).reset_index()
-
-
 def _dollar_note(base_year: int) -> str:
     return f"in {base_year} dollars (CPI-U annual averages, BLS {CPI_SERIES}; each payment by its year paid)"
-
-
-def _new(measure: Measure, statistic: str, slot: str, period: Period, window: Window, **kw) -> Estimate:
-    return Estimate(
-        id=f"{measure}.{statistic}.{Group.ALL}.{slot}",
-        measure=measure,
-        statistic=statistic,
-        group=Group.ALL,
-        period=period,
-        window=window,
-        value=None,
-        **kw,
-    )
 
 
 def year_spans(coverages: Sequence[Coverage]) -> list[Window]:
@@ -196,7 +144,9 @@ def by_year(
         period, slot = _period_of(year, windows), str(year[1].year)
         n = _total(counts, Measure.LAWSUITS, year)
         ci = iv.poisson_rate_ci(n)
-        est = _new(Measure.LAWSUITS, "count_per_year", slot, period, year, sources=_ids(_inside(payments, year)))
+        est = estimate_for(
+            Measure.LAWSUITS, "count_per_year", slot, period, year, sources=source_ids(_inside(payments, year))
+        )
         out.append(apply_stability(replace(est, value=n, numerator=n, ci=ci.bounds, ci_method=ci.method), n))
         out += _dollar_levels(counts, payments, cases, year, period, slot, base_year=base_year, level=None)
     return out
@@ -215,20 +165,16 @@ def _total(counts: pd.DataFrame, measure: Measure, window: Window) -> float:
     return float(window_totals(counts, measure, window)["value"].sum())
 
 
-def _ids(frame: pd.DataFrame) -> tuple[str, ...]:
-    return merge_sources(tuple(frame["source_id"].unique())) if len(frame) else ()
-
-
 def window_levels(
     counts: pd.DataFrame, payments: pd.DataFrame, window: Window, period: Period, *, base_year: int, level: float
 ) -> list[Estimate]:
     """A window's cases (count and per year, exact Poisson intervals) and its dollar levels."""
     n, years = _total(counts, Measure.LAWSUITS, window), years_in(window)
-    sources = _ids(_inside(payments, window))
+    sources = source_ids(_inside(payments, window))
     if not sources:
         why = f"no lawsuit data in the {period} window ({span(window)})"
         return [
-            not_estimable(_new(m, s, str(period), period, window), why)
+            not_estimable(estimate_for(m, s, str(period), period, window), why)
             for m, s in (
                 (Measure.LAWSUITS, "count"),
                 (Measure.LAWSUITS, "count_per_year"),
@@ -239,8 +185,8 @@ def window_levels(
     count_ci, rate_ci = iv.poisson_rate_ci(n, level=level), iv.poisson_rate_ci(n, years, level=level)
     common = dict(numerator=n, sources=sources)
     out = [
-        _new(Measure.LAWSUITS, "count", str(period), period, window, ci_method=count_ci.method, **common),
-        _new(
+        estimate_for(Measure.LAWSUITS, "count", str(period), period, window, ci_method=count_ci.method, **common),
+        estimate_for(
             Measure.LAWSUITS,
             "count_per_year",
             str(period),
@@ -275,23 +221,26 @@ def _dollar_levels(
     """Nominal and constant totals paid in the window; median and mean per case (a bootstrap interval when
     `level` is given)."""
     pay, inside = _inside(payments, window), _inside(cases, window)
-    constant = float(_constant(pay, base_year).sum()) if len(pay) else 0.0
+    constant = float(constant_dollars(pay, base_year).sum()) if len(pay) else 0.0
     note = (_dollar_note(base_year),)
-    kw = dict(sources=_ids(pay), numerator=float(len(pay)))
+    kw = dict(sources=source_ids(pay), numerator=float(len(pay)))
     out = [
         replace(
-            _new(Measure.SETTLEMENT_USD, "total_nominal_usd", slot, period, window, **kw),
+            estimate_for(Measure.SETTLEMENT_USD, "total_nominal_usd", slot, period, window, **kw),
             value=_total(counts, Measure.SETTLEMENT_USD, window),
         ),
         replace(
-            _new(Measure.SETTLEMENT_USD, "total_constant_usd", slot, period, window, notes=note, **kw), value=constant
+            estimate_for(Measure.SETTLEMENT_USD, "total_constant_usd", slot, period, window, notes=note, **kw),
+            value=constant,
         ),
     ]
     if level is not None:
         years = years_in(window)
         out.append(
             replace(
-                _new(Measure.SETTLEMENT_USD, "total_constant_usd_per_year", slot, period, window, notes=note, **kw),
+                estimate_for(
+                    Measure.SETTLEMENT_USD, "total_constant_usd_per_year", slot, period, window, notes=note, **kw
+                ),
                 value=constant / years,
                 denominator=years,
                 denominator_kind=DenominatorKind.YEARS,
@@ -302,7 +251,7 @@ def _dollar_levels(
     for statistic, func in (("median_constant_usd", np.median), ("mean_constant_usd", np.mean)):
         if level is None and statistic == "mean_constant_usd":
             continue
-        out.append(_per_case(values, func, statistic, slot, period, window, note, _ids(inside), level))
+        out.append(_per_case(values, func, statistic, slot, period, window, note, source_ids(inside), level))
     return out
 
 
@@ -318,7 +267,9 @@ def _per_case(
     level: float | None,
 ) -> Estimate:
     """A median or mean payout per case, with a one-sample bootstrap interval when `level` is given."""
-    est = _new(Measure.SETTLEMENT_USD, statistic, slot, period, window, numerator=float(len(values)), notes=note)
+    est = estimate_for(
+        Measure.SETTLEMENT_USD, statistic, slot, period, window, numerator=float(len(values)), notes=note
+    )
     est = replace(est, sources=sources)
     if len(values) == 0:
         return not_estimable(est, f"no settled case in {span(window)}")
@@ -365,7 +316,7 @@ def payout_change(
     (methods §6)."""
     cases = cases_of(payments, base_year)
     x_then, x_now = (_inside(cases, w)["constant"].to_numpy(dtype=float) for w in (then, now))
-    est = _new(
+    est = estimate_for(
         Measure.SETTLEMENT_USD,
         "payout_change_ratio",
         str(Period.CHANGE),
@@ -373,7 +324,7 @@ def payout_change(
         now,
         then_window=then,
         notes=(_dollar_note(base_year),),
-        sources=merge_sources(_ids(_inside(cases, then)), _ids(_inside(cases, now))),
+        sources=merge_sources(source_ids(_inside(cases, then)), source_ids(_inside(cases, now))),
     )
     refusal = ratio_refusal({f"cases settled {span(then)}": len(x_then), f"cases settled {span(now)}": len(x_now)})
     if refusal:
@@ -401,52 +352,3 @@ def payout_change(
         test_method=PERMUTATION,
     )
     return apply_stability(est, len(x_then), len(x_now))
-
-
-def settlement_lag(payments: pd.DataFrame, coverages: Sequence[Coverage]) -> list[Estimate]:
-    """Median years from incident to settlement (quartiles in the notes), and the first incident year likely
-    incomplete; nothing when no case has both dates (then the censoring caveat stands alone)."""
-    cases = cases_of(payments, int(payments["paid_year"].max()))
-    lags = ((cases["closed_date"] - cases["incident_date"]).dt.days / DAYS_PER_YEAR).dropna()
-    lags = lags[lags >= 0].to_numpy(dtype=float)
-    if len(lags) == 0 or not coverages:
-        return []
-    data_end = max(c.end for c in coverages)
-    first = min(c.start for c in coverages)
-    whole = (first, data_end)
-    q1, med, q3 = np.quantile(lags, [0.25, 0.5, 0.75])
-    slot = f"{first.year}-{data_end.year}"
-    sources = _ids(payments)
-    lag = _new(
-        Measure.LAWSUITS,
-        "lag_median_years",
-        slot,
-        Period.NOW,
-        whole,
-        numerator=float(len(lags)),
-        sources=sources,
-        notes=(
-            f"{len(lags)} cases with incident and settlement dates; quartiles {q1:.1f} and {q3:.1f} years",
-            CENSORING_NOTE,
-        ),
-    )
-    out = [apply_stability(replace(lag, value=float(med)), len(lags))]
-    year = incomplete_from(lags, data_end)
-    if year is not None:
-        note = (
-            f"incidents from {year} on: fewer than {SETTLED_SHARE:.0%} of their cases would have settled by "
-            f"{data_end.isoformat()}, judged by the lags observed (themselves cut short, so this understates it)"
-        )
-        est = _new(Measure.LAWSUITS, "incomplete_from_year", slot, Period.NOW, whole, sources=sources, notes=(note,))
-        out.append(replace(est, value=float(year), numerator=float(len(lags))))
-    return out
-
-
-def incomplete_from(lags: np.ndarray, data_end: date, *, share: float = SETTLED_SHARE) -> int | None:
-    """The first incident year whose mid-year incidents had less than `share` chance of settling by `data_end`
-    under the empirical lag distribution."""
-    for year in range(data_end.year - 60, data_end.year + 1):
-        elapsed = (data_end - date(year, 7, 1)).days / DAYS_PER_YEAR
-        if float(np.mean(lags <= elapsed)) < share:
-            return year
-    return None

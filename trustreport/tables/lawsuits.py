@@ -14,7 +14,7 @@ from IPython.display import HTML
 
 from trustreport import fmt
 from trustreport.estimate import Estimate, EstimateSet
-from trustreport.metrics.lawsuits import CENSORING_NOTE
+from trustreport.metrics.settlement_lag import CENSORING_NOTE
 from trustreport.report import Report
 from trustreport.tables._common import cell, flag_marks, flags_legend, methods_line, to_html
 from trustreport.vocab import Measure, Period
