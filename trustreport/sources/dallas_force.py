@@ -32,6 +32,7 @@ import pandas as pd
 from trustreport.counts import Coverage
 from trustreport.errors import SourceError
 from trustreport.sources import _common as common
+from trustreport.sources._force import ForceSeverity, most_severe, severity_and_injury_extras
 from trustreport.sources.base import (
     AdapterContext,
     Dropped,
@@ -41,7 +42,6 @@ from trustreport.sources.base import (
     parse_options,
     require_columns,
 )
-from trustreport.sources.nj_force import ForceSeverity, most_severe, severity_and_injury_extras
 from trustreport.vocab import Group, Measure
 
 log = logging.getLogger("trustreport")

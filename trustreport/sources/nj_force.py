@@ -44,7 +44,6 @@ a day without a form from the agency is a true zero.
 from __future__ import annotations
 
 import logging
-from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
@@ -53,7 +52,8 @@ import pandas as pd
 from trustreport.counts import Coverage
 from trustreport.errors import SourceError
 from trustreport.sources import _common as common
-from trustreport.sources._nj import nj_group
+from trustreport.sources._force import ForceSeverity, most_severe, severity_and_injury_extras
+from trustreport.sources._nj import NJ_FORCE_SEVERITY, SERIOUS_INJURIES, nj_group
 from trustreport.sources.base import (
     AdapterContext,
     Dropped,
@@ -66,74 +66,6 @@ from trustreport.sources.base import (
 from trustreport.vocab import Group, Measure
 
 log = logging.getLogger("trustreport")
-
-
-class ForceSeverity(StrEnum):
-    """Force types grouped by severity, shared by every force adapter (lowest to highest; `OTHER` ranks below
-    all, so an incident with a known type is placed by it). Display or threat: a weapon pointed, a Taser sparked,
-    no contact. Control hold: hands-on control without a blow (arm bars, pressure points, escorts, holding down).
-    Takedown or strike: force against the body (takedowns, punches, kicks, strikes). Less-lethal weapon: chemical
-    spray, conducted energy (Taser), batons and impact weapons, police dogs. Firearm discharged: a gun fired at a
-    person."""
-
-    OTHER = "other or unrecorded"
-    DISPLAY = "display or threat"
-    CONTROL = "control hold"
-    BODILY = "takedown or strike"
-    WEAPON = "less-lethal weapon"
-    FIREARM = "firearm discharged"
-
-
-SEVERITY_ORDER: tuple[ForceSeverity, ...] = tuple(ForceSeverity)
-NJ_FORCE_SEVERITY: dict[str, ForceSeverity] = {
-    "Pointing Firearm": ForceSeverity.DISPLAY,
-    "CED Spark Display": ForceSeverity.DISPLAY,
-    "Used arms/hands": ForceSeverity.CONTROL,
-    "Used arms": ForceSeverity.CONTROL,
-    "Used arm bar on": ForceSeverity.CONTROL,
-    "Used pressure points on": ForceSeverity.CONTROL,
-    "Compliance hold with impact weapon- not a strike": ForceSeverity.CONTROL,
-    "Used take down on": ForceSeverity.BODILY,
-    "Used fists/punch": ForceSeverity.BODILY,
-    "Used legs/kicks": ForceSeverity.BODILY,
-    "Struck": ForceSeverity.BODILY,
-    "Used head": ForceSeverity.BODILY,
-    "Discharged Chemical at": ForceSeverity.WEAPON,
-    "High Volume OC Spray": ForceSeverity.WEAPON,
-    "CS Gas": ForceSeverity.WEAPON,
-    "Used CED on": ForceSeverity.WEAPON,
-    "Used Less-lethal device on": ForceSeverity.WEAPON,
-    "Canine bit (apprehension)": ForceSeverity.WEAPON,
-    "Canine bit (spontaneous)": ForceSeverity.WEAPON,
-    "Discharged Firearm at": ForceSeverity.FIREARM,
-    # A vehicle used as a weapon is neither less-lethal nor a firearm: kept apart rather than ranked.
-    "Intent to strike with a motor vehicle": ForceSeverity.OTHER,
-    "Other": ForceSeverity.OTHER,
-}
-SERIOUS_INJURIES = frozenset({"Gunshot wound", "Fracture/dislocation", "Concussion"})
-
-
-def most_severe(severities: pd.Series) -> ForceSeverity:
-    """The highest `ForceSeverity` among an incident's force types (SEVERITY_ORDER)."""
-    return max((ForceSeverity(s) for s in severities), key=SEVERITY_ORDER.index, default=ForceSeverity.OTHER)
-
-
-def severity_and_injury_extras(
-    incident_groups: pd.DataFrame, severity: pd.Series, injured: pd.Series, serious: pd.Series
-) -> dict[str, pd.DataFrame]:
-    """`force_severity` and `force_injuries` extras from per-incident rows (incident, incident_day, group) and
-    per-incident Series indexed by incident (missing → `other or unrecorded` / not injured)."""
-    rows = incident_groups[["incident", "incident_day", "group"]].rename(columns={"incident_day": "date"})
-    rows = rows.assign(
-        severity=rows["incident"].map(severity).fillna(str(ForceSeverity.OTHER)).astype(str),
-        injured=rows["incident"].map(injured).fillna(False).astype(int),
-        serious=rows["incident"].map(serious).fillna(False).astype(int),
-    )
-    sev = rows.groupby(["date", "group", "severity"], as_index=False).size().rename(columns={"size": "incidents"})
-    inj = rows.groupby(["date", "group"], as_index=False).agg(
-        incidents=("incident", "size"), injured=("injured", "sum"), serious=("serious", "sum")
-    )
-    return {"force_severity": sev, "force_injuries": inj.astype({"injured": "int64", "serious": "int64"})}
 
 
 INCIDENT_COLUMNS = ("form_id", "incident_case_number", "incident_date_1", "agency_name")

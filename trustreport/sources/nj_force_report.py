@@ -34,6 +34,7 @@ import pandas as pd
 from trustreport.counts import Coverage
 from trustreport.errors import SourceError
 from trustreport.sources import _common as common
+from trustreport.sources._force import ForceSeverity
 from trustreport.sources.base import (
     AdapterContext,
     Dropped,
@@ -43,7 +44,6 @@ from trustreport.sources.base import (
     parse_options,
     require_columns,
 )
-from trustreport.sources.nj_force import ForceSeverity
 from trustreport.vocab import Group, Measure
 
 log = logging.getLogger("trustreport")
