@@ -43,6 +43,7 @@ from pydantic import Field
 from trustreport.counts import Coverage
 from trustreport.errors import SourceError
 from trustreport.sources import _common as common
+from trustreport.sources._settlement_privacy import categories, refuse_name_columns
 from trustreport.sources.base import (
     AdapterContext,
     Dropped,
@@ -55,26 +56,6 @@ from trustreport.sources.base import (
 from trustreport.vocab import Group, Measure
 
 log = logging.getLogger("trustreport")
-
-# Columns that hold names of people or case captions ("Doe v. City"); never read, never a category.
-NAME_COLUMNS = frozenset(
-    {
-        "plaintiff_name",
-        "plaintiff",
-        "matter_name",
-        "plaintiff_attorney",
-        "plaintiff_lawfirm",
-        "defendant",
-        "defendant_name",
-        "defendant_attorney",
-        "police_officer",
-        "Police Officer",
-        "longer_description",
-    }
-)
-# A category has few short values; more or longer ones are free text, which can name people.
-MAX_CATEGORIES = 60
-MAX_CATEGORY_LENGTH = 80
 
 CAVEATS = (
     "FiveThirtyEight, who collected these settlements, advise that they should not be compared across cities "
@@ -133,13 +114,7 @@ def read_fivethirtyeight_settlements(ctx: AdapterContext) -> SourceData:
 
 def _columns(opts: SettlementsOptions, header: list[str], ctx: AdapterContext) -> list[str]:
     """The columns to read: those the options name, plus incident and payment dates where the file has them."""
-    for option in ("amount_column", "case_key", "category_column"):
-        column = getattr(opts, option)
-        if column in NAME_COLUMNS:
-            raise SourceError(
-                ctx.params_path or ctx.path,
-                f"source `{ctx.source_id}` option `{option}`: {column!r} holds names of people and is never read",
-            )
+    refuse_name_columns({o: getattr(opts, o) for o in ("amount_column", "case_key", "category_column")}, ctx)
     if opts.year_start_month != 1 and opts.date_column != "calendar_year":
         raise SourceError(
             ctx.params_path or ctx.path,
@@ -317,7 +292,7 @@ def _payments(frame: pd.DataFrame, opts: SettlementsOptions, path: Path) -> pd.D
             "case_id": _case_ids(frame, opts.case_key),
             "closed_date": _iso_dates(frame, "closed_date", path).to_numpy(),
             "incident_date": _iso_dates(frame, "incident_date", path).to_numpy(),
-            "category": _categories(frame, opts.category_column, path),
+            "category": categories(frame, opts.category_column, path),
         }
     )
     return out.reset_index(drop=True)
@@ -337,24 +312,6 @@ def _case_ids(frame: pd.DataFrame, key: str | None) -> list[int]:
         else:
             ids.append(int(code) + 1)
     return ids
-
-
-def _categories(frame: pd.DataFrame, column: str | None, path: Path) -> list[str | None]:
-    """The category column, whitespace collapsed; refused when it looks like free text (can name people)."""
-    if column is None:
-        return [None] * len(frame)
-    values = frame[column].str.replace(r"\s+", " ", regex=True).str.strip()
-    distinct = values.dropna().unique()
-    longest = max((len(v) for v in distinct), default=0)
-    if len(distinct) > MAX_CATEGORIES or longest > MAX_CATEGORY_LENGTH:
-        raise SourceError(
-            path,
-            f"option `category_column`: {len(distinct)} distinct values, the longest {longest} characters; a "
-            f"category has at most {MAX_CATEGORIES} values of at most {MAX_CATEGORY_LENGTH} characters (free text "
-            "can name people)",
-            column=column,
-        )
-    return [None if pd.isna(v) else v for v in values]
 
 
 def _case_record(payments: pd.DataFrame, opts: SettlementsOptions, sid: str) -> list[Dropped]:
