@@ -6,6 +6,7 @@ like a table of contents (STYLE habit 6).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
@@ -38,6 +39,8 @@ from trustreport.vocab import (
     Measure,
     Period,
 )
+
+log = logging.getLogger("trustreport")
 
 OVERLAP_PREFIX = "Overlapping categories"
 
@@ -282,12 +285,15 @@ def with_adjusted_p_values(estimates: Sequence[Estimate]) -> list[Estimate]:
 
 
 def unique_ids(estimates: Sequence[Estimate]) -> list[Estimate]:
-    """Guarantee unique ids (a second estimate with the same id gets a numeric suffix)."""
+    """Guarantee unique ids (a second estimate with the same id gets a numeric suffix, and a warning: two
+    sections describing the same thing is a wiring mistake to fix, but not a reason to lose the report)."""
     seen: dict[str, int] = {}
     out = []
     for est in estimates:
         n = seen.get(est.id, 0)
         seen[est.id] = n + 1
+        if n:
+            log.warning("estimate id %s produced %d times; renamed %s.%d", est.id, n + 1, est.id, n + 1)
         out.append(est if n == 0 else replace(est, id=f"{est.id}.{n + 1}"))
     return out
 
