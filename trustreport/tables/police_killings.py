@@ -15,7 +15,7 @@ from IPython.display import HTML
 from trustreport import fmt
 from trustreport.estimate import Estimate, EstimateSet
 from trustreport.report import Report
-from trustreport.tables._common import flag_marks, flags_legend, methods_line, to_html
+from trustreport.tables._common import cell, flag_marks, flags_legend, methods_line, to_html
 from trustreport.vocab import GROUP_LABELS, Group, Measure
 
 _MEASURE = Measure.POLICE_KILLINGS
@@ -56,9 +56,9 @@ def pooled_frame(est: EstimateSet, groups: list[Group], reference: Group = Group
         rows.append(
             {
                 "group": GROUP_LABELS[group],
-                "people killed": _count_cell(count),
-                f"per {per} residents per year": _rate_cell(rate),
-                f"ratio vs {GROUP_LABELS[reference]}": _ratio_cell(ratio),
+                "people killed": cell(count),
+                f"per {per} residents per year": cell(rate),
+                f"ratio vs {GROUP_LABELS[reference]}": cell(ratio, with_p=True),
             }
         )
     return pd.DataFrame(rows)
@@ -90,9 +90,9 @@ def comparison_frame(est: EstimateSet, groups: list[Group]) -> pd.DataFrame:
         rows.append(
             {
                 "group": GROUP_LABELS[group],
-                "Guardian: killed by police (any cause)": _count_cell(killed),
-                "Guardian: gunshot deaths": _count_cell(gunshot),
-                "Washington Post: fatal shootings": _count_cell(shootings),
+                "Guardian: killed by police (any cause)": cell(killed),
+                "Guardian: gunshot deaths": cell(gunshot),
+                "Washington Post: fatal shootings": cell(shootings),
                 "Post ÷ Guardian gunshot deaths": _share_cell(share),
             }
         )
@@ -153,40 +153,6 @@ def _agencies(report: Report) -> str:
     if frame.empty:
         return ""
     return "<h3>Agencies involved in the Post's shootings counted here</h3>" + to_html(frame)
-
-
-def _count_cell(e: Estimate | None) -> str:
-    if e is None:
-        return fmt.DASH
-    if not e.estimable:
-        return fmt.NOT_ESTIMABLE + flag_marks(e)
-    text = fmt.count(e.value)
-    if e.ci is not None:
-        text += f" ({fmt.interval(e.ci[0], e.ci[1], fmt.count)})"
-    return text + flag_marks(e)
-
-
-def _rate_cell(e: Estimate | None) -> str:
-    if e is None:
-        return fmt.DASH
-    if not e.estimable:
-        return fmt.NOT_ESTIMABLE + flag_marks(e)
-    scaled = lambda x: fmt.rate(x, per=e.scale)  # noqa: E731 - one formatter for value and bounds
-    text = scaled(e.value)
-    if e.ci is not None:
-        text += f" ({fmt.interval(e.ci[0], e.ci[1], scaled)})"
-    return text + flag_marks(e)
-
-
-def _ratio_cell(e: Estimate | None) -> str:
-    if e is None:
-        return fmt.DASH
-    if not e.estimable:
-        return fmt.NOT_ESTIMABLE + flag_marks(e)
-    text = f"{fmt.ratio(e.value)} ({fmt.interval(e.ci[0], e.ci[1])})" if e.ci else fmt.ratio(e.value)
-    if e.p_value is not None:
-        text += f", p {fmt.p_value(e.p_value)}"
-    return text + flag_marks(e)
 
 
 def _share_cell(e: Estimate | None) -> str:
