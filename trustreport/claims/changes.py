@@ -125,7 +125,16 @@ def _percent_check(claim: Claim, then_count: Estimate, now_count: Estimate, rati
     ci = None
     if ratio.estimable and ratio.ci is not None:
         ci = tuple(None if b is None else 100 * (b - 1) for b in ratio.ci)
-    return judge(claim, claim.published_value, percent, ci, label="change", method=ratio.ci_method, estimate=ratio)
+    return judge(
+        claim,
+        claim.published_value,
+        percent,
+        ci,
+        label="change",
+        method=ratio.ci_method,
+        estimate=ratio,
+        bound=claim.bound,
+    )
 
 
 def _per_year_finding(ratio: Estimate, level: float) -> str | None:
