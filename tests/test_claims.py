@@ -390,7 +390,7 @@ def test_ledger_escapes_claim_text(small_claims):
     assert "<li>&lt;b&gt;Op-ed&lt;/b&gt;</li>" in ledger
     assert "<td>160 (136.2–186.8; Garwood exact)</td>" in ledger
     summary = narrative.claims_summary(report).data
-    assert summary.startswith("<p>1 published figures were graded") and "<script>" not in summary
+    assert summary.startswith("<p>1 published figure was graded: 1 claim and 0 earlier") and "<script>" not in summary
 
 
 def test_then_and_now_table_and_summary(newark):

@@ -132,7 +132,11 @@ def summary_sentences(results: Sequence[ClaimResult]) -> list[str]:
     """A lead sentence with the total, then one sentence per verdict class with its count and the claims in it."""
     claims = sum(r.claim.role == "claim" for r in results)
     figures = len(results) - claims
-    lead = f"{len(results)} published figures were graded: {claims} claims and {figures} earlier “then” figures."
+    graded = "published figure was" if len(results) == 1 else "published figures were"
+    lead = (
+        f"{len(results)} {graded} graded: {claims} claim{'' if claims == 1 else 's'} and {figures} earlier "
+        f"“then” figure{'' if figures == 1 else 's'}."
+    )
     sentences = [lead]
     for verdict in Verdict:
         found = [_short_with_flags(r) for r in results if r.verdict == verdict]
