@@ -160,6 +160,17 @@ def test_a_count_published_as_a_lower_bound_is_one_sided(newark):
     assert at_most.verdict == X and "lies wholly above at most 10,000" in at_most.reason
 
 
+def test_a_share_built_on_lower_bounds_is_not_checkable(newark):
+    """Over 8,700 of over 15,500 stops were of Black people: 56% as if exact, but bounds on both parts bound
+    the share in neither direction."""
+    claim = _count_claim(Measure.STOPS, Group.BLACK, date(2013, 1, 1), date(2013, 12, 31), 0.56)
+    claim = claim.model_copy(update={"statistic": Statistic.SHARE})
+    result = grade_claim(claim, newark.ctx)
+    assert result.checks[0].value == pytest.approx(8700 / 15500)
+    assert result.checks[0].verdict == R  # the arithmetic, as if the bounds were exact
+    assert result.verdict == N and result.reason.startswith("built on counts published as bounds")
+
+
 def test_one_sided_claims_follow_the_rule_on_exact_counts():
     """160 stops of Black people in the small fixture (Garwood 95% 136.2–186.8): at least 150 holds, at least
     180 is within reach of the interval, at least 200 is beyond it."""

@@ -19,7 +19,7 @@ import pandas as pd
 
 from trustreport.claims import format as cf
 from trustreport.claims.context import Context
-from trustreport.claims.schema import Claim, written_decimals
+from trustreport.claims.schema import Claim, Statistic, written_decimals
 from trustreport.estimate import Estimate
 
 ROUNDING_METHOD = "rounding of a published share (share ± half its last digit, times the total)"
@@ -108,6 +108,16 @@ def count_rows(ctx: Context, est: Estimate) -> pd.DataFrame:
     if rows.empty:
         return rows
     return rows[rows["measure"].eq(str(est.measure)) & rows["group"].eq(str(est.group))]
+
+
+def built_on_bounds(claim: Claim, ctx: Context, made: Sequence[Estimate]) -> bool:
+    """A ratio, share, proportion or change computed from published bounds ("over 15,500 stops", "over 8,700
+    of Black people"): bounds on its parts bound it in neither direction, so it cannot be graded. (A single
+    count from a bound is graded one-sided instead; see `count_estimate`.)"""
+    if claim.statistic in (Statistic.COUNT, Statistic.COUNT_PER_YEAR):
+        return False
+    rows = rows_behind(ctx, made)
+    return bool(len(rows)) and bool(rows["qualifier"].isin(["at least", "at most"]).any())
 
 
 def is_lower_bound(rows: pd.DataFrame) -> bool:

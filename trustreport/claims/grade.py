@@ -16,7 +16,7 @@ import pandas as pd
 from trustreport.claims import format as cf
 from trustreport.claims.changes import STATISTICS as CHANGE_FUNCTIONS
 from trustreport.claims.context import Context, span
-from trustreport.claims.evidence import Evidence, evidence_of, own_publication_only, rows_behind
+from trustreport.claims.evidence import Evidence, built_on_bounds, evidence_of, own_publication_only, rows_behind
 from trustreport.claims.ratios import count_check, proportion_checks, ratio_checks, share_check
 from trustreport.claims.schema import FRACTION_STATISTICS, RATIO_STATISTICS, Claim, ClaimWindow, Statistic
 from trustreport.claims.standing import (
@@ -166,6 +166,12 @@ def grade_claim(claim: Claim, ctx: Context) -> ClaimResult:
         reason = _own_only_reason(claim, evidence, verdict, reason)
         verdict = Verdict.NOT_CHECKABLE
         flags.insert(0, ClaimFlag.NO_INDEPENDENT_SOURCE)
+    elif verdict != Verdict.NOT_CHECKABLE and built_on_bounds(claim, ctx, made):
+        reason = (
+            "built on counts published as bounds ('over …'), which bound a ratio, share or change in neither "
+            f"direction; on those counts as if exact it would be {verdict}: {reason}"
+        )
+        verdict = Verdict.NOT_CHECKABLE
     return ClaimResult(
         claim,
         verdict,
@@ -262,7 +268,10 @@ def _provenance(claim: Claim, ctx: Context, made: Sequence[Estimate]) -> list[st
     rows = rows[rows["measure"].isin([str(m) for m in claim.measures])]
     out = [f"Derived, not printed: {note}" for note in rows.loc[rows["qualifier"] == "derived", "note"]]
     if (rows["qualifier"] == "at least").any():
-        out.append("Some counts are published lower bounds ('over …'): a count from them is at least its value.")
+        out.append(
+            "Some counts are published lower bounds ('over …'): a count from them is at least its value, and a "
+            "ratio, share or change built on them is bounded in neither direction."
+        )
     return out
 
 
