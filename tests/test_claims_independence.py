@@ -118,6 +118,9 @@ def test_missing_data_do_not_support_a_claim_that_data_are_missing(newark):
     assert all("absence of data here is not evidence that none existed" in c.reason for c in result.checks)
     # The published 2013 figures are named, not taken as support.
     assert "only published figures: 2013: 3 figures (count, at least)" in result.reason
+    (consulted,) = result.evidence
+    assert consulted.source_id == "newark-published" and consulted.independent
+    assert consulted.publications == ("ACLU of New Jersey", "Cyril Josh Barker")
 
 
 # Verdicts follow the stated rule; internal inconsistency is a flag.

@@ -54,7 +54,10 @@ class Evidence:
 
 
 def evidence_of(claim: Claim, ctx: Context, made: Sequence[Estimate]) -> tuple[Evidence, ...]:
-    """One `Evidence` per source the claim's estimates read, in order of first use."""
+    """One `Evidence` per source the claim's estimates read, in order of first use (for an `availability`
+    claim, which makes no estimate: every source with data of its measures in its window)."""
+    if claim.statistic == Statistic.AVAILABILITY:
+        return _consulted(claim, ctx)
     used = list(dict.fromkeys(s for e in made for s in e.sources))
     rows = rows_behind(ctx, made)
     measures = {str(m) for m in claim.measures}
@@ -71,6 +74,32 @@ def evidence_of(claim: Claim, ctx: Context, made: Sequence[Estimate]) -> tuple[E
         own = bool(_own(claim, mine).all())
         publishers = tuple(dict.fromkeys(cf.publisher(c) for c in mine["citation"]))
         out.append(Evidence(source, published=True, publications=publishers, own=own))
+    return tuple(out)
+
+
+def _consulted(claim: Claim, ctx: Context) -> tuple[Evidence, ...]:
+    """The sources holding any data of the claim's measures in its data window, record-level then published."""
+    window = (claim.check_window or claim.period).dates
+    out = [
+        Evidence(source, published=False)
+        for source in dict.fromkeys(
+            c.source_id
+            for c in ctx.coverage
+            if c.measure in claim.measures and c.source_id in ctx.record_sources
+            if c.start <= window[1] and c.end >= window[0]
+        )
+    ]
+    cited = ctx.citations
+    if cited.empty:
+        return tuple(out)
+    rows = cited[
+        cited["measure"].isin([str(m) for m in claim.measures])
+        & (cited["period_start"] <= window[1].isoformat())
+        & (cited["period_end"] >= window[0].isoformat())
+    ]
+    for source, sub in rows.groupby("source_id", sort=False):
+        publishers = tuple(dict.fromkeys(cf.publisher(c) for c in sub["citation"]))
+        out.append(Evidence(str(source), published=True, publications=publishers, own=bool(_own(claim, sub).all())))
     return tuple(out)
 
 
