@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from trustreport import fmt
 from trustreport.claims.context import Context, span
-from trustreport.claims.ratios import count_estimate, proportion_estimate
+from trustreport.claims.ratios import count_estimate, only_at_least_reproduces, proportion_estimate
 from trustreport.claims.schema import Claim, Statistic
 from trustreport.claims.verdict import Check, Outcome, judge, not_checkable
 from trustreport.estimate import Estimate
@@ -84,7 +84,7 @@ def proportion_change(claim: Claim, ctx: Context) -> Outcome:
 
 def _count_check(claim: Claim, est: Estimate, published: float, side: str) -> Check:
     missing = None if est.estimable else est.notes[0]
-    return judge(
+    check = judge(
         claim,
         published,
         est.value,
@@ -95,6 +95,7 @@ def _count_check(claim: Claim, est: Estimate, published: float, side: str) -> Ch
         missing=missing,
         as_count=True,
     )
+    return only_at_least_reproduces(check, est, None)
 
 
 def _proportion_check(claim: Claim, est: Estimate, published: float, side: str) -> Check:

@@ -319,9 +319,15 @@ def count_check(claim: Claim, ctx: Context) -> Check:
         missing=missing,
         bound=claim.bound,
     )
-    if LOWER_BOUND_NOTE in est.notes and check.verdict == Verdict.REPRODUCED and claim.bound != "at least":
+    return only_at_least_reproduces(check, est, claim.bound if claim.published_value is not None else None)
+
+
+def only_at_least_reproduces(check: Check, est: Estimate, bound: str | None) -> Check:
+    """A count that is itself a published lower bound reproduces only an "at least" figure; an exact figure
+    that matches it is consistent with it."""
+    if LOWER_BOUND_NOTE in est.notes and check.verdict == Verdict.REPRODUCED and bound != "at least":
         reason = f"{check.reason}, but ours is only a lower bound, so the published figure is consistent with it"
-        check = replace(check, verdict=Verdict.CONSISTENT, reason=reason)
+        return replace(check, verdict=Verdict.CONSISTENT, reason=reason)
     return check
 
 

@@ -1,9 +1,10 @@
 """Verdicts: how one recomputed number is judged against a published one, and how several are combined.
 
-- `reproduced`: our point estimate matches the published value within its rounding (or stated tolerance).
-- `consistent`: it does not, but the published value lies inside our confidence interval.
-- `contradicted`: the published value lies outside our interval (or a finite ratio was claimed where the data
-  give no finite ratio).
+- `reproduced`: our point estimate matches the published value within its rounding (or stated tolerance); for
+  a one-sided figure ("at least 8,700"), ours satisfies it.
+- `consistent`: it does not, but the published value lies inside our confidence interval (one-sided where ours
+  has no finite bound, e.g. a ratio whose reference group had no events).
+- `contradicted`: the published value lies outside our interval.
 - `not checkable`: nothing to recompute from — missing data for the window, a figure that is not a number, an
   event, a place other than the report's, or evidence that is only the claim's own publication — with the reason.
   Missing data never supports a claim: absence of data in this report is not evidence of anything.
