@@ -94,7 +94,7 @@ def test_the_same_figures_check_a_claim_made_by_another_publication(newark):
         "source": "newark-published",
         "kind": "published figures",
         "publications": ["Anthony F. Ambrose and Darnell Henry"],
-        "claim_s_own_publication": False,
+        "own_publication": False,
         "counts_the_measure": True,
         "independent": True,
     }

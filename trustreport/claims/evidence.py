@@ -47,7 +47,7 @@ class Evidence:
             "source": self.source_id,
             "kind": "published figures" if self.published else "record-level data",
             "publications": list(self.publications),
-            "claim_s_own_publication": self.own,
+            "own_publication": self.own,
             "counts_the_measure": self.counts_measure,
             "independent": self.independent,
         }
