@@ -35,7 +35,7 @@ EXPECTED_SMALL = {
     "ratio-contradicted": X,
     "ratio-not-checkable": N,
     "ratio-all-other": R,
-    "ratio-not-finite": X,
+    "ratio-not-finite": C,
     "unstated-per-resident": R,
     "unstated-per-stop": R,
     "unstated-all-contradict": X,
@@ -52,24 +52,25 @@ EXPECTED_SMALL = {
     "g14-lawsuits": R,
 }
 
-# Newark: the op-ed's claims (CLAIMS.md 1–14, compound ones split), the Gothamist claim, and the then-figures.
+# Newark: the op-ed's claims (CLAIMS.md 1–13, compound ones split; 14 is about Los Angeles and graded there), the
+# Gothamist claim, and the then-figures.
 EXPECTED_NEWARK = {
     "c01-stopped": N,
     "c02-arrested": N,
     "c03-force-in-arrests": N,
     "c04-searches-halved": N,
     "c05-hit-rate": N,
-    "c06a-lawsuits-2010-2014": R,
-    "c06b-settlements-2010-2014": R,
-    "c07a-lawsuits-since-2014": R,
-    "c07b-settlements-since-2014": R,
-    "c08-homicides-ytd": R,
-    "c09-homicide-ratio": X,
+    # The op-ed's own figures typed into data/published/newark.csv are its only evidence: no independent source.
+    "c06a-lawsuits-2010-2014": N,
+    "c06b-settlements-2010-2014": N,
+    "c07a-lawsuits-since-2014": N,
+    "c07b-settlements-since-2014": N,
+    "c08-homicides-ytd": N,
+    "c09-homicide-ratio": N,
     "c10-crime-down": N,
     "c11-contacts": N,
     "c12-reflects-community": X,
-    "c13-no-stop-data-before-2014": C,
-    "c14-lapd-csp": N,
+    "c13-no-stop-data-before-2014": N,
     "g22-lawsuits-down-90": N,
     "doj-2014-stops": N,
     "doj-2014-searches": N,
@@ -244,8 +245,10 @@ def test_availability_paths():
     nothing = grade_claim(claim, Context(counts))
     published = grade_claim(claim, Context(counts, citations=cited))
     recorded = grade_claim(claim, Context(counts, coverage=(record,), record_sources=frozenset({"stops-file"})))
-    assert (nothing.verdict, published.verdict, recorded.verdict) == (R, C, X)
+    # Missing data never support a claim, even one that says data are missing.
+    assert (nothing.verdict, published.verdict, recorded.verdict) == (N, N, X)
     assert "only published figures: 2013: 1 figure (count, at least)" in published.reason
+    assert "absence of data here is not evidence" in nothing.reason
 
 
 def test_rounding_rule():
@@ -274,7 +277,7 @@ def test_newark_claims_all_load_and_grade_as_expected(newark):
     got = {cid: r.verdict for cid, r in newark.results.items()}
     assert got == EXPECTED_NEWARK
     ids = [r.claim.id for r in newark.ordered if r.claim.role == "claim"]
-    assert sum(i.startswith("c") for i in ids) == 16  # CLAIMS.md 1–14, with 6 and 7 split in two
+    assert sum(i.startswith("c") for i in ids) == 15  # CLAIMS.md 1–13, with 6 and 7 split in two
 
 
 def test_newark_force_claim_is_not_checkable_but_its_per_resident_reading_contradicts(newark):
@@ -296,7 +299,9 @@ def test_newark_force_reflects_community_is_graded_on_representation(newark):
 def test_newark_claims_json_is_plain_and_stable(newark):
     first = [r.to_json() for r in newark.ordered]
     text = json.dumps(first, allow_nan=False, ensure_ascii=True)
-    assert json.loads(text)[8]["verdict"] == "reproduced"
+    by_id = {c["id"]: c for c in json.loads(text)}
+    assert by_id["c07b-settlements-since-2014"]["verdict"] == "not checkable"
+    assert by_id["c07b-settlements-since-2014"]["flags"] == ["no independent source"]
     keys = {
         "id",
         "wording",
@@ -307,7 +312,9 @@ def test_newark_claims_json_is_plain_and_stable(newark):
         "ci",
         "method",
         "verdict",
+        "flags",
         "reason",
+        "evidence",
         "estimate_ids",
     }
     assert keys <= set(first[0])
@@ -383,7 +390,7 @@ def test_ledger_escapes_claim_text(small_claims):
     assert "<li>&lt;b&gt;Op-ed&lt;/b&gt;</li>" in ledger
     assert "<td>160 (136.2–186.8; Garwood exact)</td>" in ledger
     summary = narrative.claims_summary(report).data
-    assert summary.startswith("<p>1 published figures were graded") and "<script>" not in summary
+    assert summary.startswith("<p>1 published figure was graded: 1 claim and 0 earlier") and "<script>" not in summary
 
 
 def test_then_and_now_table_and_summary(newark):
@@ -392,5 +399,6 @@ def test_then_and_now_table_and_summary(newark):
     assert table.count("<tr>") == len(EXPECTED_PAIRS)
     assert "<td>partly comparable</td>" in table and "15.77 (11.75–21.64), 2021–2023" in table
     summary = narrative.claims_summary(report).data
-    assert "<li>5 are reproduced" in summary and "<li>2 are contradicted" in summary
-    assert "<li>1 is consistent" in summary and "<li>17 are not checkable" in summary
+    assert "<li>0 are reproduced" in summary and "<li>1 is contradicted" in summary
+    assert "<li>0 are consistent" in summary and "<li>23 are not checkable" in summary
+    assert "homicides down 32% year to date (no independent source)" in summary

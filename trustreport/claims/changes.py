@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from trustreport import fmt
 from trustreport.claims.context import Context, span
-from trustreport.claims.ratios import count_estimate, proportion_estimate
+from trustreport.claims.ratios import count_estimate, only_at_least_reproduces, proportion_estimate
 from trustreport.claims.schema import Claim, Statistic
 from trustreport.claims.verdict import Check, Outcome, judge, not_checkable
 from trustreport.estimate import Estimate
@@ -84,7 +84,7 @@ def proportion_change(claim: Claim, ctx: Context) -> Outcome:
 
 def _count_check(claim: Claim, est: Estimate, published: float, side: str) -> Check:
     missing = None if est.estimable else est.notes[0]
-    return judge(
+    check = judge(
         claim,
         published,
         est.value,
@@ -95,6 +95,7 @@ def _count_check(claim: Claim, est: Estimate, published: float, side: str) -> Ch
         missing=missing,
         as_count=True,
     )
+    return only_at_least_reproduces(check, est, None)
 
 
 def _proportion_check(claim: Claim, est: Estimate, published: float, side: str) -> Check:
@@ -125,7 +126,16 @@ def _percent_check(claim: Claim, then_count: Estimate, now_count: Estimate, rati
     ci = None
     if ratio.estimable and ratio.ci is not None:
         ci = tuple(None if b is None else 100 * (b - 1) for b in ratio.ci)
-    return judge(claim, claim.published_value, percent, ci, label="change", method=ratio.ci_method, estimate=ratio)
+    return judge(
+        claim,
+        claim.published_value,
+        percent,
+        ci,
+        label="change",
+        method=ratio.ci_method,
+        estimate=ratio,
+        bound=claim.bound,
+    )
 
 
 def _per_year_finding(ratio: Estimate, level: float) -> str | None:

@@ -58,6 +58,8 @@ def published_text(claim: Claim) -> str:
     if claim.statistic in (Statistic.COUNT_CHANGE, Statistic.PROPORTION_CHANGE):
         return f"{published(claim.published_then, claim)} → {published(claim.published_now, claim)}"
     text = published(claim.published_value, claim) if claim.published_value is not None else ""
+    if text and claim.bound:
+        text = f"{claim.bound} {text}"
     if claim.published_reference is not None:
         text += f" vs {published(claim.published_reference, claim)}"
     if claim.statistic in PERCENT_STATISTICS and claim.published_now is not None:

@@ -1,6 +1,9 @@
 """The claim ledger (DESIGN, report section 2): every claim of the params file recomputed from the counts table
-and graded reproduced / consistent / contradicted / not checkable, with a one-line reason, the estimates made
-and the caveats that apply."""
+and graded reproduced / consistent / contradicted / not checkable, with a one-line reason, the estimates made,
+the sources its evidence comes from, flags beside the verdict and the caveats that apply.
+
+A claim whose measure is counted only by its own publication's figures is *not checkable (no independent
+source)*, whatever the arithmetic on those figures gives (`claims.evidence`)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import pandas as pd
 from trustreport.claims import format as cf
 from trustreport.claims.changes import STATISTICS as CHANGE_FUNCTIONS
 from trustreport.claims.context import Context, span
+from trustreport.claims.evidence import Evidence, built_on_bounds, evidence_of, own_publication_only, rows_behind
 from trustreport.claims.ratios import count_check, proportion_checks, ratio_checks, share_check
 from trustreport.claims.schema import FRACTION_STATISTICS, RATIO_STATISTICS, Claim, ClaimWindow, Statistic
 from trustreport.claims.standing import (
@@ -22,27 +26,32 @@ from trustreport.claims.standing import (
     representation_outcome,
     unmeasured_outcome,
 )
-from trustreport.claims.verdict import Check, Outcome, Verdict, most_favourable, reason_of, worst
+from trustreport.claims.verdict import (
+    Check,
+    ClaimFlag,
+    Outcome,
+    Verdict,
+    most_favourable,
+    reason_of,
+    worst,
+)
 from trustreport.errors import ParamsError
 from trustreport.estimate import Estimate, _num
 from trustreport.metrics._inputs import residents_for
-from trustreport.vocab import DenominatorKind, Flag, Group
+from trustreport.vocab import MEASURE_LABELS, DenominatorKind, Flag, Group
 
 OVERLAP_CAVEAT = (
     "Residents come from a census table that counts Hispanic residents inside the race groups too ('white' "
     "includes Hispanic white residents), while police data count Hispanic people apart: per-resident ratios "
     "against white residents are overstated, by an amount these data cannot give."
 )
-OWN_FIGURES = (
-    "Recomputed from the claim's own published figures (no independent source holds them): a match checks the "
-    "arithmetic, not the claim."
-)
 
 
 @dataclass(frozen=True)
 class ClaimResult:
     """A graded claim: the verdict, a one-line reason, each published figure's check, the recomputed
-    estimates (ids prefixed `claim.<id>.`) and caveats."""
+    estimates (ids prefixed `claim.<id>.`), caveats, flags beside the verdict, and the sources of its evidence
+    (the publication that made the claim is `claim.citation`)."""
 
     claim: Claim
     verdict: Verdict
@@ -51,6 +60,18 @@ class ClaimResult:
     estimates: tuple[Estimate, ...]
     caveats: tuple[str, ...] = ()
     level: float = 0.95
+    flags: tuple[ClaimFlag, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def verdict_text(self) -> str:
+        """'not checkable (no independent source)', 'consistent; internally inconsistent'."""
+        if ClaimFlag.NO_INDEPENDENT_SOURCE in self.flags and self.verdict == Verdict.NOT_CHECKABLE:
+            text = f"{self.verdict} ({ClaimFlag.NO_INDEPENDENT_SOURCE})"
+            others = [f for f in self.flags if f != ClaimFlag.NO_INDEPENDENT_SOURCE]
+        else:
+            text, others = str(self.verdict), list(self.flags)
+        return "; ".join([text, *others])
 
     @property
     def headline(self) -> Check | None:
@@ -87,7 +108,9 @@ class ClaimResult:
             "method": head.method if head else None,
             "level": self.level,
             "verdict": str(self.verdict),
+            "flags": [str(f) for f in self.flags],
             "reason": self.reason,
+            "evidence": [e.to_json() for e in self.evidence],
             "checks": [_check_json(k) for k in self.checks],
             "caveats": list(self.caveats),
             "estimate_ids": [e.id for e in self.estimates],
@@ -137,7 +160,40 @@ def grade_claim(claim: Claim, ctx: Context) -> ClaimResult:
     made = [k.estimate for k in checks if k.estimate is not None] + list(outcome.estimates)
     estimates = _claim_estimates(claim, made)
     caveats = (*outcome.caveats, *_caveats(claim, ctx, made))
-    return ClaimResult(claim, verdict, reason, tuple(checks), estimates, tuple(dict.fromkeys(caveats)), ctx.level)
+    evidence = evidence_of(claim, ctx, made)
+    flags = list(dict.fromkeys(f for k in checks for f in k.flags))
+    if own_publication_only(evidence):
+        reason = _own_only_reason(claim, evidence, verdict, reason)
+        verdict = Verdict.NOT_CHECKABLE
+        flags.insert(0, ClaimFlag.NO_INDEPENDENT_SOURCE)
+    elif verdict != Verdict.NOT_CHECKABLE and built_on_bounds(claim, ctx, made):
+        reason = (
+            "built on counts published as bounds ('over …'), which bound a ratio, share or change in neither "
+            f"direction; on those counts as if exact it would be {verdict}: {reason}"
+        )
+        verdict = Verdict.NOT_CHECKABLE
+    return ClaimResult(
+        claim,
+        verdict,
+        reason,
+        tuple(checks),
+        estimates,
+        tuple(dict.fromkeys(caveats)),
+        ctx.level,
+        tuple(flags),
+        evidence,
+    )
+
+
+def _own_only_reason(claim: Claim, evidence: Sequence[Evidence], verdict: Verdict, reason: str) -> str:
+    """Why an own-publication-only claim is not checkable, keeping what the arithmetic on its figures gave."""
+    sources = ", ".join(e.source_id for e in evidence if e.counts_measure)
+    what = " and ".join(MEASURE_LABELS[m] for m in claim.measures)
+    return (
+        f"no independent source: the only {what} figures ({sources}) are the claim's own publication "
+        f"({cf.publisher(claim.citation)}), so recomputing them checks the arithmetic, not the claim; "
+        f"on its own figures it would be {verdict}: {reason}"
+    )
 
 
 def _outcome(claim: Claim, ctx: Context) -> Outcome:
@@ -205,32 +261,18 @@ def _caveats(claim: Claim, ctx: Context, made: Sequence[Estimate]) -> list[str]:
 
 
 def _provenance(claim: Claim, ctx: Context, made: Sequence[Estimate]) -> list[str]:
-    """Whether the published rows behind the estimates are the claim's own figures, derived, or bounds."""
-    if ctx.citations.empty:
+    """Whether the published rows behind the estimates are derived, or bounds."""
+    rows = rows_behind(ctx, made)
+    if rows.empty:
         return []
-    used = {s for e in made for s in e.sources}
-    windows = {(e.window[0].isoformat(), e.window[1].isoformat()) for e in made}
-    windows |= {(e.then_window[0].isoformat(), e.then_window[1].isoformat()) for e in made if e.then_window}
-    cited = ctx.citations
-    inside = [_within(s, e, windows) for s, e in zip(cited["period_start"], cited["period_end"], strict=True)]
-    rows = cited[
-        cited["source_id"].isin(used)
-        & cited["measure"].isin([str(m) for m in claim.measures])
-        & cited["statistic"].eq("total")
-        & pd.Series(inside, index=cited.index)
-    ]
-    out = []
-    own = (rows["citation"] == claim.citation) | ((rows["url"] == (claim.url or "")) & rows["url"].ne(""))
-    if len(rows) and own.all():
-        out.append(OWN_FIGURES)
-    out += [f"Derived, not printed: {note}" for note in rows.loc[rows["qualifier"] == "derived", "note"]]
+    rows = rows[rows["measure"].isin([str(m) for m in claim.measures])]
+    out = [f"Derived, not printed: {note}" for note in rows.loc[rows["qualifier"] == "derived", "note"]]
     if (rows["qualifier"] == "at least").any():
-        out.append("Some counts are published lower bounds ('over …'): a ratio from them is approximate.")
+        out.append(
+            "Some counts are published lower bounds ('over …'): a count from them is at least its value, and a "
+            "ratio, share or change built on them is bounded in neither direction."
+        )
     return out
-
-
-def _within(start: str, end: str, windows: set[tuple[str, str]]) -> bool:
-    return any(lo <= start and end <= hi for lo, hi in windows)
 
 
 def _overlapping(est: Estimate, ctx: Context) -> bool:

@@ -17,11 +17,13 @@ ROLE_HEADINGS = {"claim": "Claims", "then_figure": "Published “then” figures
 
 # One sentence per verdict class: the count, then what the class means.
 _MEANING = {
-    Verdict.REPRODUCED: "the figure recomputed from the data matches the published one to its printed precision",
+    Verdict.REPRODUCED: "the figure recomputed from independent data matches the published one to its printed "
+    "precision",
     Verdict.CONSISTENT: "the data do not reproduce the figure exactly but do not contradict it (for a number: it "
     "lies inside our confidence interval)",
-    Verdict.CONTRADICTED: "the figure lies outside our interval, or cannot hold on the data",
-    Verdict.NOT_CHECKABLE: "the data in this report cannot test these; each reason is in the ledger",
+    Verdict.CONTRADICTED: "the figure lies outside our interval",
+    Verdict.NOT_CHECKABLE: "the data in this report cannot test these (missing data, or no source independent of "
+    "the claim's own publication); each reason is in the ledger",
 }
 
 
@@ -43,12 +45,30 @@ def ledger_frame(results: Sequence[ClaimResult], notes: list[str], cited: list[s
                 "claim": f"“{r.claim.wording}” ({cf.publisher(r.claim.citation)})",
                 "published": cf.published_text(r.claim),
                 f"recomputed ({round(100 * r.level)}% CI; method)": recomputed_text(r),
-                "verdict": str(r.verdict),
+                "verdict": r.verdict_text,
+                "evidence from": evidence_text(r),
                 "reason": r.reason,
                 "notes": ", ".join(refs) or fmt.DASH,
             }
         )
     return pd.DataFrame(rows)
+
+
+def evidence_text(result: ClaimResult) -> str:
+    """The sources the claim was recomputed from: 'newark-published (the claim's own publication);
+    acs-newark-2015 (denominator only)'."""
+    parts = []
+    for e in result.evidence:
+        if not e.counts_measure:
+            parts.append(f"{e.source_id} (denominator only)")
+        elif not e.published:
+            parts.append(f"{e.source_id} (record-level data)")
+        elif e.own and e.counts_measure:
+            parts.append(f"{e.source_id} (the claim's own publication)")
+        else:
+            by = ", ".join(e.publications)
+            parts.append(f"{e.source_id} (published figures{': ' + by if by else ''})")
+    return "; ".join(parts) or fmt.DASH
 
 
 def recomputed_text(result: ClaimResult) -> str:
@@ -104,14 +124,22 @@ def _recomputed_side(side: Side) -> str:
     return f"{cf.number(side.value, side.claim)}" + (f" ({interval})" if interval else "") + f", {when}"
 
 
+def _short_with_flags(result: ClaimResult) -> str:
+    return f"{result.claim.short} ({', '.join(result.flags)})" if result.flags else result.claim.short
+
+
 def summary_sentences(results: Sequence[ClaimResult]) -> list[str]:
     """A lead sentence with the total, then one sentence per verdict class with its count and the claims in it."""
     claims = sum(r.claim.role == "claim" for r in results)
     figures = len(results) - claims
-    lead = f"{len(results)} published figures were graded: {claims} claims and {figures} earlier “then” figures."
+    graded = "published figure was" if len(results) == 1 else "published figures were"
+    lead = (
+        f"{len(results)} {graded} graded: {claims} claim{'' if claims == 1 else 's'} and {figures} earlier "
+        f"“then” figure{'' if figures == 1 else 's'}."
+    )
     sentences = [lead]
     for verdict in Verdict:
-        found = [r.claim.short for r in results if r.verdict == verdict]
+        found = [_short_with_flags(r) for r in results if r.verdict == verdict]
         what = "; ".join(found)
         count = f"{len(found)} {'is' if len(found) == 1 else 'are'} {verdict}"
         sentences.append(f"{count} — {_MEANING[verdict]}" + (f": {what}." if found else "."))

@@ -13,9 +13,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from trustreport.claims import format as cf
 from trustreport.claims.context import Context, data_window, period_of, span
+from trustreport.claims.evidence import LOWER_BOUND_NOTE, ROUNDING_METHOD, count_rows, is_lower_bound, rounding_interval
 from trustreport.claims.schema import ALL_OTHER, Claim, Statistic
-from trustreport.claims.verdict import Check, Verdict, judge, not_checkable
+from trustreport.claims.verdict import Check, ClaimFlag, Verdict, judge, not_checkable
 from trustreport.estimate import Estimate
 from trustreport.metrics._inputs import (
     FlowCounts,
@@ -68,25 +70,34 @@ def _ratio_check(claim: Claim, ctx: Context, reading: str) -> Check:
         method=estimate.ci_method,
         estimate=estimate,
         missing=missing,
+        bound=claim.bound,
     )
 
 
 def _not_finite(claim: Claim, est: Estimate, cells: Cells | None, label: str, ctx: Context) -> Check:
-    """A finite published ratio where the reference group had no events: the data give no finite ratio."""
+    """A published ratio where the reference group had no events: no finite point estimate, but a one-sided
+    interval (lower bound, no upper), and the published ratio is graded by the rule: inside it is consistent,
+    below it contradicted. When the claim's own text rules out a finite ratio (`context`, e.g. "every victim
+    was Black"), that is flagged `internally inconsistent`, a finding about the text, not a verdict by data."""
     who, ref = GROUP_LABELS[claim.group], _reference_label(claim)
     what = MEASURE_LABELS[est.measure]
-    reason = f"no finite ratio exists: {ref} had no {what} in {span(est.window)} while {who} people had some"
-    ci = None
-    if cells is not None:
-        a, n1, c, n2 = cells
-        bound = (iv.rate_ratio_exact_ci if est.statistic == "rate_ratio" else iv.risk_ratio_score_ci)(
-            a, n1, c, n2, level=ctx.level
-        )
-        ci = (bound.low, None)
-        reason = f"no finite ratio exists: {a:g} {who} {what} and none of {ref} in {span(est.window)}"
-    if claim.context:
-        reason += f"; internally inconsistent: the same text says “{claim.context}”"
-    return Check(label, Verdict.CONTRADICTED, reason, None, ci, est.ci_method, est)
+    flags = (ClaimFlag.INTERNALLY_INCONSISTENT,) if claim.context else ()
+    words = f"; internally inconsistent: the same text says “{claim.context}”, so no finite ratio" if flags else ""
+    if cells is None:
+        reason = f"no finite ratio and no interval: {ref} had no {what} in {span(est.window)}{words}"
+        return Check(label, Verdict.NOT_CHECKABLE, reason, None, None, est.ci_method, est, flags)
+    a, n1, c, n2 = cells
+    bound = (iv.rate_ratio_exact_ci if est.statistic == "rate_ratio" else iv.risk_ratio_score_ci)(
+        a, n1, c, n2, level=ctx.level
+    )
+    ci = (bound.low, None)
+    found = f"no finite ratio on these counts ({a:g} {who} {what}, none of {ref} in {span(est.window)})"
+    published, span_text = cf.published(claim.published_value, claim), cf.interval(ci, claim)
+    if bound.low is None or claim.published_value >= bound.low:
+        verdict, where = Verdict.CONSISTENT, f"the published {published} lies inside our interval ({span_text})"
+    else:
+        verdict, where = Verdict.CONTRADICTED, f"the published {published} lies below our interval ({span_text})"
+    return Check(label, verdict, f"{found}; {where}{words}", None, ci, bound.method, est, flags)
 
 
 def ratio_estimate(claim: Claim, ctx: Context, reading: str) -> tuple[Estimate, Cells | None]:
@@ -218,8 +229,19 @@ def proportion_checks(claim: Claim, ctx: Context) -> list[Check]:
         est = proportion_estimate(claim, ctx, group, data_window(claim).dates, period_of(claim))
         missing = None if est.estimable else est.notes[0]
         label = f"{GROUP_LABELS[group]} people"
+        bound = claim.bound if group == claim.group else None
         checks.append(
-            judge(claim, published, est.value, est.ci, label=label, method=est.ci_method, estimate=est, missing=missing)
+            judge(
+                claim,
+                published,
+                est.value,
+                est.ci,
+                label=label,
+                method=est.ci_method,
+                estimate=est,
+                missing=missing,
+                bound=bound,
+            )
         )
     return checks
 
@@ -268,14 +290,25 @@ def share_check(claim: Claim, ctx: Context) -> Check:
     x, n = events.count(claim.group), events.count(Group.ALL)
     ci = iv.proportion_ci(x, n, level=ctx.level)
     est = replace(est, value=x / n if n else None, numerator=x, denominator=n, ci=ci.bounds, ci_method=ci.method)
-    return judge(claim, claim.published_value, est.value, est.ci, label="share", method=ci.method, estimate=est)
+    return judge(
+        claim,
+        claim.published_value,
+        est.value,
+        est.ci,
+        label="share",
+        method=ci.method,
+        estimate=est,
+        bound=claim.bound,
+    )
 
 
 def count_check(claim: Claim, ctx: Context) -> Check:
-    """A count in the window (per year for `count_per_year`), against the published value."""
+    """A count in the window (per year for `count_per_year`), against the published value. A count that is
+    itself a published lower bound reproduces only a claim of "at least" as much: otherwise the published
+    value inside its one-sided interval is consistent."""
     est = count_estimate(claim, ctx, data_window(claim).dates, period_of(claim))
     missing = None if est.estimable else est.notes[0]
-    return judge(
+    check = judge(
         claim,
         claim.published_value,
         est.value,
@@ -284,12 +317,25 @@ def count_check(claim: Claim, ctx: Context) -> Check:
         method=est.ci_method,
         estimate=est,
         missing=missing,
+        bound=claim.bound,
     )
+    return only_at_least_reproduces(check, est, claim.bound if claim.published_value is not None else None)
+
+
+def only_at_least_reproduces(check: Check, est: Estimate, bound: str | None) -> Check:
+    """A count that is itself a published lower bound reproduces only an "at least" figure; an exact figure
+    that matches it is consistent with it."""
+    if LOWER_BOUND_NOTE in est.notes and check.verdict == Verdict.REPRODUCED and bound != "at least":
+        reason = f"{check.reason}, but ours is only a lower bound, so the published figure is consistent with it"
+        return replace(check, verdict=Verdict.CONSISTENT, reason=reason)
+    return check
 
 
 def count_estimate(claim: Claim, ctx: Context, window: tuple[date, date], period: Period) -> Estimate:
     """The group's count in `window` (per year for `count_per_year`), Garwood exact interval (methods
-    §1.2B); dollars are a total with no interval."""
+    §1.2B); dollars are a total with no interval. A count read from published rows carries their precision:
+    a lower bound ("over …") has no upper limit, and a count derived from a rounded share has the counts the
+    rounding allows as its interval (`claims.evidence.rounding_interval`)."""
     measure = claim.measures[0]
     events = flow_counts(ctx.counts, measure, window)
     years = years_in(window) if claim.statistic == Statistic.COUNT_PER_YEAR else 1.0
@@ -303,5 +349,12 @@ def count_estimate(claim: Claim, ctx: Context, window: tuple[date, date], period
     est = replace(est, value=x / years, numerator=x, denominator=years if years != 1.0 else None)
     if measure == Measure.SETTLEMENT_USD:
         return est
+    rows = count_rows(ctx, est)
+    rounding = rounding_interval(ctx, rows)
+    if rounding is not None and years == 1.0:
+        return replace(est, ci=rounding, ci_method=ROUNDING_METHOD)
     ci = iv.poisson_rate_ci(x, years, level=ctx.level)
-    return apply_stability(replace(est, ci=ci.bounds, ci_method=ci.method), x)
+    est = replace(est, ci=ci.bounds, ci_method=ci.method)
+    if is_lower_bound(rows):
+        est = replace(est, ci=(ci.low, None), notes=(*est.notes, LOWER_BOUND_NOTE))
+    return apply_stability(est, x)

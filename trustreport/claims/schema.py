@@ -18,7 +18,8 @@ published and how precisely it was published. Unknown keys are refused, so a typ
   instead when the claim's own has no data (e.g. the first full years of a later source), with its `note`.
 - `published_value`; `published_then` and `published_now` for a change; `published_reference` for the
   reference group's value of a proportion. Proportions and shares are fractions (0.36); percent changes are
-  percents (-32); ratios as printed (1.6).
+  percents (-32); ratios as printed (1.6). `bound`: `at least` or `at most` when `published_value` was
+  published as a bound ("over 8,700 stops"); it is then graded one-sided.
 - `tolerance`: `{decimals: d}`, `{significant: s}`, `{relative: r}` or `{absolute: a}`. Rounding rule: a value
   reproduces when ours lies within half a unit of the last published digit (`1.6` ⇒ 1.55 … 1.65; the default
   `decimals` is the number of decimals the value was written with, and a fraction is read at least to whole
@@ -50,6 +51,8 @@ ALL_OTHER = "all other"
 
 Denominator = Literal["residents", "stops", "searches", "arrests", "years", "none", "unstated"]
 Reading = Literal["residents", "stops", "searches", "arrests"]
+# A one-sided published figure: "over 8,700 stops" is `at least` 8,700 (as `qualifier` in data/published).
+Bound = Literal["at least", "at most"]
 
 
 class Statistic(StrEnum):
@@ -182,6 +185,7 @@ class Claim(_Strict):
     published_then: float | None = None
     published_now: float | None = None
     published_reference: float | None = None
+    bound: Bound | None = None
     tolerance: Tolerance | None = None
     parity_band: tuple[float, float] = (0.8, 1.25)
     definition: str | None = None
@@ -281,6 +285,8 @@ def _missing_for_statistic(c: Claim) -> str | None:
         return "a `risk_ratio` is conditional on a stage: `denominator` must be stops, searches, arrests or unstated"
     if s == Statistic.PERCENT_CHANGE_YTD and not _same_calendar_window(c.then, c.now):
         return "`percent_change_ytd` needs `then` and `now` to run from January 1 to the same day, one year apart"
+    if c.bound and c.published_value is None:
+        return "`bound` qualifies `published_value`, which this claim does not have"
     if c.pair_reading and not c.pair_with:
         return "`pair_reading` needs `pair_with`"
     return None

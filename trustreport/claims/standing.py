@@ -63,8 +63,9 @@ def _band_check(claim: Claim, ratio: Estimate) -> Check:
 
 
 def availability_outcome(claim: Claim, ctx: Context) -> Outcome:
-    """Per measure: contradicted if record-level data cover part of the window; consistent if only published
-    figures exist for it (whether they are 'reliable' the data cannot settle); reproduced if nothing does."""
+    """Per measure: contradicted if record-level data cover part of the window; otherwise not checkable, since
+    missing data never support a claim: that this report holds no record-level data for a window is not
+    evidence that none existed, nor that published figures for it were unreliable."""
     window = data_window(claim).dates
     return Outcome([_availability_check(ctx, m, window) for m in claim.measures])
 
@@ -76,14 +77,15 @@ def _availability_check(ctx: Context, measure: Measure, window: tuple[date, date
     if share > 0:
         ids = ", ".join(sorted({c.source_id for c in records if c.start <= window[1] and c.end >= window[0]}))
         return Check(label, Verdict.CONTRADICTED, f"record-level data ({ids}) cover {fmt.pct(share)} of {span(window)}")
+    absence = "absence of data here is not evidence that none existed"
     published = _published_rows(ctx.citations, measure, window)
     if published:
         reason = (
-            f"no record-level {label} data in {span(window)}; only published figures: {'; '.join(published)} "
-            "(whether those are reliable is not something the data can settle)"
+            f"no record-level {label} data in {span(window)}, only published figures: {'; '.join(published)}; "
+            f"{absence}, and whether those figures are reliable is not something the data can settle"
         )
-        return Check(label, Verdict.CONSISTENT, reason)
-    return Check(label, Verdict.REPRODUCED, f"no {label} data of any kind in {span(window)}")
+        return not_checkable(label, reason)
+    return not_checkable(label, f"no {label} data of any kind in {span(window)}; {absence}")
 
 
 _KINDS = {"total": "count", "share": "share", "rate_per_1000": "rate per 1,000"}
@@ -114,7 +116,7 @@ def event_outcome(claim: Claim, ctx: Context) -> Outcome:
     if claim.about and ctx.jurisdiction and claim.about != ctx.jurisdiction:
         reason = f"an event in {claim.about} ({when.year}), not in {ctx.jurisdiction}: nothing to recompute here"
     else:
-        reason = f"an event ({when.isoformat()}): drawn on the timeline, not a number to recompute"
+        reason = f"an event ({when.isoformat()}): a date, not a number to recompute"
     return Outcome([not_checkable("event", reason)])
 
 

@@ -1,11 +1,16 @@
 """Verdicts: how one recomputed number is judged against a published one, and how several are combined.
 
-- `reproduced`: our point estimate matches the published value within its rounding (or stated tolerance).
-- `consistent`: it does not, but the published value lies inside our confidence interval.
-- `contradicted`: the published value lies outside our interval (or a finite ratio was claimed where the data
-  give no finite ratio).
+- `reproduced`: our point estimate matches the published value within its rounding (or stated tolerance); for
+  a one-sided figure ("at least 8,700"), ours satisfies it.
+- `consistent`: it does not, but the published value lies inside our confidence interval (one-sided where ours
+  has no finite bound, e.g. a ratio whose reference group had no events).
+- `contradicted`: the published value lies outside our interval.
 - `not checkable`: nothing to recompute from — missing data for the window, a figure that is not a number, an
-  event, a place other than the report's — with the reason.
+  event, a place other than the report's, or evidence that is only the claim's own publication — with the reason.
+  Missing data never supports a claim: absence of data in this report is not evidence of anything.
+
+Flags (`ClaimFlag`) are findings beside the verdict, never a verdict themselves: a text that contradicts itself
+is *internally inconsistent* whatever the data say.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from trustreport.claims import format as cf
-from trustreport.claims.schema import FRACTION_STATISTICS, Claim
+from trustreport.claims.schema import FRACTION_STATISTICS, Bound, Claim
 from trustreport.estimate import Estimate
 
 
@@ -24,6 +29,15 @@ class Verdict(StrEnum):
     CONSISTENT = "consistent"
     CONTRADICTED = "contradicted"
     NOT_CHECKABLE = "not checkable"
+
+
+class ClaimFlag(StrEnum):
+    """A finding about a claim beside its verdict."""
+
+    NO_INDEPENDENT_SOURCE = "no independent source"  # the only evidence is the claim's own publication
+    INTERNALLY_INCONSISTENT = "internally inconsistent"  # the same text states something that rules it out
+    LOWER_BOUND = "lower bound"  # published as "over …" / "at least …" and graded one-sided
+    UPPER_BOUND = "upper bound"  # published as "under …" / "at most …" and graded one-sided
 
 
 # For a claim with several published figures (then and now counts; a group and its reference), the worst
@@ -54,6 +68,7 @@ class Check:
     ci: tuple[float | None, float | None] | None = None
     method: str | None = None
     estimate: Estimate | None = None
+    flags: tuple[ClaimFlag, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,11 +97,15 @@ def judge(
     estimate: Estimate | None = None,
     missing: str | None = None,
     as_count: bool = False,
+    bound: Bound | None = None,
 ) -> Check:
     """Grade `published` against our `value` and `ci` (bounds in the claim's units, or counts with
-    `as_count`; None = unbounded)."""
+    `as_count`; None = unbounded). Inside the interval is consistent, outside contradicted. With `bound` the
+    published figure is one-sided ("over 8,700" = at least 8,700) and graded one-sided (`_one_sided`)."""
     if value is None:
         return not_checkable(label, missing or "our value is not estimable", estimate)
+    if bound is not None:
+        return _one_sided(claim, published, value, ci, bound, label, method, estimate, as_count=as_count)
     tol = claim.tolerance_for(published)
     ours, theirs = cf.number(value, claim, as_count=as_count), cf.published(published, claim, as_count=as_count)
     span = cf.interval(ci, claim, as_count=as_count)
@@ -102,6 +121,38 @@ def judge(
     else:
         verdict, reason = Verdict.CONTRADICTED, f"ours, {ours}, differs from {theirs} and has no interval"
     return Check(label, verdict, reason, value, ci, method, estimate)
+
+
+def _one_sided(
+    claim: Claim,
+    published: float,
+    value: float,
+    ci: tuple[float | None, float | None] | None,
+    bound: Bound,
+    label: str,
+    method: str | None,
+    estimate: Estimate | None,
+    *,
+    as_count: bool,
+) -> Check:
+    """ "At least P": reproduced when ours is at least P (within P's rounding), consistent when ours is below
+    but our interval reaches P, contradicted when the whole interval lies below P ("at most" mirrored)."""
+    slack = claim.tolerance_for(published).half_width(published) * (1 + 1e-9)
+    lower = bound == "at least"
+    flag = ClaimFlag.LOWER_BOUND if lower else ClaimFlag.UPPER_BOUND
+    ours, theirs = cf.number(value, claim, as_count=as_count), cf.published(published, claim, as_count=as_count)
+    span = cf.interval(ci, claim, as_count=as_count)
+    side = "below" if lower else "above"
+    if (value >= published - slack) if lower else (value <= published + slack):
+        verdict, reason = Verdict.REPRODUCED, f"ours, {ours}, is {bound} {theirs}, as published (one-sided)"
+    elif ci is None or ci == (None, None):
+        verdict, reason = Verdict.CONTRADICTED, f"ours, {ours}, is {side} {bound} {theirs} and has no interval"
+    elif (ci[1] is None or ci[1] >= published) if lower else (ci[0] is None or ci[0] <= published):
+        verdict = Verdict.CONSISTENT
+        reason = f"ours, {ours}, is {side} {theirs}, but our interval ({span}) reaches it (one-sided)"
+    else:
+        verdict, reason = Verdict.CONTRADICTED, f"our interval ({span}) lies wholly {side} {bound} {theirs}"
+    return Check(label, verdict, reason, value, ci, method, estimate, (flag,))
 
 
 def _inside(x: float, ci: tuple[float | None, float | None]) -> bool:

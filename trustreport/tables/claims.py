@@ -14,7 +14,8 @@ from trustreport.tables._common import to_html
 
 def claim_ledger(report: Report) -> HTML:
     """Section 2: every claim of the params file with its published value, our recomputation (interval and
-    method), the verdict and the reason; caveats numbered below. Claims and earlier 'then' figures apart."""
+    method), the verdict with its flags, the sources of its evidence and the reason; caveats numbered below.
+    Claims and earlier 'then' figures apart."""
     results = list(report.claims)
     if not results:
         return HTML("")  # narrative.claims_summary already says there is nothing to check
