@@ -33,11 +33,13 @@ from trustreport.stats.multiplicity import adjust_estimates
 from trustreport.vocab import (
     CONDITIONAL_STAGES,
     PER_RESIDENT_MEASURES,
+    STOPPED_NOUNS,
     DenominatorKind,
     Flag,
     Group,
     Measure,
     Period,
+    StopMode,
 )
 
 log = logging.getLogger("trustreport")
@@ -126,6 +128,11 @@ def funnels(counts: pd.DataFrame, params: Params, coverages: Sequence[Coverage] 
         held = measures_with_data(counts, FUNNEL_ORDER, win.dates)
         if held:
             span, note = _windows(coverages, held[0], period, win)
+            # A stage recorded over less of the window (a blank field) narrows every stage to its span.
+            for measure in held[1:]:
+                narrower, stage_note = _windows(coverages, measure, period, win)
+                if narrower[0] > span[0] or narrower[1] < span[1]:
+                    span, note = (max(span[0], narrower[0]), min(span[1], narrower[1])), stage_note
             out += _partial(funnel(counts, span, period=period, **common), note)
     return out
 
@@ -146,8 +153,8 @@ def outcome_tests(sources: Sequence[SourceData], params: Params) -> list[Estimat
 
 
 def veils_of_darkness(sources: Sequence[SourceData], params: Params) -> list[Estimate]:
-    """Section 5: the veil-of-darkness test, Black vs reference drivers, where stop times and a location exist
-    (methods §4)."""
+    """Section 5: the veil-of-darkness test, Black vs reference drivers, where stop times of vehicle stops and a
+    location exist (methods §4)."""
     if params.location is None:
         return []
     out: list[Estimate] = []
@@ -299,7 +306,7 @@ def unique_ids(estimates: Sequence[Estimate]) -> list[Estimate]:
 
 
 _BENCHMARK_CAVEAT = (
-    "Residents are not drivers: per-resident stop rates set stops against the people who live in the city, "
+    "Residents are not {stopped}: per-resident stop rates set stops against the people who live in the city, "
     "not the people who drive or walk there. Commuters and visitors are stopped too, so a ratio can reflect who "
     "travels in the city as much as how police treat each group."
 )
@@ -310,12 +317,14 @@ _HIT_RATE_CAVEAT = (
 )
 
 
-def method_caveats(estimates: Sequence[Estimate]) -> list[str]:
-    """The standard caveats of the methods the estimates used (benchmark problem, infra-marginality)."""
+def method_caveats(estimates: Sequence[Estimate], stopped: str = STOPPED_NOUNS[StopMode.VEHICULAR]) -> list[str]:
+    """The standard caveats of the methods the estimates used (benchmark problem, infra-marginality); `stopped`
+    names the people stopped (`trustreport.stop_mode`)."""
     measures = {(e.measure, e.denominator_kind) for e in estimates}
     found = []
     if (Measure.STOPS, DenominatorKind.RESIDENTS) in measures:
-        found.append(_BENCHMARK_CAVEAT)
+        who = f"the {stopped}" if stopped == STOPPED_NOUNS[StopMode.MIXED] else stopped
+        found.append(_BENCHMARK_CAVEAT.format(stopped=who))
     if any(m == Measure.HITS for m, _ in measures):
         found.append(_HIT_RATE_CAVEAT)
     return found
