@@ -15,6 +15,7 @@ import pytest
 from trustreport.params import load_params
 from trustreport.report import build
 from trustreport.stop_mode import stop_mode
+from trustreport.tables.outcome import veil_of_darkness as vod_table
 from trustreport.vocab import Group, Measure, Period, StopMode
 
 SEATTLE = Path(__file__).parent / "data" / "seattle"
@@ -112,3 +113,4 @@ def test_the_nouns_follow_the_stop_mode(report):
     # The veil-of-darkness test is about drivers: pedestrian stops never enter it.
     assert not report.estimates.where(statistic="vod_odds_ratio")
     assert all("stop_times" not in s.extras for s in report.sources)
+    assert "these are pedestrian stops" in vod_table(report).data
