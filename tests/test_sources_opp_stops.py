@@ -291,3 +291,21 @@ def test_mixed_vehicle_and_pedestrian_stops_are_people_stopped(search_types, har
     assert stop_mode([search_types]) == StopMode.MIXED
     assert stopped_people([search_types]) == "people stopped"
     assert stopped_people([hartford]) == "drivers"
+
+
+def test_hit_rate_tables_leave_out_months_contraband_is_not_recorded(tmp_path):
+    path = tmp_path / "contraband_gap.csv"
+    path.write_text(
+        "date,subject_race,district,search_conducted,contraband_found\n"
+        "2020-01-05,black,A,TRUE,TRUE\n"
+        "2020-01-06,white,A,TRUE,FALSE\n"
+        "2020-02-03,black,A,TRUE,NA\n"
+        "2020-02-04,white,A,TRUE,NA\n"
+        "2020-03-01,white,A,TRUE,TRUE\n"
+    )
+    data = read("opp_stops", path)
+    assert totals(data, Measure.SEARCHES)["all"] == 5
+    assert totals(data, Measure.HITS)["all"] == 2
+    district = data.extras["by_district"]
+    assert int(district["searches"].sum()) == 3 and int(district["hits"].sum()) == 2
+    assert not district["date"].dt.month.eq(2).any()

@@ -38,7 +38,8 @@ when the file has a `type` column only vehicular stops enter this table (none: n
 
 `extras["search_basis"]`: columns date, group, search_basis, searches, hits: searched stops by the OPP
 `search_basis` value (a missing basis is "unknown"), so discretionary searches can be separated for the outcome
-test (methods §3.1). Present when the file has `search_conducted` and `search_basis` columns.
+test (methods §3.1). Present when the file has `search_conducted` and `search_basis` columns. Both hit-rate tables
+leave out the months searches or contraband are not recorded.
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ def read_opp_stops(ctx: AdapterContext) -> SourceData:
     coverage = []
     if len(daily):
         coverage = _coverage(ctx.source_id, measures, daily["day"].min(), daily["day"].max(), blank)
-    extras, extra_dropped = _extras(con, ctx, header, measures, where, race_map)
+    extras, extra_dropped = _extras(con, ctx, header, measures, where, race_map, blank)
     dropped += extra_dropped
     log.info("%s: %d stops read from %s", ctx.source_id, int(daily["stops"].sum()), path.name)
     return finish(ctx, counts, coverage=coverage, dropped=dropped, caveats=caveats, extras=extras)
@@ -398,9 +399,12 @@ def _month_runs(months: list[pd.Timestamp]) -> str:
 
 
 def _extras(
-    con, ctx: AdapterContext, header: list[str], measures, where: str, race_map: dict
+    con, ctx: AdapterContext, header: list[str], measures, where: str, race_map: dict, blank: _Blank
 ) -> tuple[dict[str, pd.DataFrame], list[Dropped]]:
-    """The extra tables the file's columns allow (district, stop times, search basis), and what they drop."""
+    """The extra tables the file's columns allow (district, stop times, search basis), and what they drop.
+
+    The hit-rate tables leave out the months searches or contraband are not recorded (hits and searches both, so
+    the hit rate of the other months is unchanged)."""
     extras: dict[str, pd.DataFrame] = {"stop_mode": _stop_mode(con, ctx.path, header, where)}
     dropped: list[Dropped] = []
     if "district" in header:
@@ -413,6 +417,12 @@ def _extras(
         dropped.append(_no_time_record(con, ctx, vehicular))
     if "search_basis" in header and Measure.SEARCHES in measures:
         extras["search_basis"] = _search_basis(con, ctx.path, measures, where, race_map)
+    unrecorded = [*blank.months.get(Measure.SEARCHES, []), *blank.months.get(Measure.HITS, [])]
+    for name in ("by_district", "search_basis"):
+        if name in extras and unrecorded:
+            frame = extras[name]
+            month = frame["date"].dt.to_period("M").dt.start_time
+            extras[name] = frame[~month.isin(unrecorded)].reset_index(drop=True)
     return extras, dropped
 
 
