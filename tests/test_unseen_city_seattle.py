@@ -114,3 +114,27 @@ def test_the_nouns_follow_the_stop_mode(report):
     assert not report.estimates.where(statistic="vod_odds_ratio")
     assert all("stop_times" not in s.extras for s in report.sources)
     assert "these are pedestrian stops" in vod_table(report).data
+
+
+def test_a_field_blank_in_the_middle_of_a_window_uses_the_longest_recorded_run(tmp_path, raw):
+    """The same city with frisk_performed also blanked for May 2016: frisk shares use June-December 2016, the
+    longest recorded run of the then window, with its stops."""
+    stops = pd.read_csv(SEATTLE / "seattle_terry_stops_2016.csv.gz", dtype=str, keep_default_na=False)
+    stops.loc[stops["date"].str.startswith("2016-05"), "frisk_performed"] = "NA"
+    stops.to_csv(tmp_path / "seattle_terry_stops_2016.csv.gz", index=False)
+    name_2017 = "seattle_terry_stops_2017.csv.gz"
+    (tmp_path / name_2017).write_bytes((SEATTLE / name_2017).read_bytes())
+    census = "../../../data/us-cities-demographics/"
+    params = (SEATTLE / "seattle.yaml").read_text().replace(census, f"{(SEATTLE / census).resolve()}/")
+    (tmp_path / "seattle.yaml").write_text(params)
+    found = build(load_params(tmp_path / "seattle.yaml"))
+
+    run = (date(2016, 6, 1), THEN[1])
+    share = found.estimates.one(measure=Measure.FRISKS, statistic="proportion", group=Group.BLACK, period=Period.THEN)
+    assert share.window == run
+    rows = _in(raw, run)
+    black = rows[rows["subject_race"] == Group.BLACK.value]
+    assert share.value == pytest.approx((black["frisk_performed"] == "TRUE").sum() / len(black), rel=1e-12)
+    assert any("longest recorded run" in n for n in share.notes)
+    change = found.estimates.one(measure=Measure.FRISKS, statistic="proportion_difference", group=Group.ALL)
+    assert change.then_window == run

@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 
 from trustreport import fmt
-from trustreport.counts import Coverage, covered_window, window_totals
+from trustreport.counts import Coverage, covered_runs, covered_window, window_totals
 from trustreport.estimate import Estimate
 from trustreport.metrics import police_killings as killings
 from trustreport.metrics.disparity import conditional_disparity, per_resident_disparity
@@ -58,8 +58,18 @@ def _periods(params: Params) -> tuple[tuple[Period, Window], tuple[Period, Windo
 
 
 def _windows(coverages, measure, period, win) -> tuple[tuple[date, date], str | None]:
-    """The window a measure's estimates use, and a partial-coverage note when it is narrower than asked."""
+    """The window a measure's estimates use, and a partial-coverage note when it is narrower than asked.
+
+    A conditional stage recorded in separate runs of the window (a field blank in some months) uses its longest
+    run: its feeding stage is counted over the same span, so no share divides by stops whose outcome is unknown."""
     span, share = covered_window(coverages, measure, win.dates)
+    runs = covered_runs(coverages, measure, win.dates) if measure in CONDITIONAL_STAGES else []
+    if len(runs) > 1:
+        span = max(runs, key=lambda r: ((r[1] - r[0]).days, r[0]))
+        return span, (
+            f"{measure} data are recorded on {fmt.pct(share, digits=0)} of the {period} window "
+            f"{fmt.window(*win.dates)}, not in one run; rates use the longest recorded run, {fmt.window(*span)}"
+        )
     if span == win.dates:
         return span, None
     return span, (
