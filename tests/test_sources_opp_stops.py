@@ -10,7 +10,8 @@ from sources_helpers import DATA, FIXTURES, GROUPS, MEASURES, read, string_cells
 
 from trustreport.counts import window_totals
 from trustreport.errors import SourceError
-from trustreport.vocab import Measure
+from trustreport.stop_mode import stop_mode, stopped_people
+from trustreport.vocab import Measure, StopMode
 
 HARTFORD = DATA / "opp-hartford" / "ct_hartford_2020_04_01.csv.gz"
 # SOURCE.md: stops by race over the whole file (18,439 stops).
@@ -234,3 +235,77 @@ def test_bad_time_names_column_and_line(tmp_path):
     with pytest.raises(SourceError) as err:
         read("opp_stops", path)
     assert (err.value.column, err.value.row) == ("time", 3) and "'5 pm'" in str(err.value)
+
+
+@pytest.fixture(scope="module")
+def search_types():
+    """A hand-made mixed file: frisks blank in February, search type blank among March's searches."""
+    return read("opp_stops", FIXTURES / "opp_search_type.csv", source_id="mixed")
+
+
+def test_frisks_and_search_types_count_only_true_values(search_types):
+    assert totals(search_types, Measure.FRISKS) == {"black": 2, "hispanic": 1, "all": 3}
+    assert totals(search_types, Measure.PERSON_SEARCHES) == {"black": 2, "white": 1, "all": 3}
+    assert totals(search_types, Measure.VEHICLE_SEARCHES) == {"black": 1, "white": 1, "all": 2}
+    assert totals(search_types, Measure.HITS) == {"white": 1, "hispanic": 1, "all": 2}
+
+
+def test_a_month_where_a_field_is_blank_is_not_recorded(search_types):
+    spans = {
+        m: [(c.start, c.end) for c in search_types.coverage if c.measure == m]
+        for m in (Measure.STOPS, Measure.FRISKS, Measure.PERSON_SEARCHES, Measure.HITS)
+    }
+    assert spans[Measure.STOPS] == [(date(2020, 1, 5), date(2020, 3, 15))]
+    assert spans[Measure.HITS] == spans[Measure.STOPS]
+    assert spans[Measure.FRISKS] == [(date(2020, 1, 5), date(2020, 1, 31)), (date(2020, 3, 1), date(2020, 3, 15))]
+    # March's only search has search_person NA: the search type is not recorded that month.
+    assert spans[Measure.PERSON_SEARCHES] == [(date(2020, 1, 5), date(2020, 2, 29))]
+    frisks = search_types.counts[search_types.counts["measure"] == Measure.FRISKS.value]
+    assert not frisks["period_start"].dt.month.eq(2).any()
+
+
+def test_blank_fields_are_recorded_in_the_appendix(search_types):
+    steps = {d.step: d for d in search_types.dropped}
+    blank = steps["frisks: months with frisk_performed blank"]
+    assert blank.rows_in - blank.rows_out == 2 and "2020-02" in blank.reason
+    assert "2020-03" in steps["person_searches: months with search_person blank"].reason
+    # NA in a recorded month still counts as not TRUE, and says so.
+    assert steps["recode frisk_performed NA"].reason == "1 stops counted as not TRUE"
+    assert steps["recode contraband_found NA among searches"].reason.startswith("1 searched stops")
+
+
+def test_stop_mode_and_vehicular_stop_times(search_types):
+    modes = search_types.extras["stop_mode"].set_index("type")["stops"].to_dict()
+    assert modes == {"pedestrian": 4, "vehicular": 4}
+    assert search_types.extras["stop_times"]["stops"].sum() == 4
+
+
+def test_search_type_needs_both_columns(hartford):
+    # Hartford has search_vehicle but no search_person (and no frisk_performed): neither is emitted.
+    emitted = set(hartford.counts["measure"])
+    assert not emitted & {Measure.FRISKS.value, Measure.PERSON_SEARCHES.value, Measure.VEHICLE_SEARCHES.value}
+    assert len([c for c in hartford.coverage if c.measure == Measure.CITATIONS]) == 1
+
+
+def test_mixed_vehicle_and_pedestrian_stops_are_people_stopped(search_types, hartford):
+    assert stop_mode([search_types]) == StopMode.MIXED
+    assert stopped_people([search_types]) == "people stopped"
+    assert stopped_people([hartford]) == "drivers"
+
+
+def test_hit_rate_tables_leave_out_months_contraband_is_not_recorded(tmp_path):
+    path = tmp_path / "contraband_gap.csv"
+    path.write_text(
+        "date,subject_race,district,search_conducted,contraband_found\n"
+        "2020-01-05,black,A,TRUE,TRUE\n"
+        "2020-01-06,white,A,TRUE,FALSE\n"
+        "2020-02-03,black,A,TRUE,NA\n"
+        "2020-02-04,white,A,TRUE,NA\n"
+        "2020-03-01,white,A,TRUE,TRUE\n"
+    )
+    data = read("opp_stops", path)
+    assert totals(data, Measure.SEARCHES)["all"] == 5
+    assert totals(data, Measure.HITS)["all"] == 2
+    district = data.extras["by_district"]
+    assert int(district["searches"].sum()) == 3 and int(district["hits"].sum()) == 2
+    assert not district["date"].dt.month.eq(2).any()

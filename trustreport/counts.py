@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -212,6 +212,24 @@ def coverage_of(coverages: Iterable[Coverage], measure: Measure, window: tuple[d
         if lo <= hi:
             covered.update(range((lo - start).days, (hi - start).days + 1))
     return len(covered) / total if total > 0 else 0.0
+
+
+def covered_runs(coverages: Iterable[Coverage], measure: Measure, window: tuple[date, date]) -> list[tuple[date, date]]:
+    """The maximal runs of consecutive days of `window` that some source holding `measure` covers, in order."""
+    start, end = window
+    covered: set[int] = set()
+    for cov in coverages:
+        lo, hi = max(start, cov.start), min(end, cov.end)
+        if cov.measure == measure and lo <= hi:
+            covered.update(range((lo - start).days, (hi - start).days + 1))
+    runs: list[tuple[date, date]] = []
+    for offset in sorted(covered):
+        day = start + timedelta(days=offset)
+        if runs and (day - runs[-1][1]).days == 1:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
 
 
 def covered_window(

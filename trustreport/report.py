@@ -22,6 +22,7 @@ from trustreport.estimate import EstimateSet
 from trustreport.params import LoadedParams, load_params
 from trustreport.sources import read_source
 from trustreport.sources.base import SourceData
+from trustreport.stop_mode import stopped_people
 
 log = logging.getLogger("trustreport")
 
@@ -48,7 +49,7 @@ class Report:
     def caveats(self) -> list[str]:
         """Every caveat the sources and the params carry, once each, in order."""
         found = [
-            *sections.method_caveats(list(self.estimates)),
+            *sections.method_caveats(list(self.estimates), stopped_people(self.sources)),
             *(c for s in self.sources for c in s.caveats),
             *self.params.params.notes,
         ]

@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 
 from trustreport import fmt
-from trustreport.counts import Coverage, covered_window, window_totals
+from trustreport.counts import Coverage, covered_runs, covered_window, window_totals
 from trustreport.estimate import Estimate
 from trustreport.metrics import police_killings as killings
 from trustreport.metrics.disparity import conditional_disparity, per_resident_disparity
@@ -33,11 +33,13 @@ from trustreport.stats.multiplicity import adjust_estimates
 from trustreport.vocab import (
     CONDITIONAL_STAGES,
     PER_RESIDENT_MEASURES,
+    STOPPED_NOUNS,
     DenominatorKind,
     Flag,
     Group,
     Measure,
     Period,
+    StopMode,
 )
 
 log = logging.getLogger("trustreport")
@@ -56,8 +58,18 @@ def _periods(params: Params) -> tuple[tuple[Period, Window], tuple[Period, Windo
 
 
 def _windows(coverages, measure, period, win) -> tuple[tuple[date, date], str | None]:
-    """The window a measure's estimates use, and a partial-coverage note when it is narrower than asked."""
+    """The window a measure's estimates use, and a partial-coverage note when it is narrower than asked.
+
+    A conditional stage recorded in separate runs of the window (a field blank in some months) uses its longest
+    run: its feeding stage is counted over the same span, so no share divides by stops whose outcome is unknown."""
     span, share = covered_window(coverages, measure, win.dates)
+    runs = covered_runs(coverages, measure, win.dates) if measure in CONDITIONAL_STAGES else []
+    if len(runs) > 1:
+        span = max(runs, key=lambda r: ((r[1] - r[0]).days, r[0]))
+        return span, (
+            f"{measure} data are recorded on {fmt.pct(share, digits=0)} of the {period} window "
+            f"{fmt.window(*win.dates)}, not in one run; rates use the longest recorded run, {fmt.window(*span)}"
+        )
     if span == win.dates:
         return span, None
     return span, (
@@ -126,6 +138,11 @@ def funnels(counts: pd.DataFrame, params: Params, coverages: Sequence[Coverage] 
         held = measures_with_data(counts, FUNNEL_ORDER, win.dates)
         if held:
             span, note = _windows(coverages, held[0], period, win)
+            # A stage recorded over less of the window (a blank field) narrows every stage to its span.
+            for measure in held[1:]:
+                narrower, stage_note = _windows(coverages, measure, period, win)
+                if narrower[0] > span[0] or narrower[1] < span[1]:
+                    span, note = (max(span[0], narrower[0]), min(span[1], narrower[1])), stage_note
             out += _partial(funnel(counts, span, period=period, **common), note)
     return out
 
@@ -146,8 +163,8 @@ def outcome_tests(sources: Sequence[SourceData], params: Params) -> list[Estimat
 
 
 def veils_of_darkness(sources: Sequence[SourceData], params: Params) -> list[Estimate]:
-    """Section 5: the veil-of-darkness test, Black vs reference drivers, where stop times and a location exist
-    (methods §4)."""
+    """Section 5: the veil-of-darkness test, Black vs reference drivers, where stop times of vehicle stops and a
+    location exist (methods §4)."""
     if params.location is None:
         return []
     out: list[Estimate] = []
@@ -299,7 +316,7 @@ def unique_ids(estimates: Sequence[Estimate]) -> list[Estimate]:
 
 
 _BENCHMARK_CAVEAT = (
-    "Residents are not drivers: per-resident stop rates set stops against the people who live in the city, "
+    "Residents are not {stopped}: per-resident stop rates set stops against the people who live in the city, "
     "not the people who drive or walk there. Commuters and visitors are stopped too, so a ratio can reflect who "
     "travels in the city as much as how police treat each group."
 )
@@ -310,12 +327,14 @@ _HIT_RATE_CAVEAT = (
 )
 
 
-def method_caveats(estimates: Sequence[Estimate]) -> list[str]:
-    """The standard caveats of the methods the estimates used (benchmark problem, infra-marginality)."""
+def method_caveats(estimates: Sequence[Estimate], stopped: str = STOPPED_NOUNS[StopMode.VEHICULAR]) -> list[str]:
+    """The standard caveats of the methods the estimates used (benchmark problem, infra-marginality); `stopped`
+    names the people stopped (`trustreport.stop_mode`)."""
     measures = {(e.measure, e.denominator_kind) for e in estimates}
     found = []
     if (Measure.STOPS, DenominatorKind.RESIDENTS) in measures:
-        found.append(_BENCHMARK_CAVEAT)
+        who = f"the {stopped}" if stopped == STOPPED_NOUNS[StopMode.MIXED] else stopped
+        found.append(_BENCHMARK_CAVEAT.format(stopped=who))
     if any(m == Measure.HITS for m, _ in measures):
         found.append(_HIT_RATE_CAVEAT)
     return found

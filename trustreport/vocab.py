@@ -42,6 +42,24 @@ class Measure(StrEnum):
     SURVEY_TRUST_MEAN = "survey_trust_mean"
     SURVEY_SAFETY_MEAN = "survey_safety_mean"
     OFFICERS_LIVING_IN_CITY = "officers_living_in_city"
+    FRISKS = "frisks"
+    PERSON_SEARCHES = "person_searches"
+    VEHICLE_SEARCHES = "vehicle_searches"
+
+
+class StopMode(StrEnum):
+    """Who the stops are of (OPP's `type` column): it decides the noun the report uses for the people stopped."""
+
+    VEHICULAR = "vehicular"
+    PEDESTRIAN = "pedestrian"
+    MIXED = "mixed"
+
+
+STOPPED_NOUNS: dict[StopMode, str] = {
+    StopMode.VEHICULAR: "drivers",
+    StopMode.PEDESTRIAN: "pedestrians",
+    StopMode.MIXED: "people stopped",
+}
 
 
 class Period(StrEnum):
@@ -112,6 +130,9 @@ CONDITIONAL_STAGES: dict[Measure, Measure] = {
     Measure.SEARCHES: Measure.STOPS,
     Measure.HITS: Measure.SEARCHES,
     Measure.CITATIONS: Measure.STOPS,
+    Measure.FRISKS: Measure.STOPS,
+    Measure.PERSON_SEARCHES: Measure.SEARCHES,
+    Measure.VEHICLE_SEARCHES: Measure.SEARCHES,
     Measure.HOMICIDES_CLEARED: Measure.HOMICIDE_VICTIMS,
 }
 DENOMINATOR_KIND: dict[Measure, DenominatorKind] = {
@@ -150,6 +171,9 @@ MEASURE_LABELS: dict[Measure, str] = {
     Measure.SETTLEMENT_USD: "settlement dollars",
     Measure.CONTACTS: "non-enforcement contacts",
     Measure.SURVEY_TRUST_MEAN: "mean trust score",
+    Measure.FRISKS: "frisks",
+    Measure.PERSON_SEARCHES: "searches of the person",
+    Measure.VEHICLE_SEARCHES: "searches of the vehicle",
 }
 
 # The singular, for "searches per stop", "hits per search".
@@ -161,6 +185,9 @@ MEASURE_SINGULAR: dict[Measure, str] = {
     Measure.RESIDENTS: "resident",
     Measure.OFFICERS: "officer",
     Measure.HOMICIDE_VICTIMS: "homicide",
+    Measure.FRISKS: "frisk",
+    Measure.PERSON_SEARCHES: "search of the person",
+    Measure.VEHICLE_SEARCHES: "search of the vehicle",
 }
 
 # Okabe–Ito, a colour-blind-safe palette; one fixed colour per group across every chart.

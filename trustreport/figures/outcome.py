@@ -13,6 +13,7 @@ from trustreport.figures._theme import GUIDE_COLOUR, theme
 from trustreport.metrics.outcome_test import hit_rates_by_district
 from trustreport.metrics.veil_of_darkness import share_by_clock_time
 from trustreport.report import Report
+from trustreport.stop_mode import stopped_people
 from trustreport.vocab import GROUP_COLOURS, GROUP_LABELS, Group, Period
 
 _MIN_DISTRICT_SEARCHES = 10  # sub-city cells under 10 are suppressed (methods §5.3, CDC WONDER rule)
@@ -61,7 +62,7 @@ def outcome_scatter(report: Report) -> Figure | None:
             0.01,
             f"Each point is a district (size: searches of both groups; districts with fewer than "
             f"{_MIN_DISTRICT_SEARCHES} searches of either group are left out). Below the dashed line, the group's "
-            f"searches found contraband less often than searches of {reference} drivers.",
+            f"searches found contraband less often than searches of {reference} {stopped_people(report.sources)}.",
             fontsize=7,
             wrap=True,
         )

@@ -1,4 +1,4 @@
-"""The outcome (hit-rate) test (methods §3.1): among searched drivers, the share found with contraband, by group.
+"""The outcome (hit-rate) test (methods §3.1): among searched people, the share found with contraband, by group.
 
 Statistics (measure `hits`, ids `hits.<statistic>.<group>.<period>`):
 
@@ -38,6 +38,7 @@ from trustreport.metrics._inputs import new_estimate, span
 from trustreport.sources.base import SourceData
 from trustreport.stats import intervals as iv
 from trustreport.stats.small_numbers import apply_ratio_rules, apply_stability, not_estimable
+from trustreport.stop_mode import stopped_people
 from trustreport.vocab import GROUP_LABELS, DenominatorKind, Group, Measure, Period
 
 Window = tuple[date, date]
@@ -95,7 +96,7 @@ def outcome_test(
         out.append(_hit_rate(cells, group, period, level, "hit_rate"))
         if group != reference:
             out.append(_hit_rate_ratio(cells, group, reference, period, level, "hit_rate_ratio"))
-            out += _mantel_haenszel(cells, group, reference, period, level)
+            out += _mantel_haenszel(cells, group, reference, period, level, stopped_people(sources))
     out += _discretionary(sources, window, shown, reference, period, level)
     return [e.with_flags(note=INFRA_MARGINALITY_NOTE) for e in out]
 
@@ -258,7 +259,7 @@ def mh_risk_ratio(tables: np.ndarray, *, level: float = 0.95) -> tuple[float | N
 
 
 def _mantel_haenszel(
-    cells: SearchCells, group: Group, reference: Group, period: Period, level: float
+    cells: SearchCells, group: Group, reference: Group, period: Period, level: float, stopped: str
 ) -> list[Estimate]:
     """District-stratified risk ratio and odds ratio of a hit, `group` vs the reference (methods §3.1)."""
     tables = strata(cells, group, reference)
@@ -266,7 +267,7 @@ def _mantel_haenszel(
     or_est = _ratio_shell(cells, group, reference, period, "hit_rate_odds_ratio_mh")
     if len(tables) == 0:
         why = (
-            f"no district where both {GROUP_LABELS[group]} and {GROUP_LABELS[reference]} drivers were searched "
+            f"no district where both {GROUP_LABELS[group]} and {GROUP_LABELS[reference]} {stopped} were searched "
             "and a search found contraband"
         )
         return [not_estimable(rr_est, why), not_estimable(or_est, why)]

@@ -12,8 +12,9 @@ from trustreport.estimate import Estimate
 from trustreport.metrics.outcome_test import INFRA_MARGINALITY_NOTE
 from trustreport.metrics.veil_of_darkness import VOD_CAVEATS
 from trustreport.report import Report
+from trustreport.stop_mode import stop_mode
 from trustreport.tables._common import cell, flags_legend, methods_line, share_cell, to_html
-from trustreport.vocab import GROUP_LABELS, Group, Measure, Period
+from trustreport.vocab import GROUP_LABELS, Group, Measure, Period, StopMode
 
 
 def outcome_test(report: Report) -> HTML:
@@ -64,7 +65,12 @@ def veil_of_darkness(report: Report) -> HTML:
     est = report.estimates
     found = [e for e in est if e.statistic.startswith("vod_")]
     if not found:
-        return HTML("<p>The veil-of-darkness test is not available: it needs stop times and the city's location.</p>")
+        why = (
+            "it applies to vehicle stops (a driver's race seen in daylight or not), and these are pedestrian stops"
+            if stop_mode(report.sources) == StopMode.PEDESTRIAN
+            else "it needs stop times and the city's location"
+        )
+        return HTML(f"<p>The veil-of-darkness test is not available: {html.escape(why)}.</p>")
     p = report.params.params
     rows, samples = [], []
     for group in dict.fromkeys(e.group for e in found):
