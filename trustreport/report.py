@@ -27,6 +27,21 @@ log = logging.getLogger("trustreport")
 
 METRICS_MIMETYPE = "application/vnd.trustreport.metrics+json"
 
+# The report's sections in the order their estimates appear in metrics.json; each reads one SectionContext.
+SECTIONS: tuple[sections.Section, ...] = (
+    sections.disparities,
+    sections.changes,
+    sections.funnels,
+    sections.outcome_tests,
+    sections.veils_of_darkness,
+    sections.workforce,
+    sections.force,
+    sections.accountability,
+    sections.homicides,
+    sections.police_killings,
+    sections.trust,
+)
+
 
 @dataclass(frozen=True)
 class Report:
@@ -87,21 +102,10 @@ def build(params: str | Path | LoadedParams) -> Report:
     p = loaded.params
     sources = read_sources(loaded)
     counts = concat_counts(s.counts for s in sources)
-    coverages = [c for s in sources for c in s.coverage]
+    coverages = tuple(c for s in sources for c in s.coverage)
     availability = data_availability(counts, sources, then=p.then, now=p.now)
-    estimates = [
-        *sections.disparities(counts, p, coverages),
-        *sections.changes(counts, p, coverages),
-        *sections.funnels(counts, p, coverages),
-        *sections.outcome_tests(sources, p),
-        *sections.veils_of_darkness(sources, p),
-        *sections.workforce(counts, p, sources),
-        *sections.force(counts, sources, p),
-        *sections.accountability(counts, sources, p),
-        *sections.homicides(counts, p, coverages),
-        *sections.police_killings(counts, sources, p, coverages),
-        *sections.trust(counts, sources, p, coverages),
-    ]
+    ctx = sections.SectionContext(params=p, counts=counts, sources=tuple(sources), coverages=coverages)
+    estimates = [est for section in SECTIONS for est in section(ctx)]
     estimates = sections.with_source_caveats(estimates, sources)
     estimates = sections.with_adjusted_p_values(estimates)
     estimates = sections.unique_ids(estimates)
