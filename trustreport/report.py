@@ -25,8 +25,6 @@ from trustreport.sources.base import SourceData
 
 log = logging.getLogger("trustreport")
 
-METRICS_MIMETYPE = "application/vnd.trustreport.metrics+json"
-
 # The report's sections in the order their estimates appear in metrics.json; each reads one SectionContext.
 SECTIONS: tuple[sections.Section, ...] = (
     sections.disparities,
@@ -138,13 +136,6 @@ def read_sources(loaded: LoadedParams) -> list[SourceData]:
         )
         for spec in p.sources
     ]
-
-
-def emit_metrics(report: Report) -> None:
-    """Display the metrics under trustreport's mimetype; the runner reads it back from the executed notebook."""
-    from IPython.display import display
-
-    display({METRICS_MIMETYPE: report.metrics()}, raw=True)
 
 
 def _window_json(win) -> dict[str, str]:
