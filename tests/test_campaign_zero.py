@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import by_id
 
 from trustreport.counts import validate_counts
 from trustreport.estimate import Estimate
@@ -54,10 +55,6 @@ def counts_for(row: pd.Series, *measures: tuple[Measure, str]) -> pd.DataFrame:
             rows.append(("2016-01-01", "2018-12-31", measure, group, row[column.format(group=name)], "openjustice"))
     frame = pd.DataFrame(rows, columns=["period_start", "period_end", "measure", "group", "value", "source_id"])
     return validate_counts(frame.assign(jurisdiction="ca-dept"), path=None)
-
-
-def by_id(estimates: list[Estimate]) -> dict[str, Estimate]:
-    return {e.id: e for e in estimates}
 
 
 def published_ratio(value: float) -> float | None:
