@@ -3,7 +3,7 @@ its own inputs through trustreport's rate ratios, per-resident rates and funnel.
 
 Source: campaignzero/ca-police-scorecard @ f437346, `data/raw/disparity analysis 2016-2018.xlsx` (inputs) and
 `data/processed/police_violence_2016-2018.xlsx` (published outputs), formulas in `ca_police_scorecard.ipynb`
-cells 17–30; bundled as CSV in tests/data/campaignzero/ (see its SOURCE.md).
+cells 17–30; bundled as CSV in data/campaignzero-ca-police-scorecard/ (see its SOURCE.md).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from trustreport.metrics.funnel import funnel
 from trustreport.stats import intervals as iv
 from trustreport.vocab import Group, Measure, Period
 
-DATA = Path(__file__).parent / "data" / "campaignzero"
+DATA = Path(__file__).parents[1] / "data" / "campaignzero-ca-police-scorecard"
 WINDOW = (date(2016, 1, 1), date(2018, 12, 31))
 GROUPS = {Group.BLACK: "Black", Group.HISPANIC: "Hispanic", Group.WHITE: "White"}
 FOCAL = (Group.BLACK, Group.HISPANIC)
