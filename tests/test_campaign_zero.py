@@ -3,7 +3,7 @@ its own inputs through trustreport's rate ratios, per-resident rates and funnel.
 
 Source: campaignzero/ca-police-scorecard @ f437346, `data/raw/disparity analysis 2016-2018.xlsx` (inputs) and
 `data/processed/police_violence_2016-2018.xlsx` (published outputs), formulas in `ca_police_scorecard.ipynb`
-cells 17–30; bundled as CSV in tests/data/campaignzero/ (see its SOURCE.md).
+cells 17–30; bundled as CSV in data/campaignzero-ca-police-scorecard/ (see its SOURCE.md).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import by_id
 
 from trustreport.counts import validate_counts
 from trustreport.estimate import Estimate
@@ -23,7 +24,7 @@ from trustreport.metrics.funnel import funnel
 from trustreport.stats import intervals as iv
 from trustreport.vocab import Group, Measure, Period
 
-DATA = Path(__file__).parent / "data" / "campaignzero"
+DATA = Path(__file__).parents[1] / "data" / "campaignzero-ca-police-scorecard"
 WINDOW = (date(2016, 1, 1), date(2018, 12, 31))
 GROUPS = {Group.BLACK: "Black", Group.HISPANIC: "Hispanic", Group.WHITE: "White"}
 FOCAL = (Group.BLACK, Group.HISPANIC)
@@ -54,10 +55,6 @@ def counts_for(row: pd.Series, *measures: tuple[Measure, str]) -> pd.DataFrame:
             rows.append(("2016-01-01", "2018-12-31", measure, group, row[column.format(group=name)], "openjustice"))
     frame = pd.DataFrame(rows, columns=["period_start", "period_end", "measure", "group", "value", "source_id"])
     return validate_counts(frame.assign(jurisdiction="ca-dept"), path=None)
-
-
-def by_id(estimates: list[Estimate]) -> dict[str, Estimate]:
-    return {e.id: e for e in estimates}
 
 
 def published_ratio(value: float) -> float | None:

@@ -9,9 +9,9 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from conftest import by_id
 
 from trustreport.counts import validate_counts
-from trustreport.estimate import Estimate
 from trustreport.metrics.disparity import conditional_disparity, per_resident_disparity
 from trustreport.metrics.funnel import funnel, funnel_stages
 from trustreport.stats import intervals as iv
@@ -22,7 +22,7 @@ GROUPS = [Group.BLACK, Group.WHITE]
 STATISTICS = ("stage_ratio", "cumulative_ratio", "expected_count", "excess_difference")
 
 
-def counts_table(*rows: tuple[str, str, float], start: str = "2020-01-01", end: str = "2020-12-31") -> pd.DataFrame:
+def window_counts(*rows: tuple[str, str, float], start: str = "2020-01-01", end: str = "2020-12-31") -> pd.DataFrame:
     """Rows of (measure, group, value) covering one window, validated; residents from an ACS-like source."""
     frame = pd.DataFrame(rows, columns=["measure", "group", "value"])
     frame = frame.assign(
@@ -36,7 +36,7 @@ def counts_table(*rows: tuple[str, str, float], start: str = "2020-01-01", end: 
 
 def full_funnel() -> pd.DataFrame:
     """Every stage a subset of the one before: stage ratios 3, 2, 5/6 (hits), 2 (arrests | stops), 1 (force)."""
-    return counts_table(
+    return window_counts(
         ("residents", "black", 10_000),
         ("residents", "white", 20_000),
         ("stops", "black", 600),
@@ -50,12 +50,6 @@ def full_funnel() -> pd.DataFrame:
         ("force_subjects", "black", 15),
         ("force_subjects", "white", 5),
     )
-
-
-def by_id(estimates: list[Estimate]) -> dict[str, Estimate]:
-    ids = [e.id for e in estimates]
-    assert len(ids) == len(set(ids)), "estimate ids must be unique"
-    return {e.id: e for e in estimates}
 
 
 def test_stages_follow_the_feeder_rule() -> None:
@@ -164,7 +158,7 @@ def test_every_statistic_for_every_stage_and_group() -> None:
 
 
 def test_arrests_per_resident_without_stops_and_force_per_arrest() -> None:
-    counts = counts_table(
+    counts = window_counts(
         ("residents", "black", 10_000),
         ("residents", "white", 20_000),
         ("arrests", "black", 300),
@@ -184,7 +178,7 @@ def test_arrests_per_resident_without_stops_and_force_per_arrest() -> None:
 
 def test_force_subjects_preferred_to_incidents() -> None:
     counts = pd.concat(
-        [full_funnel(), counts_table(("force_incidents", "black", 40), ("force_incidents", "white", 9))],
+        [full_funnel(), window_counts(("force_incidents", "black", 40), ("force_incidents", "white", 9))],
         ignore_index=True,
     )
     measures = [s.measure for s in funnel_stages(counts, Y2020)]
@@ -194,7 +188,7 @@ def test_force_subjects_preferred_to_incidents() -> None:
 def test_force_exceeding_arrests_is_not_comparable() -> None:
     """More force incidents than arrests: force is not a subset of arrests, so no binomial stage ratio, no
     expected count and no identity (methods §1.3 footnote); the per-resident ratio still stands."""
-    counts = counts_table(
+    counts = window_counts(
         ("residents", "black", 10_000),
         ("residents", "white", 20_000),
         ("arrests", "black", 50),
@@ -214,7 +208,7 @@ def test_force_exceeding_arrests_is_not_comparable() -> None:
 
 def test_small_counts_refuse_ratios_but_keep_expected_counts() -> None:
     """Under 5 events: no stage ratio (methods §5.3); the expected count and excess stay, flagged unstable."""
-    counts = counts_table(
+    counts = window_counts(
         ("residents", "black", 10_000),
         ("residents", "white", 20_000),
         ("stops", "black", 600),
@@ -232,7 +226,7 @@ def test_small_counts_refuse_ratios_but_keep_expected_counts() -> None:
 
 
 def test_without_residents_only_conditional_stages_are_estimable() -> None:
-    counts = counts_table(
+    counts = window_counts(
         ("stops", "black", 600), ("stops", "white", 400), ("searches", "black", 60), ("searches", "white", 20)
     )
     est = by_id(funnel(counts, Y2020, period=Period.NOW, groups=GROUPS))
@@ -245,8 +239,8 @@ def test_without_residents_only_conditional_stages_are_estimable() -> None:
 def test_residents_from_another_year_are_flagged() -> None:
     counts = pd.concat(
         [
-            counts_table(("stops", "black", 600), ("stops", "white", 400)),
-            counts_table(
+            window_counts(("stops", "black", 600), ("stops", "white", 400)),
+            window_counts(
                 ("residents", "black", 10_000), ("residents", "white", 20_000), start="2015-01-01", end="2015-12-31"
             ),
         ],
@@ -260,7 +254,7 @@ def test_residents_from_another_year_are_flagged() -> None:
 def test_a_published_zero_is_a_stage() -> None:
     """Rows that say 0 (a published table, not an absence of incident rows) make a stage: no ratio from 0, but
     the expected count if treated like white people is still a finding."""
-    counts = counts_table(
+    counts = window_counts(
         ("arrests", "black", 2_000),
         ("arrests", "white", 1_000),
         ("force_subjects", "black", 0),

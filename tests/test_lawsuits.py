@@ -10,6 +10,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import by_id
 from sources_helpers import DATA, ROOT, read
 
 from trustreport.counts import validate_counts
@@ -24,10 +25,6 @@ NOW = (date(2015, 1, 1), date(2019, 12, 31))
 # BLS CPI-U annual averages (methods §6 table), written out here so the test does not read the package's copy.
 CPI = {2011: 224.939, 2012: 229.594, 2013: 232.957, 2014: 236.736, 2015: 237.017, 2016: 240.007}
 CPI |= {2017: 245.120, 2018: 251.107, 2019: 255.657, 2020: 258.811, 2024: 313.689}
-
-
-def by_id(estimates):
-    return {e.id: e for e in estimates}
 
 
 def write_csv(tmp_path, rows: list[tuple[str, float]]):
@@ -46,7 +43,7 @@ def test_g16_constant_dollars_through_the_metric(tmp_path):
     assert found["settlement_usd.total_nominal_usd.all.2012"].value == 1_400_000
 
 
-def counts_table(then_n: int, now_n: int) -> pd.DataFrame:
+def lawsuit_counts(then_n: int, now_n: int) -> pd.DataFrame:
     """One row per case, spread over two equal five-year windows."""
     rows = [
         {"period_start": d, "period_end": d, "measure": "lawsuits", "group": "all", "value": 1.0}
@@ -59,7 +56,7 @@ def counts_table(then_n: int, now_n: int) -> pd.DataFrame:
 def test_g14_count_change_through_the_metric():
     """methods §2.2 / §8 G14: 48 lawsuits in 5 years then, 18 in 5 years now → ratio 0.375, exact conditional
     p 0.000287, exact CI 0.2053–0.6566."""
-    (est,) = lawsuit_count_change(counts_table(48, 18), THEN, NOW)
+    (est,) = lawsuit_count_change(lawsuit_counts(48, 18), THEN, NOW)
     assert est.statistic == "rate_change_ratio" and est.period == Period.CHANGE
     assert est.value == pytest.approx(0.375)
     assert est.p_value == pytest.approx(0.000287, abs=5e-7)
@@ -131,7 +128,7 @@ def test_incomplete_from_uses_the_lag_distribution():
 
 
 def test_no_settlement_source_gives_no_estimates():
-    assert lawsuits(counts_table(48, 18), [], THEN, NOW) == []
+    assert lawsuits(lawsuit_counts(48, 18), [], THEN, NOW) == []
 
 
 # --- the table and the chart ----------------------------------------------------------------------------------

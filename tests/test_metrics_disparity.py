@@ -7,9 +7,9 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from conftest import by_id, counts_table
 
-from trustreport.counts import validate_counts
-from trustreport.estimate import Estimate, EstimateSet
+from trustreport.estimate import EstimateSet
 from trustreport.metrics.disparity import conditional_disparity, per_resident_disparity
 from trustreport.stats import intervals as iv
 from trustreport.stats import tests as st
@@ -25,12 +25,6 @@ def agrees(actual: float | None, expected: str) -> bool:
     return actual is not None and abs(actual - float(expected)) <= 0.5 * 10**-decimals + 1e-12
 
 
-def counts_table(*rows: tuple[str, str, str, str, float, str]) -> pd.DataFrame:
-    """Rows of (start, end, measure, group, value, source_id) for one jurisdiction, validated."""
-    frame = pd.DataFrame(rows, columns=["period_start", "period_end", "measure", "group", "value", "source_id"])
-    return validate_counts(frame.assign(jurisdiction="test-city"), path=None)
-
-
 def philadelphia(residents_vintage: tuple[str, str] = ("2017-01-01", "2017-12-31")) -> pd.DataFrame:
     """G7: OPP tutorial, Philadelphia 2017 vehicular stops and residents, plus a Hispanic group of 3 stops."""
     start, end = residents_vintage
@@ -43,12 +37,6 @@ def philadelphia(residents_vintage: tuple[str, str] = ("2017-01-01", "2017-12-31
         (start, end, "residents", "white", 548_312, "acs-phl"),
         (start, end, "residents", "hispanic", 230_000, "acs-phl"),
     )
-
-
-def by_id(estimates: list[Estimate]) -> dict[str, Estimate]:
-    ids = [e.id for e in estimates]
-    assert len(ids) == len(set(ids)), "estimate ids must be unique"
-    return {e.id: e for e in estimates}
 
 
 def test_g7_philadelphia_rates_and_rate_ratio() -> None:

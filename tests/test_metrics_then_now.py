@@ -8,9 +8,8 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from conftest import by_id, counts_table
 
-from trustreport.counts import validate_counts
-from trustreport.estimate import Estimate
 from trustreport.metrics import then_now
 from trustreport.metrics.then_now import disparity_change, rate_change
 from trustreport.stats import intervals as iv
@@ -26,18 +25,6 @@ def agrees(actual: float | None, expected: str) -> bool:
     """Equal to `expected` to the digits printed in methods.md (half a unit in the last place)."""
     decimals = len(expected.split(".")[1]) if "." in expected else 0
     return actual is not None and abs(actual - float(expected)) <= 0.5 * 10**-decimals + 1e-12
-
-
-def counts_table(*rows: tuple[str, str, str, str, float, str]) -> pd.DataFrame:
-    """Rows of (start, end, measure, group, value, source_id) for one jurisdiction, validated."""
-    frame = pd.DataFrame(rows, columns=["period_start", "period_end", "measure", "group", "value", "source_id"])
-    return validate_counts(frame.assign(jurisdiction="test-city"), path=None)
-
-
-def by_id(estimates: list[Estimate]) -> dict[str, Estimate]:
-    ids = [e.id for e in estimates]
-    assert len(ids) == len(set(ids)), "estimate ids must be unique"
-    return {e.id: e for e in estimates}
 
 
 def g15_counts() -> pd.DataFrame:

@@ -8,9 +8,10 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from conftest import by_id, counts_table
 from sources_helpers import DATA, read
 
-from trustreport.counts import Coverage, concat_counts, validate_counts
+from trustreport.counts import Coverage, concat_counts
 from trustreport.metrics import police_killings as pk
 from trustreport.vocab import Flag, Group, Measure, Period
 
@@ -19,17 +20,6 @@ NOW = (date(2021, 1, 1), date(2023, 12, 31))
 WAPO = DATA / "wapo-police-shootings" / "fatal-police-shootings-data.csv.gz"
 GUARDIAN = DATA / "fivethirtyeight-police-killings" / "police_killings.csv.gz"
 LA = {"city": "Los Angeles", "state": "CA"}
-
-
-def by_id(estimates):
-    ids = [e.id for e in estimates]
-    assert len(ids) == len(set(ids)), "estimate ids must be unique"
-    return {e.id: e for e in estimates}
-
-
-def table(*rows) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=["period_start", "period_end", "measure", "group", "value", "source_id"])
-    return validate_counts(frame.assign(jurisdiction="test-city"), path=None)
 
 
 def cover(source: str, start: date, end: date) -> Coverage:
@@ -70,7 +60,7 @@ def test_annual_counts_equal_an_independent_recount(wapo_la):
 
 
 def test_g6_garwood_interval_on_a_count_of_19():
-    counts = table(("2020-03-01", "2020-03-01", "police_killings", "black", 19, "s"))
+    counts = counts_table(("2020-03-01", "2020-03-01", "police_killings", "black", 19, "s"))
     coverage = [cover("s", date(2020, 1, 1), date(2020, 12, 31))]
     est = by_id(pk.annual_counts(counts, coverage, groups=[Group.BLACK], now=NOW))[
         "police_killings.annual_count.black.2020"
@@ -82,7 +72,7 @@ def test_g6_garwood_interval_on_a_count_of_19():
 def test_g13_pooled_rate_ratio_is_exact_conditional():
     """G13 (methods §8): 19 vs 28 events on equal exposure → ratio 0.679, exact CI (0.3581, 1.2591), exact
     conditional p 0.2430; here as Black vs white deaths with equal resident counts over one covered year."""
-    counts = table(
+    counts = counts_table(
         ("2020-05-01", "2020-05-01", "police_killings", "black", 19, "s"),
         ("2020-06-01", "2020-06-01", "police_killings", "white", 28, "s"),
         ("2020-01-01", "2020-12-31", "residents", "black", 500_000, "acs"),
@@ -101,7 +91,7 @@ def test_g13_pooled_rate_ratio_is_exact_conditional():
 
 
 def test_pooled_ratio_under_five_is_not_estimable():
-    counts = table(
+    counts = counts_table(
         ("2020-05-01", "2020-05-01", "police_killings", "black", 4, "s"),
         ("2020-06-01", "2020-06-01", "police_killings", "white", 9, "s"),
         ("2020-01-01", "2020-12-31", "residents", "black", 1000, "acs"),
@@ -113,7 +103,7 @@ def test_pooled_ratio_under_five_is_not_estimable():
 
 
 def test_no_coverage_no_estimates():
-    counts = table(("2020-01-01", "2020-12-31", "residents", "black", 1000, "acs"))
+    counts = counts_table(("2020-01-01", "2020-12-31", "residents", "black", 1000, "acs"))
     assert pk.pooled_disparity(counts, [], groups=GROUPS) == []
     assert pk.annual_counts(counts, [], groups=GROUPS, now=NOW) == []
 

@@ -15,20 +15,16 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
+from papermill import exceptions as papermill_exceptions
 from papermill.exceptions import PapermillExecutionError
 from pypdf import PdfReader
 
 from trustreport.errors import TrustReportError
+from trustreport.execute import is_kernel_error, kernel_error_reason
 from trustreport.index_page import read_index, write_index
 from trustreport.publish import REPORT_FILES, recover_stale
-from trustreport.render import (
-    METRICS_MIMETYPE,
-    CityResult,
-    kernel_error_reason,
-    metrics_json,
-    read_metrics,
-    render_city,
-)
+from trustreport.render import render_city
+from trustreport.result import METRICS_MIMETYPE, CityResult, metrics_json, read_metrics
 
 DATA = Path(__file__).parent / "data"
 OK_NB = DATA / "notebooks" / "report_ok.ipynb"
@@ -172,6 +168,14 @@ def test_kernel_error_reason_names_the_template_cell_for_other_errors(tmp_path):
     assert kernel_error_reason(err, template) == "ZeroDivisionError: division by zero (t.ipynb cell 2)"
     ours = PapermillExecutionError(2, 3, "x", "SchemaError", "data/a.csv: row 4, column `value`:\nnegative", [])
     assert kernel_error_reason(ours, template) == "data/a.csv: row 4, column `value`: negative"
+
+
+def test_kernel_errors_are_recognised_by_class_not_by_name():
+    class PapermillExecutionError(Exception):  # same name, not papermill's class
+        pass
+
+    assert is_kernel_error(papermill_exceptions.PapermillExecutionError(0, 1, "x", "E", "v", []))
+    assert not is_kernel_error(PapermillExecutionError("look-alike"))
 
 
 def _nb_with_outputs(*payloads) -> nbformat.NotebookNode:

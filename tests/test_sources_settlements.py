@@ -145,7 +145,8 @@ def test_free_text_category_is_refused(tmp_path):
     """Free text can quote names (the bundled copies dropped such columns; a user's file may still have one)."""
     path = tmp_path / "city.csv"
     rows = [
-        f"2015-01-{d:02d},100,Plaintiff alleges that on day {d} an officer used force during an arrest at the home of the plaintiff"
+        f"2015-01-{d:02d},100,Plaintiff alleges that on day {d} an officer used force during an arrest at the home"
+        " of the plaintiff"
         for d in range(1, 29)
     ]
     path.write_text("closed_date,amount_awarded,summary_allegations\n" + "\n".join(rows) + "\n")

@@ -9,6 +9,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from conftest import by_id
 from sources_helpers import DATA, ROOT, read
 
 from trustreport import sections
@@ -29,12 +30,6 @@ CITIES = DATA / "us-cities-demographics" / "us-cities-demographics.csv.gz"
 LOCALS = DATA / "fivethirtyeight-police-locals" / "police-locals.csv.gz"
 Y2021 = (date(2021, 1, 1), date(2021, 12, 31))
 NEWARK_GROUPS = [Group.BLACK, Group.HISPANIC, Group.WHITE]
-
-
-def by_id(estimates):
-    ids = [e.id for e in estimates]
-    assert len(ids) == len(set(ids))
-    return {e.id: e for e in estimates}
 
 
 def table(*rows: tuple[str, str, str, float, str]) -> pd.DataFrame:
@@ -292,12 +287,16 @@ def newark_report(newark_sources, tmp_path_factory):
 
 
 def test_workforce_table_shows_change_and_residency(newark_report):
-    from trustreport import fmt, tables
+    from trustreport import tables
 
     page = tables.workforce(newark_report).data
     assert page.count('<table class="dataframe tr-table">') == 3
+    # Black share of officers: 300 of 800 = 0.375 in 2010 (the fixture), 0.3298 in the 2021 roster: -4.52
+    # points, one decimal "-4.5 pp"; the interval (-8.93, -0.12) is negative at both ends, so it reads "to"
+    # (fmt.interval); p = 0.0441 to three decimals.
     diff = newark_report.estimates.one(statistic="proportion_difference", group=Group.BLACK)
-    assert f"{fmt.value(diff)} ({fmt.ci(diff)}), p {fmt.p_value(diff.p_value)}" in page
+    assert diff.denominator == pytest.approx(300 / 800)
+    assert "-4.5 pp (-8.9 pp to -0.1 pp), p 0.044" in page
     assert "officer share 2010" in page and "officer share 2021" in page
     from trustreport.tables.workforce import residency_frame
 

@@ -7,11 +7,11 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from conftest import by_id
 from hypothesis import given
 from hypothesis import strategies as hs
 
 from trustreport.counts import validate_counts
-from trustreport.estimate import Estimate
 from trustreport.metrics.year_to_date import days_in, year_to_date, ytd_window
 from trustreport.stats import intervals as iv
 from trustreport.stats import tests as st
@@ -33,12 +33,6 @@ def daily(*rows: tuple[str, str, float]) -> pd.DataFrame:
         period_end=frame["period_start"], measure=str(HOMICIDES), source_id="police-db", jurisdiction="test-city"
     )
     return validate_counts(frame, path=None)
-
-
-def by_id(estimates: list[Estimate]) -> dict[str, Estimate]:
-    ids = [e.id for e in estimates]
-    assert len(ids) == len(set(ids)), "estimate ids must be unique"
-    return {e.id: e for e in estimates}
 
 
 def g13_counts() -> pd.DataFrame:

@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "build": ("trustreport.report", "build"),
-    "emit_metrics": ("trustreport.report", "emit_metrics"),
+    "emit_metrics": ("trustreport.result", "emit_metrics"),
     "Report": ("trustreport.report", "Report"),
     "load_params": ("trustreport.params", "load_params"),
     "tables": ("trustreport.tables", None),

@@ -19,7 +19,8 @@ from trustreport.errors import ParamsError, TrustReportError
 from trustreport.index_page import write_index
 from trustreport.log import configure_logging
 from trustreport.publish import crashed_runs, recover_stale
-from trustreport.render import CityResult, identify_city, render_city
+from trustreport.render import render_city
+from trustreport.result import CityResult, identify_city
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from trustreport.publish import relative_path, write_atomic
-from trustreport.render import CityResult
+from trustreport.result import CityResult
 
 INDEX_HTML = "index.html"
 INDEX_JSON = "index.json"

@@ -20,7 +20,8 @@ from trustreport.claims import Claim
 from trustreport.errors import ParamsError
 from trustreport.vocab import Group
 
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A jurisdiction or source id: lowercase words joined by single hyphens; also names the report folder (render).
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class _Strict(BaseModel):
@@ -64,7 +65,7 @@ class SourceSpec(_Strict):
     @field_validator("id")
     @classmethod
     def _slug(cls, v: str) -> str:
-        if not _SLUG.match(v):
+        if not SLUG.match(v):
             raise ValueError(f"{v!r} is not a lower-case slug such as 'opp-hartford'")
         return v
 
@@ -124,7 +125,7 @@ class Params(_Strict):
     @field_validator("jurisdiction")
     @classmethod
     def _slug(cls, v: str) -> str:
-        if not _SLUG.match(v):
+        if not SLUG.match(v):
             raise ValueError(f"{v!r} is not a lower-case slug such as 'newark-nj'")
         return v
 

@@ -26,7 +26,20 @@ from trustreport.stop_mode import stopped_people
 
 log = logging.getLogger("trustreport")
 
-METRICS_MIMETYPE = "application/vnd.trustreport.metrics+json"
+# The report's sections in the order their estimates appear in metrics.json; each reads one SectionContext.
+SECTIONS: tuple[sections.Section, ...] = (
+    sections.disparities,
+    sections.changes,
+    sections.funnels,
+    sections.outcome_tests,
+    sections.veils_of_darkness,
+    sections.workforce,
+    sections.force,
+    sections.accountability,
+    sections.homicides,
+    sections.police_killings,
+    sections.trust,
+)
 
 
 @dataclass(frozen=True)
@@ -88,21 +101,10 @@ def build(params: str | Path | LoadedParams) -> Report:
     p = loaded.params
     sources = read_sources(loaded)
     counts = concat_counts(s.counts for s in sources)
-    coverages = [c for s in sources for c in s.coverage]
+    coverages = tuple(c for s in sources for c in s.coverage)
     availability = data_availability(counts, sources, then=p.then, now=p.now)
-    estimates = [
-        *sections.disparities(counts, p, coverages),
-        *sections.changes(counts, p, coverages),
-        *sections.funnels(counts, p, coverages),
-        *sections.outcome_tests(sources, p),
-        *sections.veils_of_darkness(sources, p),
-        *sections.workforce(counts, p, sources),
-        *sections.force(counts, sources, p),
-        *sections.accountability(counts, sources, p),
-        *sections.homicides(counts, p, coverages),
-        *sections.police_killings(counts, sources, p, coverages),
-        *sections.trust(counts, sources, p, coverages),
-    ]
+    ctx = sections.SectionContext(params=p, counts=counts, sources=tuple(sources), coverages=coverages)
+    estimates = [est for section in SECTIONS for est in section(ctx)]
     estimates = sections.with_source_caveats(estimates, sources)
     estimates = sections.with_adjusted_p_values(estimates)
     estimates = sections.unique_ids(estimates)
@@ -135,13 +137,6 @@ def read_sources(loaded: LoadedParams) -> list[SourceData]:
         )
         for spec in p.sources
     ]
-
-
-def emit_metrics(report: Report) -> None:
-    """Display the metrics under trustreport's mimetype; the runner reads it back from the executed notebook."""
-    from IPython.display import display
-
-    display({METRICS_MIMETYPE: report.metrics()}, raw=True)
 
 
 def _window_json(win) -> dict[str, str]:

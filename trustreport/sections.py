@@ -1,14 +1,15 @@
 """The report's analyses, one function per section: which metrics run on which measures and windows.
 
-`report.build()` calls these in order; they hold the loops over measures and periods so that `build()` reads
-like a table of contents (STYLE habit 6).
+Every section has one signature, `section(ctx: SectionContext) -> list[Estimate]`; `report.build()` applies its
+tuple of sections to one context in order. The sections hold the loops over measures and periods so that
+`build()` reads like a table of contents (STYLE habit 6).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
@@ -17,12 +18,12 @@ from trustreport import fmt
 from trustreport.counts import Coverage, covered_runs, covered_window, window_totals
 from trustreport.estimate import Estimate
 from trustreport.metrics import police_killings as killings
-from trustreport.metrics.disparity import conditional_disparity, per_resident_disparity
+from trustreport.metrics.disparity import BENCHMARK_CAVEAT, conditional_disparity, per_resident_disparity
 from trustreport.metrics.force import force_estimates
 from trustreport.metrics.funnel import FUNNEL_ORDER, funnel
 from trustreport.metrics.homicides import homicide_disparities, homicides_year_to_date
 from trustreport.metrics.lawsuits import lawsuits as lawsuit_estimates
-from trustreport.metrics.outcome_test import outcome_test
+from trustreport.metrics.outcome_test import HIT_RATE_CAVEAT, outcome_test
 from trustreport.metrics.then_now import disparity_change, rate_change
 from trustreport.metrics.trust import trust_and_contacts
 from trustreport.metrics.veil_of_darkness import veil_of_darkness
@@ -45,6 +46,19 @@ from trustreport.vocab import (
 log = logging.getLogger("trustreport")
 
 OVERLAP_PREFIX = "Overlapping categories"
+
+
+@dataclass(frozen=True, eq=False)
+class SectionContext:
+    """What every section reads: the city's params, the validated counts, the sources and their coverage."""
+
+    params: Params
+    counts: pd.DataFrame
+    sources: tuple[SourceData, ...] = ()
+    coverages: tuple[Coverage, ...] = ()
+
+
+Section = Callable[[SectionContext], list[Estimate]]
 
 
 def measures_with_data(counts: pd.DataFrame, measures: Iterable[Measure], window) -> list[Measure]:
@@ -82,8 +96,9 @@ def _partial(estimates: list[Estimate], note: str | None) -> list[Estimate]:
     return [e.with_flags(Flag.PARTIAL_COVERAGE, note=note) for e in estimates] if note else estimates
 
 
-def disparities(counts: pd.DataFrame, params: Params, coverages: Sequence[Coverage] = ()) -> list[Estimate]:
+def disparities(ctx: SectionContext) -> list[Estimate]:
     """Section 4–5: per-resident and stage-by-stage disparities, for the then and the now window."""
+    counts, params, coverages = ctx.counts, ctx.params, ctx.coverages
     out: list[Estimate] = []
     common = dict(groups=params.groups, reference=params.reference_group, level=params.options.level)
     for period, win in _periods(params):
@@ -99,8 +114,9 @@ def disparities(counts: pd.DataFrame, params: Params, coverages: Sequence[Covera
     return out
 
 
-def changes(counts: pd.DataFrame, params: Params, coverages: Sequence[Coverage] = ()) -> list[Estimate]:
+def changes(ctx: SectionContext) -> list[Estimate]:
     """Section 1 and 4: then-vs-now change of each measure both windows hold, and of its disparity."""
+    counts, params, coverages = ctx.counts, ctx.params, ctx.coverages
     out: list[Estimate] = []
     for measure in (*PER_RESIDENT_MEASURES, *CONDITIONAL_STAGES):
         if not (
@@ -124,9 +140,10 @@ def changes(counts: pd.DataFrame, params: Params, coverages: Sequence[Coverage] 
     return out
 
 
-def funnels(counts: pd.DataFrame, params: Params, coverages: Sequence[Coverage] = ()) -> list[Estimate]:
+def funnels(ctx: SectionContext) -> list[Estimate]:
     """Section 4: the stage funnel (methods §1.3), then and now; one span per window (the first stage's
     coverage) so the per-resident ratio is exactly the product of the stage ratios."""
+    counts, params = ctx.counts, ctx.params
     out: list[Estimate] = []
     common = dict(
         groups=params.groups,
@@ -137,22 +154,23 @@ def funnels(counts: pd.DataFrame, params: Params, coverages: Sequence[Coverage] 
     for period, win in _periods(params):
         held = measures_with_data(counts, FUNNEL_ORDER, win.dates)
         if held:
-            span, note = _windows(coverages, held[0], period, win)
+            span, note = _windows(ctx.coverages, held[0], period, win)
             # A stage recorded over less of the window (a blank field) narrows every stage to its span.
             for measure in held[1:]:
-                narrower, stage_note = _windows(coverages, measure, period, win)
+                narrower, stage_note = _windows(ctx.coverages, measure, period, win)
                 if narrower[0] > span[0] or narrower[1] < span[1]:
                     span, note = (max(span[0], narrower[0]), min(span[1], narrower[1])), stage_note
             out += _partial(funnel(counts, span, period=period, **common), note)
     return out
 
 
-def outcome_tests(sources: Sequence[SourceData], params: Params) -> list[Estimate]:
+def outcome_tests(ctx: SectionContext) -> list[Estimate]:
     """Section 5: the outcome (hit-rate) test, pooled and within districts, then and now (methods §3)."""
+    params = ctx.params
     out: list[Estimate] = []
     for period, win in _periods(params):
         out += outcome_test(
-            sources,
+            ctx.sources,
             win.dates,
             period=period,
             groups=params.groups,
@@ -162,15 +180,16 @@ def outcome_tests(sources: Sequence[SourceData], params: Params) -> list[Estimat
     return out
 
 
-def veils_of_darkness(sources: Sequence[SourceData], params: Params) -> list[Estimate]:
+def veils_of_darkness(ctx: SectionContext) -> list[Estimate]:
     """Section 5: the veil-of-darkness test, Black vs reference drivers, where stop times of vehicle stops and a
     location exist (methods §4)."""
+    params = ctx.params
     if params.location is None:
         return []
     out: list[Estimate] = []
     for period, win in _periods(params):
         out += veil_of_darkness(
-            sources,
+            ctx.sources,
             win.dates,
             location=params.location,
             reference=params.reference_group,
@@ -180,10 +199,11 @@ def veils_of_darkness(sources: Sequence[SourceData], params: Params) -> list[Est
     return out
 
 
-def workforce(counts: pd.DataFrame, params: Params, sources: Sequence[SourceData] = ()) -> list[Estimate]:
+def workforce(ctx: SectionContext) -> list[Estimate]:
     """Section 8: officers vs residents, then and now, each officer snapshot reported once, under the window it
     falls in (or, outside both, the nearer one); the change between the then and the now officer snapshots; and
     where officers live (each residency snapshot reported once, likewise)."""
+    counts, params, sources = ctx.counts, ctx.params, ctx.sources
     common = dict(groups=params.groups, level=params.options.level)
     windows = _periods(params)
     found = {period: representation(counts, win.dates, period=period, **common) for period, win in windows}
@@ -195,12 +215,13 @@ def workforce(counts: pd.DataFrame, params: Params, sources: Sequence[SourceData
     ]
 
 
-def force(counts: pd.DataFrame, sources: Sequence[SourceData], params: Params) -> list[Estimate]:
+def force(ctx: SectionContext) -> list[Estimate]:
     """Section 4 (force): per arrest, severity mix and injuries by race, then and now, and the Force Report vs
     OAG subject shares (metrics.force)."""
+    params = ctx.params
     return force_estimates(
-        counts,
-        sources,
+        ctx.counts,
+        ctx.sources,
         then=params.then.dates,
         now=params.now.dates,
         groups=params.groups,
@@ -210,11 +231,10 @@ def force(counts: pd.DataFrame, sources: Sequence[SourceData], params: Params) -
     )
 
 
-def police_killings(
-    counts: pd.DataFrame, sources: Sequence[SourceData], params: Params, coverages: Sequence[Coverage] = ()
-) -> list[Estimate]:
+def police_killings(ctx: SectionContext) -> list[Estimate]:
     """Section 7: people killed by police — counts per year for the chart, the disparity pooled over the data
     span (a window's count is usually too small), and the 2015 Guardian-vs-Post coverage check."""
+    counts, params, sources, coverages = ctx.counts, ctx.params, ctx.sources, ctx.coverages
     common = dict(groups=params.groups, level=params.options.level)
     return [
         *killings.annual_counts(counts, coverages, now=params.now.dates, **common),
@@ -223,32 +243,33 @@ def police_killings(
     ]
 
 
-def trust(
-    counts: pd.DataFrame, sources: Sequence[SourceData], params: Params, coverages: Sequence[Coverage] = ()
-) -> list[Estimate]:
+def trust(ctx: SectionContext) -> list[Estimate]:
     """Section 9: trust and safety surveys by group then and now, the gap vs the reference group and their
     changes, and community contacts per resident (metrics.trust)."""
+    params = ctx.params
     return trust_and_contacts(
-        counts,
-        sources,
+        ctx.counts,
+        ctx.sources,
         then=params.then.dates,
         now=params.now.dates,
         groups=params.groups,
         reference=params.reference_group,
         level=params.options.level,
         rate_per=params.options.rate_per,
-        coverages=coverages,
+        coverages=ctx.coverages,
     )
 
 
-def accountability(counts: pd.DataFrame, sources: Sequence[SourceData], params: Params) -> list[Estimate]:
+def accountability(ctx: SectionContext) -> list[Estimate]:
     """Section 6: lawsuits and settlements by year and then vs now, in constant dollars (methods §6, §2.2)."""
-    return lawsuit_estimates(counts, sources, params.then.dates, params.now.dates, level=params.options.level)
+    params = ctx.params
+    return lawsuit_estimates(ctx.counts, ctx.sources, params.then.dates, params.now.dates, level=params.options.level)
 
 
-def homicides(counts: pd.DataFrame, params: Params, coverages: Sequence[Coverage] = ()) -> list[Estimate]:
+def homicides(ctx: SectionContext) -> list[Estimate]:
     """Section 7: homicide victims vs all other people and clearance gaps by victim race, then and now (beyond the
     generic disparities and changes), and the year to date on the latest day the homicide data cover."""
+    counts, params, coverages = ctx.counts, ctx.params, ctx.coverages
     out: list[Estimate] = []
     common = dict(groups=params.groups, reference=params.reference_group, level=params.options.level)
     for period, win in _periods(params):
@@ -315,18 +336,6 @@ def unique_ids(estimates: Sequence[Estimate]) -> list[Estimate]:
     return out
 
 
-_BENCHMARK_CAVEAT = (
-    "Residents are not {stopped}: per-resident stop rates set stops against the people who live in the city, "
-    "not the people who drive or walk there. Commuters and visitors are stopped too, so a ratio can reflect who "
-    "travels in the city as much as how police treat each group."
-)
-_HIT_RATE_CAVEAT = (
-    "Hit rates (the share of searches that found contraband) are an outcome test: lower hit rates for a group "
-    "suggest a lower bar for searching it, but hit rates also depend on how risk is distributed within each group "
-    "(infra-marginality), so equal hit rates do not prove equal treatment."
-)
-
-
 def method_caveats(estimates: Sequence[Estimate], stopped: str = STOPPED_NOUNS[StopMode.VEHICULAR]) -> list[str]:
     """The standard caveats of the methods the estimates used (benchmark problem, infra-marginality); `stopped`
     names the people stopped (`trustreport.stop_mode`)."""
@@ -334,7 +343,7 @@ def method_caveats(estimates: Sequence[Estimate], stopped: str = STOPPED_NOUNS[S
     found = []
     if (Measure.STOPS, DenominatorKind.RESIDENTS) in measures:
         who = f"the {stopped}" if stopped == STOPPED_NOUNS[StopMode.MIXED] else stopped
-        found.append(_BENCHMARK_CAVEAT.format(stopped=who))
+        found.append(BENCHMARK_CAVEAT.format(stopped=who))
     if any(m == Measure.HITS for m, _ in measures):
-        found.append(_HIT_RATE_CAVEAT)
+        found.append(HIT_RATE_CAVEAT)
     return found

@@ -44,6 +44,14 @@ from trustreport.vocab import (
     Period,
 )
 
+# The report-level caveat (Report.caveats) shown once whenever stops are set against residents.
+# `{stopped}` names the people stopped ("drivers", "pedestrians", "the people stopped": trustreport.stop_mode).
+BENCHMARK_CAVEAT = (
+    "Residents are not {stopped}: per-resident stop rates set stops against the people who live in the city, "
+    "not the people who drive or walk there. Commuters and visitors are stopped too, so a ratio can reflect who "
+    "travels in the city as much as how police treat each group."
+)
+
 
 def per_resident_disparity(
     counts: pd.DataFrame,

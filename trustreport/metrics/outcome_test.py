@@ -57,6 +57,13 @@ INFRA_MARGINALITY_NOTE = (
     "equal hit rates do not prove equal treatment and unequal ones do not prove bias."
 )
 
+# The report-level caveat (Report.caveats) shown once whenever any hit-rate estimate is in the report.
+HIT_RATE_CAVEAT = (
+    "Hit rates (the share of searches that found contraband) are an outcome test: lower hit rates for a group "
+    "suggest a lower bar for searching it, but hit rates also depend on how risk is distributed within each group "
+    "(infra-marginality), so equal hit rates do not prove equal treatment."
+)
+
 
 @dataclass(frozen=True)
 class SearchCells:

@@ -24,6 +24,7 @@ ADAPTERS: dict[str, str] = {
     "survey_results": "trustreport.sources.surveys:read_survey_results",
     "chicago_police_sentiment": "trustreport.sources.chicago_sentiment:read_chicago_police_sentiment",
     "community_contacts": "trustreport.sources.contacts:read_contacts",
+    "campaign_zero_ca_scorecard": "trustreport.sources.campaign_zero:read_campaign_zero_ca_scorecard",
 }
 
 
