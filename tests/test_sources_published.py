@@ -102,4 +102,4 @@ def test_source_level_citation_fills_empty_cells():
 def test_unknown_measure_names_line_and_column():
     with pytest.raises(SourceError) as err:
         read("published_aggregates", FIXTURES / "published_bad_measure.csv")
-    assert (err.value.column, err.value.row) == ("measure", 3) and "'frisks'" in str(err.value)
+    assert (err.value.column, err.value.row) == ("measure", 3) and "'stop_and_chats'" in str(err.value)
