@@ -72,7 +72,7 @@ def comparability_line(found: list[Estimate]) -> str:
     )
     if not notes:
         return ""
-    return f'<p class="tr-methods">{html.escape(" ".join(n.capitalize() + "." for n in notes))}</p>'
+    return f'<p class="tr-methods">{html.escape(" ".join(n[0].upper() + n[1:] + "." for n in notes))}</p>'
 
 
 def methods_line(found: list[Estimate]) -> str:
