@@ -65,7 +65,7 @@ def _comparability(row: dict, rows: list[dict], breaks: Sequence[Break], then: W
     found = comparability.straddling(breaks, measure, then.dates, now.dates)
     if len(held) < 2 or not found or row["status"] == NOT_AVAILABLE:
         return row
-    detail = f"then vs now {NOT_COMPARABLE}: {comparability.reason(found)} (coverage: {row['status']}"
+    detail = f"then vs now: {comparability.reason(found)} (coverage: {row['status']}"
     detail += f"; {row['detail']})" if row["detail"] else ")"
     return {**row, "status": NOT_COMPARABLE, "detail": detail}
 
