@@ -27,7 +27,7 @@ def cell(e: Estimate | None, *, with_p: bool = False) -> str:
     if e is None:
         return fmt.DASH
     if Flag.NOT_COMPARABLE in e.flags:
-        return "not comparable (recording break; see the note below)"
+        return "not comparable (recording break)"
     if not e.estimable:
         return f"{fmt.NOT_ESTIMABLE}{flag_marks(e)}"
     text = fmt.value(e)
