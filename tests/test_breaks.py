@@ -195,3 +195,15 @@ def test_table_shows_not_comparable(report) -> None:
 def test_breaks_are_in_metrics(report) -> None:
     found = report.metrics()["breaks"]
     assert {"measure": "searches", "date": "2015-04-01", "origin": "declared"}.items() <= found[0].items()
+
+
+def test_a_window_holding_a_break_keeps_its_values_with_a_note(report) -> None:
+    mid_2014 = Break(Measure.SEARCHES, date(2014, 6, 1), "form revised", BreakOrigin.DECLARED)
+    p = report.params.params
+    marked = comparability.across_breaks(list(report.estimates), [mid_2014], then=p.then.dates, now=p.now.dates)
+    before = {e.id: e for e in report.estimates}
+    then_hits = [e for e in marked if e.measure == Measure.HITS and e.period == Period.THEN]
+    assert then_hits and all(any("mixes two recording regimes" in n for n in e.notes) for e in then_hits)
+    assert all(e.value == before[e.id].value for e in then_hits)
+    now_searches = [e for e in marked if e.measure == Measure.SEARCHES and e.period == Period.NOW]
+    assert now_searches and not any("mixes" in n for e in now_searches for n in e.notes)
