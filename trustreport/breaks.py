@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -21,6 +22,9 @@ from trustreport import fmt
 from trustreport.counts import Break, BreakOrigin
 from trustreport.estimate import Estimate
 from trustreport.vocab import CONDITIONAL_STAGES, MEASURE_LABELS, MEASURE_SINGULAR, Flag, Group, Measure, Period
+
+if TYPE_CHECKING:
+    from trustreport.params import DeclaredBreak
 
 Window = tuple[date, date]
 
@@ -44,7 +48,7 @@ MIN_ODDS_RATIO = 10.0
 MIN_JUMP = 0.05
 
 
-def declared(breaks: Iterable[object]) -> list[Break]:
+def declared(breaks: Iterable[DeclaredBreak]) -> list[Break]:
     """The breaks a params file declares (`breaks:` entries with measure, date and reason), as `Break`s."""
     return [Break(b.measure, b.date, b.reason, BreakOrigin.DECLARED) for b in breaks]
 
@@ -91,7 +95,7 @@ def inside(breaks: Sequence[Break], measure: Measure, window: Window) -> list[Br
 
 
 def reason(breaks: Sequence[Break]) -> str:
-    """One line naming each break: 'searches, from 2015-04-01 (declared): <reason>'."""
+    """One line naming each break: 'recording break in searches from 2015-04-01 (declared): <reason>'."""
     return "; ".join(
         f"recording break in {MEASURE_LABELS[b.measure]} from {b.date.isoformat()} ({b.origin}): {b.reason}"
         for b in breaks
