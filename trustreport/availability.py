@@ -2,6 +2,7 @@
 
 A window a source does not cover is "not available", never filled in (DESIGN rules of thumb). Flow measures are
 judged by the share of the window's days some source covers; stock measures by the vintage of their snapshot.
+A measure whose then and now lie on different sides of a recording break is "not comparable", with the reason.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from datetime import date
 
 import pandas as pd
 
+from trustreport import breaks as comparability
 from trustreport import fmt
-from trustreport.counts import Coverage, coverage_of, stock_snapshot
+from trustreport.counts import Break, Coverage, coverage_of, stock_snapshot
 from trustreport.params import Window
 from trustreport.sources.base import SourceData
 from trustreport.vocab import MEASURE_LABELS, STOCK_MEASURES, Measure, Period
@@ -29,12 +31,20 @@ CORE_MEASURES: tuple[Measure, ...] = (
 )
 
 AVAILABLE, PARTIAL, NOT_AVAILABLE = "available", "partial", "not available"
+NOT_COMPARABLE = "not comparable"
 
 
 def data_availability(
-    counts: pd.DataFrame, sources: Sequence[SourceData], *, then: Window, now: Window
+    counts: pd.DataFrame,
+    sources: Sequence[SourceData],
+    *,
+    then: Window,
+    now: Window,
+    breaks: Sequence[Break] = (),
 ) -> pd.DataFrame:
-    """One row per measure and period: status, share of the window covered, detail and source ids."""
+    """One row per measure and period: status, share of the window covered, detail and source ids. A measure
+    with data in both windows and a break between them is "not comparable" in both, the reason leading the
+    detail (the coverage status follows it)."""
     coverages = [c for s in sources for c in s.coverage]
     present = [Measure(m) for m in sorted(set(counts["measure"]))]
     measures = list(CORE_MEASURES) + [m for m in present if m not in CORE_MEASURES]
@@ -45,7 +55,19 @@ def data_availability(
                 rows.append(_stock_row(counts, measure, period, win))
             else:
                 rows.append(_flow_row(coverages, measure, period, win))
-    return pd.DataFrame(rows)
+    return pd.DataFrame([_comparability(row, rows, breaks, then, now) for row in rows])
+
+
+def _comparability(row: dict, rows: list[dict], breaks: Sequence[Break], then: Window, now: Window) -> dict:
+    """The row marked not comparable when its measure is held in both windows and a break lies between them."""
+    measure = Measure(row["measure"])
+    held = [r for r in rows if r["measure"] == row["measure"] and r["status"] != NOT_AVAILABLE]
+    found = comparability.straddling(breaks, measure, then.dates, now.dates)
+    if len(held) < 2 or not found or row["status"] == NOT_AVAILABLE:
+        return row
+    detail = f"then vs now: {comparability.reason(found)} (coverage: {row['status']}"
+    detail += f"; {row['detail']})" if row["detail"] else ")"
+    return {**row, "status": NOT_COMPARABLE, "detail": detail}
 
 
 def _flow_row(coverages: list[Coverage], measure: Measure, period: Period, win: Window) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 from pathlib import Path
 
 import pandas as pd
@@ -44,6 +45,37 @@ class Coverage:
     start: date
     end: date
     note: str = ""
+
+
+class BreakOrigin(StrEnum):
+    """How a comparability break became known: written into the params file, or found in the monthly series."""
+
+    DECLARED = "declared"
+    DETECTED = "detected"
+
+
+@dataclass(frozen=True)
+class Break:
+    """A change in how a measure is recorded, in force from `date` on (the first day of the new regime).
+
+    Counts on either side of it measure different things, so a then/now comparison across it is not comparable
+    (DESIGN, second release: comparability is data, like coverage).
+    """
+
+    measure: Measure
+    date: date
+    reason: str
+    origin: BreakOrigin
+    source_id: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "measure": str(self.measure),
+            "date": self.date.isoformat(),
+            "reason": self.reason,
+            "origin": str(self.origin),
+            "source_id": self.source_id,
+        }
 
 
 def empty_counts() -> pd.DataFrame:

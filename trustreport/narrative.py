@@ -70,7 +70,9 @@ def headline(report: Report) -> HTML:
     sentences += [gap_change_sentence(e, report) for e in est if e.statistic == "mean_gap_difference"]
     sentences += [representation_sentence(e) for e in est if e.statistic == "representation_ratio"]
     shown = [s for s in sentences if s]
-    skipped = sum(1 for e in est if e.statistic.endswith("ratio") and not e.estimable)
+    skipped = sum(
+        1 for e in est if e.statistic.endswith("ratio") and not e.estimable and Flag.NOT_COMPARABLE not in e.flags
+    )
     if not shown:
         return HTML("<p>The data for this city support no disparity estimate for the windows chosen.</p>")
     more = (
@@ -79,7 +81,26 @@ def headline(report: Report) -> HTML:
         if skipped
         else ""
     )
-    return HTML("<ul>" + "".join(f"<li>{s}</li>" for s in shown) + "</ul>" + more + _shared_caveats(est))
+    return HTML(
+        "<ul>" + "".join(f"<li>{s}</li>" for s in shown) + "</ul>" + not_comparable(est) + more + _shared_caveats(est)
+    )
+
+
+def not_comparable(est) -> str:
+    """One line per measure whose then-vs-now comparisons cross a recording break: not tested, not worded as
+    change, the reason said instead (trustreport.breaks)."""
+    reasons: dict[Measure, str] = {}
+    for e in est:
+        if Flag.NOT_COMPARABLE in e.flags:
+            note = next((n for n in e.notes if n.startswith("not comparable")), "not comparable")
+            reasons.setdefault(e.measure, note.removeprefix("not comparable: "))
+    if not reasons:
+        return ""
+    items = "".join(
+        f"<li>{html.escape(f'{MEASURE_LABELS[m].capitalize()}, then against now: not comparable ({why}).')}</li>"
+        for m, why in reasons.items()
+    )
+    return f"<ul class='tr-methods'>{items}</ul>"
 
 
 _ENFORCEMENT = frozenset({*PER_RESIDENT_MEASURES, *CONDITIONAL_STAGES})

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from trustreport.claims import Claim
 from trustreport.errors import ParamsError
-from trustreport.vocab import Group
+from trustreport.vocab import Group, Measure
 
 # A jurisdiction or source id: lowercase words joined by single hyphens; also names the report folder (render).
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -77,6 +77,15 @@ class Event(_Strict):
     label: str
 
 
+class DeclaredBreak(_Strict):
+    """A known change in how a measure is recorded, in force from `date` on; then/now comparisons across it are
+    not comparable (trustreport.breaks)."""
+
+    measure: Measure
+    date: date
+    reason: str = Field(min_length=1)
+
+
 class Location(_Strict):
     """Where the city is, for sun times (veil of darkness): a central point and its IANA time zone."""
 
@@ -120,6 +129,7 @@ class Params(_Strict):
     events: list[Event] = Field(default_factory=list)
     claims: list[Claim] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    breaks: list[DeclaredBreak] = Field(default_factory=list)
     options: ReportOptions = Field(default_factory=ReportOptions)
 
     @field_validator("jurisdiction")

@@ -13,11 +13,12 @@ from typing import Any
 
 import pandas as pd
 
+from trustreport import breaks as comparability
 from trustreport import sections
 from trustreport.availability import data_availability
 from trustreport.claims import grade_claims
 from trustreport.claims.grade import ClaimResult
-from trustreport.counts import concat_counts
+from trustreport.counts import Break, concat_counts
 from trustreport.estimate import EstimateSet
 from trustreport.params import LoadedParams, load_params
 from trustreport.sources import read_source
@@ -52,6 +53,7 @@ class Report:
     availability: pd.DataFrame
     estimates: EstimateSet
     claims: tuple[ClaimResult, ...] = ()
+    breaks: tuple[Break, ...] = ()
 
     @property
     def title(self) -> str:
@@ -89,6 +91,7 @@ class Report:
             },
             "sources": [s.info.to_json() for s in self.sources],
             "availability": self.availability.to_dict(orient="records"),
+            "breaks": [b.to_json() for b in self.breaks],
             "estimates": [e.to_json() for e in self.estimates],
             "caveats": self.caveats,
             "claims": [c.to_json() for c in self.claims],
@@ -102,10 +105,12 @@ def build(params: str | Path | LoadedParams) -> Report:
     sources = read_sources(loaded)
     counts = concat_counts(s.counts for s in sources)
     coverages = tuple(c for s in sources for c in s.coverage)
-    availability = data_availability(counts, sources, then=p.then, now=p.now)
+    breaks = comparability.combined(comparability.declared(p.breaks), comparability.detect_breaks(counts))
+    availability = data_availability(counts, sources, then=p.then, now=p.now, breaks=breaks)
     ctx = sections.SectionContext(params=p, counts=counts, sources=tuple(sources), coverages=coverages)
     estimates = [est for section in SECTIONS for est in section(ctx)]
     estimates = sections.with_source_caveats(estimates, sources)
+    estimates = comparability.across_breaks(estimates, breaks, then=p.then.dates, now=p.now.dates)
     estimates = sections.with_adjusted_p_values(estimates)
     estimates = sections.unique_ids(estimates)
     claims = grade_claims(p.claims, counts, sources=sources, jurisdiction=p.jurisdiction, level=p.options.level)
@@ -117,6 +122,7 @@ def build(params: str | Path | LoadedParams) -> Report:
         availability=availability,
         estimates=EstimateSet(tuple(estimates)),
         claims=tuple(claims),
+        breaks=tuple(breaks),
     )
 
 

@@ -9,7 +9,15 @@ import pandas as pd
 
 from trustreport import fmt
 from trustreport.estimate import Estimate
-from trustreport.vocab import CONDITIONAL_STAGES, FLAG_MARKS, FLAG_MEANINGS, MEASURE_LABELS, MEASURE_SINGULAR, Measure
+from trustreport.vocab import (
+    CONDITIONAL_STAGES,
+    FLAG_MARKS,
+    FLAG_MEANINGS,
+    MEASURE_LABELS,
+    MEASURE_SINGULAR,
+    Flag,
+    Measure,
+)
 
 CSS_CLASS = "tr-table"
 
@@ -18,6 +26,8 @@ def cell(e: Estimate | None, *, with_p: bool = False) -> str:
     """A value with its interval, optionally its p-value, and flag marks; a dash when there is no estimate."""
     if e is None:
         return fmt.DASH
+    if Flag.NOT_COMPARABLE in e.flags:
+        return "not comparable (recording break)"
     if not e.estimable:
         return f"{fmt.NOT_ESTIMABLE}{flag_marks(e)}"
     text = fmt.value(e)
@@ -53,6 +63,16 @@ def flags_legend(found: list[Estimate]) -> str:
         return ""
     text = "; ".join(f"{FLAG_MARKS[f]} = {FLAG_MEANINGS[f]}" for f in used)
     return f'<p class="tr-methods">Marks: {html.escape(text)}.</p>'
+
+
+def comparability_line(found: list[Estimate]) -> str:
+    """The reasons the estimates shown are not comparable then against now (recording breaks), each once."""
+    notes = dict.fromkeys(
+        n for e in found if Flag.NOT_COMPARABLE in e.flags for n in e.notes if n.startswith("not comparable")
+    )
+    if not notes:
+        return ""
+    return f'<p class="tr-methods">{html.escape(" ".join(n[0].upper() + n[1:] + "." for n in notes))}</p>'
 
 
 def methods_line(found: list[Estimate]) -> str:

@@ -10,7 +10,14 @@ from IPython.display import HTML
 from trustreport import fmt
 from trustreport.estimate import Estimate
 from trustreport.report import Report
-from trustreport.tables._common import cell, flags_legend, measure_heading, methods_line, to_html
+from trustreport.tables._common import (
+    cell,
+    comparability_line,
+    flags_legend,
+    measure_heading,
+    methods_line,
+    to_html,
+)
 from trustreport.vocab import CONDITIONAL_STAGES, GROUP_LABELS, PER_RESIDENT_MEASURES, Group, Measure, Period
 
 # Measures with a section of their own (safety) are not repeated among the enforcement tables.
@@ -26,7 +33,7 @@ def disparities(report: Report) -> HTML:
             continue
         blocks.append(f"<h3>{html.escape(measure_heading(measure))}</h3>")
         blocks.append(to_html(disparity_frame(report, measure)))
-        blocks.append(methods_line(found) + flags_legend(found))
+        blocks.append(methods_line(found) + flags_legend(found) + comparability_line(found))
     if not blocks:
         return HTML("<p>No stop, search, arrest or use-of-force counts are available for either window.</p>")
     return HTML("\n".join(blocks))
