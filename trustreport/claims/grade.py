@@ -10,11 +10,11 @@ from typing import Any
 
 import pandas as pd
 
+from trustreport.claim_schema import FRACTION_STATISTICS, RATIO_STATISTICS, Claim, ClaimWindow, Statistic
 from trustreport.claims import format as cf
 from trustreport.claims.changes import STATISTICS as CHANGE_FUNCTIONS
 from trustreport.claims.context import Context, span
 from trustreport.claims.ratios import count_check, proportion_checks, ratio_checks, share_check
-from trustreport.claims.schema import FRACTION_STATISTICS, RATIO_STATISTICS, Claim, ClaimWindow, Statistic
 from trustreport.claims.standing import (
     availability_outcome,
     elsewhere_outcome,

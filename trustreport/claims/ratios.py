@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from trustreport.claim_schema import ALL_OTHER, Claim, Statistic
 from trustreport.claims.context import Context, data_window, period_of, span
-from trustreport.claims.schema import ALL_OTHER, Claim, Statistic
 from trustreport.claims.verdict import Check, Verdict, judge, not_checkable
 from trustreport.estimate import Estimate
 from trustreport.metrics._inputs import (

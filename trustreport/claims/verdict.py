@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from trustreport.claim_schema import FRACTION_STATISTICS, Claim
 from trustreport.claims import format as cf
-from trustreport.claims.schema import FRACTION_STATISTICS, Claim
 from trustreport.estimate import Estimate
 
 
