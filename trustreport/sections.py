@@ -22,6 +22,7 @@ from trustreport.metrics.force import force_estimates
 from trustreport.metrics.funnel import FUNNEL_ORDER, funnel
 from trustreport.metrics.homicides import homicide_disparities, homicides_year_to_date
 from trustreport.metrics.lawsuits import lawsuits as lawsuit_estimates
+from trustreport.metrics.multiplicity import adjust_estimates
 from trustreport.metrics.outcome_test import outcome_test
 from trustreport.metrics.then_now import disparity_change, rate_change
 from trustreport.metrics.trust import trust_and_contacts
@@ -29,7 +30,6 @@ from trustreport.metrics.veil_of_darkness import veil_of_darkness
 from trustreport.metrics.workforce import officer_residency, representation, representation_change
 from trustreport.params import Params, Window
 from trustreport.sources.base import SourceData
-from trustreport.stats.multiplicity import adjust_estimates
 from trustreport.vocab import (
     CONDITIONAL_STAGES,
     PER_RESIDENT_MEASURES,

@@ -26,9 +26,9 @@ from trustreport.metrics._inputs import (
     years_in,
 )
 from trustreport.metrics.disparity import conditional_disparity, per_resident_disparity
+from trustreport.metrics.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.stats import intervals as iv
 from trustreport.stats import tests as st
-from trustreport.stats.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.vocab import CONDITIONAL_STAGES, GROUP_LABELS, MEASURE_LABELS, DenominatorKind, Group, Measure, Period
 
 READING_LABELS = {

@@ -12,7 +12,7 @@ import pandas as pd
 
 from trustreport.counts import stock_snapshot, window_totals
 from trustreport.estimate import Estimate
-from trustreport.stats.small_numbers import not_estimable
+from trustreport.metrics.small_numbers import not_estimable
 from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, Flag, Group, Measure, Period
 
 Window = tuple[date, date]

@@ -31,10 +31,10 @@ from trustreport.metrics._comparisons import (
     risk_ratio_comparison,
 )
 from trustreport.metrics._inputs import flow_counts, merge_sources, new_estimate, span
+from trustreport.metrics.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.sources._force import ForceSeverity
 from trustreport.sources.base import SourceData
 from trustreport.stats import intervals as iv
-from trustreport.stats.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.vocab import GROUP_LABELS, DenominatorKind, Group, Measure, Period
 
 Window = tuple[date, date]

@@ -45,8 +45,8 @@ from trustreport.metrics._inputs import (
     residents_for,
 )
 from trustreport.metrics.disparity import _proportion, _rate, _rate_ratio, _risk_ratio
+from trustreport.metrics.small_numbers import apply_stability, not_estimable
 from trustreport.stats import intervals as iv
-from trustreport.stats.small_numbers import apply_stability, not_estimable
 from trustreport.vocab import (
     DENOMINATOR_KIND,
     GROUP_LABELS,

@@ -34,9 +34,10 @@ from trustreport.metrics._inputs import (
     with_vintage,
     years_in,
 )
+from trustreport.metrics.small_numbers import apply_stability, not_estimable
 from trustreport.stats import intervals as iv
 from trustreport.stats import tests as st
-from trustreport.stats.small_numbers import apply_stability, not_estimable, ratio_refusal
+from trustreport.stats.small_numbers import ratio_refusal
 from trustreport.vocab import (
     CONDITIONAL_STAGES,
     DENOMINATOR_KIND,
