@@ -17,6 +17,7 @@ from sources_helpers import DATA, read
 from trustreport.counts import concat_counts, validate_counts
 from trustreport.estimate import EstimateSet
 from trustreport.metrics import contacts, trust
+from trustreport.sources.surveys import rescale
 from trustreport.vocab import DenominatorKind, Flag, Group, Measure, Period
 
 FIXTURES = Path(__file__).parent / "data" / "surveys"
@@ -43,8 +44,8 @@ def _set(estimates) -> EstimateSet:
 
 
 def test_c11_rescale_exact():
-    assert (trust.rescale(6.1, source="0-10"), trust.rescale(6.6, source="0-10")) == (61.0, 66.0)
-    assert trust.rescale(61.0, source="0-100", target="0-10") == 6.1
+    assert (rescale(6.1, source="0-10"), rescale(6.6, source="0-10")) == (61.0, 66.0)
+    assert rescale(61.0, source="0-100", target="0-10") == 6.1
 
 
 def test_chicago_2018_and_2022_means(chicago):

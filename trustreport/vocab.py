@@ -174,3 +174,24 @@ GROUP_COLOURS: dict[Group, str] = {
     Group.ALL: "#000000",
 }
 PERIOD_COLOURS: dict[Period, str] = {Period.THEN: "#999999", Period.NOW: "#D55E00"}
+
+
+class ForceSeverity(StrEnum):
+    """Force types grouped by severity, shared by every force adapter (lowest to highest; `OTHER` ranks below
+    all, so an incident with a known type is placed by it). Display or threat: a weapon pointed, a Taser sparked,
+    no contact. Control hold: hands-on control without a blow (arm bars, pressure points, escorts, holding down).
+    Takedown or strike: force against the body (takedowns, punches, kicks, strikes). Less-lethal weapon: chemical
+    spray, conducted energy (Taser), batons and impact weapons, police dogs. Firearm discharged: a gun fired at a
+    person."""
+
+    OTHER = "other or unrecorded"
+    DISPLAY = "display or threat"
+    CONTROL = "control hold"
+    BODILY = "takedown or strike"
+    WEAPON = "less-lethal weapon"
+    FIREARM = "firearm discharged"
+
+
+def severity_slug(severity: ForceSeverity | str) -> str:
+    """'less-lethal weapon' → 'less_lethal_weapon', for statistic names."""
+    return str(severity).replace("-", "_").replace(" ", "_")
