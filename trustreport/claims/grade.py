@@ -25,7 +25,7 @@ from trustreport.claims.standing import (
 from trustreport.claims.verdict import Check, Outcome, Verdict, most_favourable, reason_of, worst
 from trustreport.errors import ParamsError
 from trustreport.estimate import Estimate, _num
-from trustreport.metrics._inputs import residents_for
+from trustreport.metrics.inputs import residents_for
 from trustreport.vocab import DenominatorKind, Flag, Group
 
 OVERLAP_CAVEAT = (

@@ -17,7 +17,8 @@ from trustreport.claim_schema import ALL_OTHER, Claim, Statistic
 from trustreport.claims.context import Context, data_window, period_of, span
 from trustreport.claims.verdict import Check, Verdict, judge, not_checkable
 from trustreport.estimate import Estimate
-from trustreport.metrics._inputs import (
+from trustreport.metrics.disparity import conditional_disparity, per_resident_disparity
+from trustreport.metrics.inputs import (
     FlowCounts,
     flow_counts,
     merge_sources,
@@ -25,7 +26,6 @@ from trustreport.metrics._inputs import (
     residents_for,
     years_in,
 )
-from trustreport.metrics.disparity import conditional_disparity, per_resident_disparity
 from trustreport.metrics.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.stats import intervals as iv
 from trustreport.stats import tests as st

@@ -30,7 +30,7 @@ from trustreport.metrics._comparisons import (
     rate_ratio_comparison,
     risk_ratio_comparison,
 )
-from trustreport.metrics._inputs import flow_counts, merge_sources, new_estimate, span
+from trustreport.metrics.inputs import flow_counts, merge_sources, new_estimate, span
 from trustreport.metrics.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.sources.base import SourceData
 from trustreport.stats import intervals as iv

@@ -33,7 +33,8 @@ from datetime import date
 import pandas as pd
 
 from trustreport.estimate import Estimate
-from trustreport.metrics._inputs import (
+from trustreport.metrics.disparity import _proportion, _rate, _rate_ratio, _risk_ratio
+from trustreport.metrics.inputs import (
     FlowCounts,
     Residents,
     binomial_problem,
@@ -44,7 +45,6 @@ from trustreport.metrics._inputs import (
     refuse,
     residents_for,
 )
-from trustreport.metrics.disparity import _proportion, _rate, _rate_ratio, _risk_ratio
 from trustreport.metrics.small_numbers import apply_stability, not_estimable
 from trustreport.stats import intervals as iv
 from trustreport.vocab import (

@@ -35,7 +35,7 @@ from trustreport.metrics._comparisons import (
     rate_ratio_comparison,
     risk_ratio_comparison,
 )
-from trustreport.metrics._inputs import (
+from trustreport.metrics.inputs import (
     FlowCounts,
     Residents,
     flow_counts,

@@ -37,8 +37,8 @@ import scipy.stats as ss
 
 from trustreport.counts import Coverage, window_totals
 from trustreport.estimate import Estimate
-from trustreport.metrics._inputs import merge_sources, span, years_in
 from trustreport.metrics._payments import cases_of, constant_dollars, estimate_for, payments_of, source_ids
+from trustreport.metrics.inputs import merge_sources, span, years_in
 from trustreport.metrics.settlement_lag import settlement_lag
 from trustreport.metrics.small_numbers import apply_stability, not_estimable
 from trustreport.metrics.then_now import rate_change

@@ -21,7 +21,7 @@ import pandas as pd
 
 from trustreport.estimate import Estimate
 from trustreport.metrics._comparisons import proportion_difference_comparison, rate_ratio_comparison
-from trustreport.metrics._inputs import (
+from trustreport.metrics.inputs import (
     FlowCounts,
     Residents,
     binomial_problem,

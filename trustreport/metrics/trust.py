@@ -36,8 +36,8 @@ import scipy.stats as ss
 
 from trustreport.counts import Coverage
 from trustreport.estimate import Estimate
-from trustreport.metrics._inputs import merge_sources, new_estimate, span
 from trustreport.metrics.contacts import contacts_rates
+from trustreport.metrics.inputs import merge_sources, new_estimate, span
 from trustreport.metrics.small_numbers import not_estimable
 from trustreport.sources.base import SourceData
 from trustreport.sources.survey_table import QUESTION_MEASURES, SURVEY_COLUMNS

@@ -1,5 +1,6 @@
 """What the disparity and then-vs-now metrics read from the counts table: flow totals and resident snapshots
-by group for one window, the window's length in years, and the estimate id scheme."""
+by group for one window, the window's length in years, and the estimate id scheme. Public within the package:
+the claim ledger recomputes published claims from the same inputs."""
 
 from __future__ import annotations
 
