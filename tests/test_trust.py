@@ -17,6 +17,7 @@ from sources_helpers import DATA, read
 from trustreport.counts import concat_counts, validate_counts
 from trustreport.estimate import EstimateSet
 from trustreport.metrics import contacts, trust
+from trustreport.metrics.prepared import prepare
 from trustreport.sources.surveys import rescale
 from trustreport.vocab import DenominatorKind, Flag, Group, Measure, Period
 
@@ -268,7 +269,8 @@ def chicago_report(tmp_path_factory):
         reference=p.reference_group,
         coverages=[c for s in sources for c in s.coverage],
     )
-    return Report(loaded, tuple(sources), counts, pd.DataFrame(), EstimateSet(tuple(found)))
+    prepared = prepare(counts, sources, p, found)
+    return Report(loaded, tuple(sources), counts, pd.DataFrame(), EstimateSet(tuple(found)), prepared=prepared)
 
 
 def test_wiring_ids_are_unique(chicago_report):
@@ -314,5 +316,7 @@ def test_trust_chart(chicago_report):
     assert len(levels.get_lines()) == 5 and len(levels.patches) >= 2 and len(gaps.patches) >= 2
     assert [t.get_text() for t in levels.get_legend().get_texts()] == ["Black", "Hispanic", "white", "all"]
     assert "Consent decree <approved>" in [t.get_text() for t in levels.texts]
-    no_survey = replace(chicago_report, sources=(), counts=chicago_report.counts.iloc[0:0])
+    no_counts = chicago_report.counts.iloc[0:0]
+    nothing = prepare(no_counts, (), chicago_report.params.params, list(chicago_report.estimates))
+    no_survey = replace(chicago_report, sources=(), counts=no_counts, prepared=nothing)
     assert figures.trust(no_survey) is None

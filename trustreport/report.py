@@ -7,7 +7,7 @@ availability matrix, and the `Estimate` objects. `Report.metrics()` is the `metr
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from trustreport.claims import grade_claims
 from trustreport.claims.grade import ClaimResult
 from trustreport.counts import concat_counts
 from trustreport.estimate import EstimateSet
+from trustreport.metrics.prepared import Prepared, prepare
 from trustreport.params import LoadedParams, load_params
 from trustreport.sources import read_source
 from trustreport.sources.base import SourceData
@@ -30,7 +31,8 @@ METRICS_MIMETYPE = "application/vnd.trustreport.metrics+json"
 
 @dataclass(frozen=True)
 class Report:
-    """One city's report: params, sources, counts, availability and estimates."""
+    """One city's report: params, sources, counts, availability, estimates, graded claims, and the series and
+    notes prepared for its charts and tables."""
 
     params: LoadedParams
     sources: tuple[SourceData, ...]
@@ -38,6 +40,7 @@ class Report:
     availability: pd.DataFrame
     estimates: EstimateSet
     claims: tuple[ClaimResult, ...] = ()
+    prepared: Prepared = field(default_factory=Prepared)
 
     @property
     def title(self) -> str:
@@ -105,6 +108,7 @@ def build(params: str | Path | LoadedParams) -> Report:
     estimates = sections.with_source_caveats(estimates, sources)
     estimates = sections.with_adjusted_p_values(estimates)
     estimates = sections.unique_ids(estimates)
+    prepared = prepare(counts, sources, p, estimates)
     claims = grade_claims(p.claims, counts, sources=sources, jurisdiction=p.jurisdiction, level=p.options.level)
     log.info("%s: %d sources, %d count rows, %d estimates", p.jurisdiction, len(sources), len(counts), len(estimates))
     return Report(
@@ -114,6 +118,7 @@ def build(params: str | Path | LoadedParams) -> Report:
         availability=availability,
         estimates=EstimateSet(tuple(estimates)),
         claims=tuple(claims),
+        prepared=prepared,
     )
 
 

@@ -19,7 +19,7 @@ from trustreport.estimate import Estimate
 from trustreport.metrics import police_killings as killings
 from trustreport.metrics.disparity import conditional_disparity, per_resident_disparity
 from trustreport.metrics.force import force_estimates
-from trustreport.metrics.funnel import FUNNEL_ORDER, funnel
+from trustreport.metrics.funnel import funnel
 from trustreport.metrics.homicides import homicide_disparities, homicides_year_to_date
 from trustreport.metrics.lawsuits import lawsuits as lawsuit_estimates
 from trustreport.metrics.multiplicity import adjust_estimates
@@ -32,6 +32,7 @@ from trustreport.params import Params, Window
 from trustreport.sources.base import SourceData
 from trustreport.vocab import (
     CONDITIONAL_STAGES,
+    FUNNEL_ORDER,
     PER_RESIDENT_MEASURES,
     DenominatorKind,
     Flag,

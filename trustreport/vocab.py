@@ -195,3 +195,27 @@ class ForceSeverity(StrEnum):
 def severity_slug(severity: ForceSeverity | str) -> str:
     """'less-lethal weapon' → 'less_lethal_weapon', for statistic names."""
     return str(severity).replace("-", "_").replace(" ", "_")
+
+
+# The funnel's measures in report order, each with the stage that feeds it when the data hold that stage.
+FUNNEL_FEEDERS: dict[Measure, Measure | None] = {
+    Measure.STOPS: None,
+    Measure.SEARCHES: Measure.STOPS,
+    Measure.HITS: Measure.SEARCHES,
+    Measure.ARRESTS: Measure.STOPS,
+    Measure.FORCE_SUBJECTS: Measure.ARRESTS,
+    Measure.FORCE_INCIDENTS: Measure.ARRESTS,
+}
+FUNNEL_ORDER: tuple[Measure, ...] = tuple(FUNNEL_FEEDERS)
+STAGE_PER: dict[DenominatorKind, str] = {
+    DenominatorKind.RESIDENTS: "resident",
+    DenominatorKind.STOPS: "stop",
+    DenominatorKind.SEARCHES: "search",
+    DenominatorKind.ARRESTS: "arrest",
+}
+
+
+def stage_label(measure: Measure, denominator_kind: DenominatorKind) -> str:
+    """How the report names a stage: 'stops per resident', 'searches per stop', 'use-of-force incidents per
+    arrest'."""
+    return f"{MEASURE_LABELS[measure]} per {STAGE_PER.get(denominator_kind, 'event')}"
