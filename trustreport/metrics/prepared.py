@@ -19,7 +19,7 @@ from trustreport.metrics.workforce import BENCHMARK_NOTE
 from trustreport.metrics.year_to_date import YTD_CAVEAT
 from trustreport.params import Params
 from trustreport.sources.base import SourceData
-from trustreport.vocab import Group, Period
+from trustreport.vocab import CONDITIONAL_STAGES, PER_RESIDENT_MEASURES, Group, Measure, Period
 
 # Sub-city cells under 10 searches are suppressed (methods §5.3, CDC WONDER rule).
 DISTRICT_MIN_SEARCHES = 10
@@ -45,7 +45,9 @@ class Prepared:
     veil-of-darkness focal group's share of stops by clock time (`veil_of_darkness.share_by_clock_time`), for
     `darkness_group`. `homicides_annual`: victims and clearances per calendar year (`homicides.annual_counts`).
     `trust_waves`: per survey question, means and shares per wave and group (`trust.wave_series`); `trust_gaps`:
-    per question and group, the gap to the reference group per wave (`trust.gap_series`)."""
+    per question and group, the gap to the reference group per wave (`trust.gap_series`). `monthly`: per
+    measure held as daily rows, counts per month and group (`monthly_counts`); `force_monthly`: force incidents
+    per month, one column per group (`monthly_force`)."""
 
     min_district_searches: int = DISTRICT_MIN_SEARCHES
     hit_rates: Mapping[Period, pd.DataFrame] = field(default_factory=dict)
@@ -54,6 +56,8 @@ class Prepared:
     homicides_annual: pd.DataFrame = field(default_factory=pd.DataFrame)
     trust_waves: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     trust_gaps: Mapping[tuple[str, Group], pd.DataFrame] = field(default_factory=dict)
+    monthly: Mapping[Measure, pd.DataFrame] = field(default_factory=dict)
+    force_monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: MethodNotes = MethodNotes()
 
 
@@ -69,7 +73,39 @@ def prepare(counts: pd.DataFrame, sources: Sequence[SourceData], p: Params, esti
         homicides_annual=annual_counts(counts, coverages),
         trust_waves=waves,
         trust_gaps=gaps,
+        monthly=monthly_counts(counts, p.groups),
+        force_monthly=monthly_force(counts, p.groups),
     )
+
+
+def monthly_counts(counts: pd.DataFrame, groups: Sequence[Group]) -> dict[Measure, pd.DataFrame]:
+    """For every per-resident or conditional measure held as daily rows (any group but `all`): its counts summed
+    by calendar month and group, for `groups` (columns month, group, value)."""
+    daily = counts[(counts["period_start"] == counts["period_end"]) & (counts["group"] != str(Group.ALL))]
+    held = [m for m in (*PER_RESIDENT_MEASURES, *CONDITIONAL_STAGES) if (daily["measure"] == str(m)).any()]
+    shown = [str(g) for g in groups]
+    out: dict[Measure, pd.DataFrame] = {}
+    for measure in held:
+        rows = daily[(daily["measure"] == str(measure)) & daily["group"].isin(shown)]
+        out[measure] = (
+            rows.assign(month=rows["period_start"].dt.to_period("M").dt.to_timestamp())
+            .groupby(["month", "group"], as_index=False)["value"]
+            .sum()
+        )
+    return out
+
+
+def monthly_force(counts: pd.DataFrame, groups: Sequence[Group]) -> pd.DataFrame:
+    """Force incidents per month (index) and group (columns), from daily rows only (five-year totals cannot be
+    placed in a month); empty without daily force rows for `groups`."""
+    rows = counts[
+        (counts["measure"] == str(Measure.FORCE_INCIDENTS)) & (counts["period_start"] == counts["period_end"])
+    ]
+    rows = rows[rows["group"].isin([str(g) for g in groups])]
+    if rows.empty:
+        return pd.DataFrame()
+    month = rows["period_start"].dt.to_period("M").dt.to_timestamp()
+    return rows.assign(month=month).pivot_table(index="month", columns="group", values="value", aggfunc="sum").fillna(0)
 
 
 def _windows(p: Params):
