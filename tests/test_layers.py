@@ -5,6 +5,7 @@ beside them in `pyproject.toml`."""
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -22,3 +23,13 @@ def test_import_layers_hold():
         [str(lint_imports), "--no-cache"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_figures_draw_only_what_the_report_prepared():
+    """No chart reads the counts table or the sources: it draws estimates and `Report.prepared` series (issue 12)."""
+    readers = []
+    for path in sorted((ROOT / "trustreport" / "figures").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in {"counts", "sources"}:
+                readers.append(f"{path.name}:{node.lineno} .{node.attr}")
+    assert readers == []
