@@ -21,7 +21,7 @@ from trustreport.claims.context import Context
 from trustreport.claims.grade import grade_claim
 from trustreport.claims.verdict import ClaimFlag, Verdict
 from trustreport.counts import validate_counts
-from trustreport.metrics._inputs import residents_for
+from trustreport.metrics.inputs import residents_for
 from trustreport.params import load_params
 from trustreport.report import build
 from trustreport.vocab import Group, Measure

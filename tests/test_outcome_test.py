@@ -23,6 +23,7 @@ from trustreport.metrics.outcome_test import (
     mh_risk_ratio,
     outcome_test,
 )
+from trustreport.metrics.prepared import prepare
 from trustreport.params import load_params
 from trustreport.report import Report
 from trustreport.sources.base import SourceData, SourceInfo
@@ -243,7 +244,8 @@ def hartford_report(hartford):
         for period, win in ((Period.THEN, p.then), (Period.NOW, p.now))
         for e in outcome_test([hartford], win.dates, period=period, groups=p.groups, reference=p.reference_group)
     ]
-    return Report(loaded, (hartford,), pd.DataFrame(), pd.DataFrame(), EstimateSet(tuple(found)))
+    prepared = prepare(hartford.counts, [hartford], p, found)
+    return Report(loaded, (hartford,), pd.DataFrame(), pd.DataFrame(), EstimateSet(tuple(found)), prepared=prepared)
 
 
 def test_outcome_scatter_has_a_panel_per_period_and_names_city_and_windows(hartford_report):
@@ -267,6 +269,8 @@ def test_outcome_table_shows_hit_rates_and_ratios_from_the_estimates(hartford_re
 
 def test_outcome_chart_and_table_without_search_data(hartford_report):
     bare = SourceData(info=hartford_report.sources[0].info, counts=pd.DataFrame())
-    empty = replace(hartford_report, sources=(bare,), estimates=EstimateSet(()))
+    no_counts = hartford_report.sources[0].counts.iloc[0:0]
+    prepared = prepare(no_counts, (bare,), hartford_report.params.params, [])
+    empty = replace(hartford_report, sources=(bare,), estimates=EstimateSet(()), prepared=prepared)
     assert figures.outcome_scatter(empty) is None
     assert "not available" in tables.outcome_test(empty).data

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from trustreport.estimate import Estimate
-from trustreport.stats.multiplicity import adjust_estimates, adjust_p_values
+from trustreport.metrics.multiplicity import adjust_estimates
+from trustreport.stats.multiplicity import adjust_p_values
 from trustreport.vocab import Group, Measure, Period
 
 P = [0.01, 0.04, 0.03, 0.20]
@@ -51,7 +52,8 @@ def test_a_test_reported_twice_counts_once_in_the_family() -> None:
     from datetime import date
 
     from trustreport.estimate import Estimate
-    from trustreport.stats.multiplicity import adjust_estimates, adjust_p_values
+    from trustreport.metrics.multiplicity import adjust_estimates
+    from trustreport.stats.multiplicity import adjust_p_values
     from trustreport.vocab import Group, Measure, Period
 
     def est(i: int, p: float, statistic: str, group: Group) -> Estimate:

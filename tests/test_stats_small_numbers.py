@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from trustreport.estimate import Estimate
+from trustreport.metrics import small_numbers as msn
 from trustreport.stats import small_numbers as sn
 from trustreport.vocab import Flag, Group, Measure, Period
 
@@ -27,21 +28,21 @@ def _ratio(value: float = 2.0, numerator: float | None = None) -> Estimate:
 
 
 def test_no_ratio_under_five_names_the_count() -> None:
-    est = sn.apply_ratio_rules(_ratio(), {"Black stops": 3, "white stops": 50})
+    est = msn.apply_ratio_rules(_ratio(), {"Black stops": 3, "white stops": 50})
     assert est.value is None and est.ci is None and est.p_value is None
     assert Flag.NOT_ESTIMABLE in est.flags
     assert "Black stops = 3" in est.notes[0] and "fewer than 5" in est.notes[0]
 
 
 def test_the_not_estimable_reason_is_the_first_note() -> None:
-    est = sn.not_estimable(_ratio().with_flags(Flag.DENOMINATOR_VINTAGE, note="old census"), "no residents")
+    est = msn.not_estimable(_ratio().with_flags(Flag.DENOMINATOR_VINTAGE, note="old census"), "no residents")
     assert est.notes == ("no residents", "old census") and est.ci_method is None and est.test_method is None
 
 
 def test_unstable_under_twenty() -> None:
-    est = sn.apply_ratio_rules(_ratio(), {"Black stops": 19, "white stops": 500})
+    est = msn.apply_ratio_rules(_ratio(), {"Black stops": 19, "white stops": 500})
     assert est.value == 2.0 and est.flags == (Flag.UNSTABLE,)
-    assert sn.apply_ratio_rules(_ratio(), {"Black stops": 20, "white stops": 500}).flags == ()
+    assert msn.apply_ratio_rules(_ratio(), {"Black stops": 20, "white stops": 500}).flags == ()
 
 
 def test_thresholds_are_configurable() -> None:
@@ -55,8 +56,8 @@ def test_suppress_cells_hides_one_to_nine_and_keeps_zero() -> None:
 
 
 def test_suppress_estimate_hides_value_and_interval() -> None:
-    hidden = sn.suppress_estimate(_ratio(value=0.004, numerator=7))
+    hidden = msn.suppress_estimate(_ratio(value=0.004, numerator=7))
     assert hidden.value is None and hidden.numerator is None and hidden.ci is None
     assert Flag.SUPPRESSED in hidden.flags
     kept = _ratio(value=0.04, numerator=12)
-    assert sn.suppress_estimate(kept) is kept
+    assert msn.suppress_estimate(kept) is kept

@@ -17,6 +17,8 @@ from sources_helpers import DATA, read
 from trustreport.counts import concat_counts, validate_counts
 from trustreport.estimate import EstimateSet
 from trustreport.metrics import contacts, trust
+from trustreport.metrics.prepared import prepare
+from trustreport.sources.surveys import rescale
 from trustreport.vocab import DenominatorKind, Flag, Group, Measure, Period
 
 FIXTURES = Path(__file__).parent / "data" / "surveys"
@@ -43,8 +45,8 @@ def _set(estimates) -> EstimateSet:
 
 
 def test_c11_rescale_exact():
-    assert (trust.rescale(6.1, source="0-10"), trust.rescale(6.6, source="0-10")) == (61.0, 66.0)
-    assert trust.rescale(61.0, source="0-100", target="0-10") == 6.1
+    assert (rescale(6.1, source="0-10"), rescale(6.6, source="0-10")) == (61.0, 66.0)
+    assert rescale(61.0, source="0-100", target="0-10") == 6.1
 
 
 def test_chicago_2018_and_2022_means(chicago):
@@ -267,7 +269,8 @@ def chicago_report(tmp_path_factory):
         reference=p.reference_group,
         coverages=[c for s in sources for c in s.coverage],
     )
-    return Report(loaded, tuple(sources), counts, pd.DataFrame(), EstimateSet(tuple(found)))
+    prepared = prepare(counts, sources, p, found)
+    return Report(loaded, tuple(sources), counts, pd.DataFrame(), EstimateSet(tuple(found)), prepared=prepared)
 
 
 def test_wiring_ids_are_unique(chicago_report):
@@ -315,5 +318,7 @@ def test_trust_chart(chicago_report):
     assert len(levels.get_lines()) == 5 and len(levels.patches) >= 2 and len(gaps.patches) >= 2
     assert [t.get_text() for t in levels.get_legend().get_texts()] == ["Black", "Hispanic", "white", "all"]
     assert "Consent decree <approved>" in [t.get_text() for t in levels.texts]
-    no_survey = replace(chicago_report, sources=(), counts=chicago_report.counts.iloc[0:0])
+    no_counts = chicago_report.counts.iloc[0:0]
+    nothing = prepare(no_counts, (), chicago_report.params.params, list(chicago_report.estimates))
+    no_survey = replace(chicago_report, sources=(), counts=no_counts, prepared=nothing)
     assert figures.trust(no_survey) is None

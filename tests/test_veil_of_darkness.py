@@ -19,6 +19,7 @@ from sources_helpers import DATA, ROOT, read
 
 from trustreport import figures, fmt, tables
 from trustreport.estimate import EstimateSet
+from trustreport.metrics.prepared import prepare
 from trustreport.metrics.veil_of_darkness import (
     VOD_CAVEATS,
     fit_darkness,
@@ -292,7 +293,8 @@ def hartford_report(hartford):
         for period, win in ((Period.THEN, p.then), (Period.NOW, p.now))
         for e in veil_of_darkness([hartford], win.dates, location=p.location, period=period)
     ]
-    return Report(loaded, (hartford,), pd.DataFrame(), pd.DataFrame(), EstimateSet(tuple(found)))
+    prepared = prepare(hartford.counts, [hartford], p, found)
+    return Report(loaded, (hartford,), pd.DataFrame(), pd.DataFrame(), EstimateSet(tuple(found)), prepared=prepared)
 
 
 def test_chart_and_table_print_the_same_odds_ratio(hartford_report):
@@ -310,8 +312,10 @@ def test_chart_and_table_print_the_same_odds_ratio(hartford_report):
 def test_chart_and_table_without_location_or_stop_times(hartford_report):
     loaded = hartford_report.params
     no_location = loaded.model_copy(update={"params": loaded.params.model_copy(update={"location": None})})
-    assert figures.veil_of_darkness(replace(hartford_report, params=no_location)) is None
-    empty = replace(hartford_report, estimates=EstimateSet(()))
+    counts, sources = hartford_report.sources[0].counts, hartford_report.sources
+    unlocated = prepare(counts, sources, no_location.params, list(hartford_report.estimates))
+    assert figures.veil_of_darkness(replace(hartford_report, params=no_location, prepared=unlocated)) is None
+    empty = replace(hartford_report, estimates=EstimateSet(()), prepared=prepare(counts, sources, loaded.params, []))
     assert figures.veil_of_darkness(empty) is None
     assert "not available" in tables.veil_of_darkness(empty).data
 

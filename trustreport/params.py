@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from trustreport.claims import Claim
+from trustreport.claim_schema import Claim
 from trustreport.errors import ParamsError
 from trustreport.vocab import Group, Measure
 

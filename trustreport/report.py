@@ -7,7 +7,7 @@ availability matrix, and the `Estimate` objects. `Report.metrics()` is the `metr
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from trustreport.claims import grade_claims
 from trustreport.claims.grade import ClaimResult
 from trustreport.counts import Break, concat_counts
 from trustreport.estimate import EstimateSet
+from trustreport.metrics.prepared import Prepared, prepare
 from trustreport.params import LoadedParams, load_params
 from trustreport.sources import read_source
 from trustreport.sources.base import SourceData
@@ -45,7 +46,8 @@ SECTIONS: tuple[sections.Section, ...] = (
 
 @dataclass(frozen=True)
 class Report:
-    """One city's report: params, sources, counts, availability and estimates."""
+    """One city's report: params, sources, counts, availability, estimates, graded claims, and the series and
+    notes prepared for its charts and tables."""
 
     params: LoadedParams
     sources: tuple[SourceData, ...]
@@ -54,6 +56,7 @@ class Report:
     estimates: EstimateSet
     claims: tuple[ClaimResult, ...] = ()
     breaks: tuple[Break, ...] = ()
+    prepared: Prepared = field(default_factory=Prepared)
 
     @property
     def title(self) -> str:
@@ -113,6 +116,7 @@ def build(params: str | Path | LoadedParams) -> Report:
     estimates = comparability.across_breaks(estimates, breaks, then=p.then.dates, now=p.now.dates)
     estimates = sections.with_adjusted_p_values(estimates)
     estimates = sections.unique_ids(estimates)
+    prepared = prepare(counts, sources, p, estimates)
     claims = grade_claims(p.claims, counts, sources=sources, jurisdiction=p.jurisdiction, level=p.options.level)
     log.info("%s: %d sources, %d count rows, %d estimates", p.jurisdiction, len(sources), len(counts), len(estimates))
     return Report(
@@ -123,6 +127,7 @@ def build(params: str | Path | LoadedParams) -> Report:
         estimates=EstimateSet(tuple(estimates)),
         claims=tuple(claims),
         breaks=tuple(breaks),
+        prepared=prepared,
     )
 
 

@@ -20,9 +20,10 @@ from trustreport.estimate import Estimate
 from trustreport.metrics import police_killings as killings
 from trustreport.metrics.disparity import BENCHMARK_CAVEAT, conditional_disparity, per_resident_disparity
 from trustreport.metrics.force import force_estimates
-from trustreport.metrics.funnel import FUNNEL_ORDER, funnel
+from trustreport.metrics.funnel import funnel
 from trustreport.metrics.homicides import homicide_disparities, homicides_year_to_date
 from trustreport.metrics.lawsuits import lawsuits as lawsuit_estimates
+from trustreport.metrics.multiplicity import adjust_estimates
 from trustreport.metrics.outcome_test import HIT_RATE_CAVEAT, outcome_test
 from trustreport.metrics.then_now import disparity_change, rate_change
 from trustreport.metrics.trust import trust_and_contacts
@@ -30,9 +31,9 @@ from trustreport.metrics.veil_of_darkness import veil_of_darkness
 from trustreport.metrics.workforce import officer_residency, representation, representation_change
 from trustreport.params import Params, Window
 from trustreport.sources.base import SourceData
-from trustreport.stats.multiplicity import adjust_estimates
 from trustreport.vocab import (
     CONDITIONAL_STAGES,
+    FUNNEL_ORDER,
     PER_RESIDENT_MEASURES,
     STOPPED_NOUNS,
     DenominatorKind,

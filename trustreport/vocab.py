@@ -201,3 +201,48 @@ GROUP_COLOURS: dict[Group, str] = {
     Group.ALL: "#000000",
 }
 PERIOD_COLOURS: dict[Period, str] = {Period.THEN: "#999999", Period.NOW: "#D55E00"}
+
+
+class ForceSeverity(StrEnum):
+    """Force types grouped by severity, shared by every force adapter (lowest to highest; `OTHER` ranks below
+    all, so an incident with a known type is placed by it). Display or threat: a weapon pointed, a Taser sparked,
+    no contact. Control hold: hands-on control without a blow (arm bars, pressure points, escorts, holding down).
+    Takedown or strike: force against the body (takedowns, punches, kicks, strikes). Less-lethal weapon: chemical
+    spray, conducted energy (Taser), batons and impact weapons, police dogs. Firearm discharged: a gun fired at a
+    person."""
+
+    OTHER = "other or unrecorded"
+    DISPLAY = "display or threat"
+    CONTROL = "control hold"
+    BODILY = "takedown or strike"
+    WEAPON = "less-lethal weapon"
+    FIREARM = "firearm discharged"
+
+
+def severity_slug(severity: ForceSeverity | str) -> str:
+    """'less-lethal weapon' → 'less_lethal_weapon', for statistic names."""
+    return str(severity).replace("-", "_").replace(" ", "_")
+
+
+# The funnel's measures in report order, each with the stage that feeds it when the data hold that stage.
+FUNNEL_FEEDERS: dict[Measure, Measure | None] = {
+    Measure.STOPS: None,
+    Measure.SEARCHES: Measure.STOPS,
+    Measure.HITS: Measure.SEARCHES,
+    Measure.ARRESTS: Measure.STOPS,
+    Measure.FORCE_SUBJECTS: Measure.ARRESTS,
+    Measure.FORCE_INCIDENTS: Measure.ARRESTS,
+}
+FUNNEL_ORDER: tuple[Measure, ...] = tuple(FUNNEL_FEEDERS)
+STAGE_PER: dict[DenominatorKind, str] = {
+    DenominatorKind.RESIDENTS: "resident",
+    DenominatorKind.STOPS: "stop",
+    DenominatorKind.SEARCHES: "search",
+    DenominatorKind.ARRESTS: "arrest",
+}
+
+
+def stage_label(measure: Measure, denominator_kind: DenominatorKind) -> str:
+    """How the report names a stage: 'stops per resident', 'searches per stop', 'use-of-force incidents per
+    arrest'."""
+    return f"{MEASURE_LABELS[measure]} per {STAGE_PER.get(denominator_kind, 'event')}"

@@ -2,32 +2,29 @@
 recomputed from the counts table and graded reproduced / consistent / contradicted / not checkable, and
 published then-and-now pairs graded for comparability.
 
-`Claim` (the params schema) loads eagerly so that reading a params file stays fast; the grading functions,
-which need the statistics stack, load on first use.
+The claim schema (`Claim` and its parts) lives in `trustreport.claim_schema`, beside the params that hold the
+claims; it is re-exported here for the ledger's users.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from trustreport.claim_schema import ALL_OTHER, Claim, ClaimWindow, Statistic, Tolerance
+from trustreport.claims.compare import Comparability, PublishedPair, then_and_now_pairs
+from trustreport.claims.grade import ClaimResult, grade_claim, grade_claims
+from trustreport.claims.verdict import Check, Verdict
 
-from trustreport.claims.schema import ALL_OTHER, Claim, ClaimWindow, Statistic, Tolerance
-
-_LAZY = {
-    "grade_claims": "trustreport.claims.grade",
-    "grade_claim": "trustreport.claims.grade",
-    "ClaimResult": "trustreport.claims.grade",
-    "Verdict": "trustreport.claims.verdict",
-    "Check": "trustreport.claims.verdict",
-    "Comparability": "trustreport.claims.compare",
-    "PublishedPair": "trustreport.claims.compare",
-    "then_and_now_pairs": "trustreport.claims.compare",
-}
-
-__all__ = ["ALL_OTHER", "Claim", "ClaimWindow", "Statistic", "Tolerance", *_LAZY]
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'trustreport.claims' has no attribute {name!r}")
-    return getattr(import_module(_LAZY[name]), name)
+__all__ = [
+    "ALL_OTHER",
+    "Check",
+    "Claim",
+    "ClaimResult",
+    "ClaimWindow",
+    "Comparability",
+    "PublishedPair",
+    "Statistic",
+    "Tolerance",
+    "Verdict",
+    "grade_claim",
+    "grade_claims",
+    "then_and_now_pairs",
+]

@@ -11,9 +11,9 @@ exposure-adjusted ratio.
 from __future__ import annotations
 
 from trustreport import fmt
+from trustreport.claim_schema import Claim, Statistic
 from trustreport.claims.context import Context, span
 from trustreport.claims.ratios import count_estimate, only_at_least_reproduces, proportion_estimate
-from trustreport.claims.schema import Claim, Statistic
 from trustreport.claims.verdict import Check, Outcome, judge, not_checkable
 from trustreport.estimate import Estimate
 from trustreport.metrics.then_now import rate_change

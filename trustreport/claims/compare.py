@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from trustreport.claim_schema import ALL_OTHER, Claim, ClaimWindow, Statistic
 from trustreport.claims import format as cf
 from trustreport.claims.grade import OVERLAP_CAVEAT, ClaimResult
 from trustreport.claims.ratios import READING_LABELS
-from trustreport.claims.schema import ALL_OTHER, Claim, ClaimWindow, Statistic
-from trustreport.metrics._inputs import years_in
+from trustreport.metrics.inputs import years_in
 from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS
 
 _STAGES = frozenset({"stops", "searches", "arrests"})

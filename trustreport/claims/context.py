@@ -9,7 +9,7 @@ from datetime import date
 
 import pandas as pd
 
-from trustreport.claims.schema import Claim, ClaimWindow
+from trustreport.claim_schema import Claim, ClaimWindow
 from trustreport.counts import Coverage
 from trustreport.vocab import Period
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from trustreport import fmt
-from trustreport.claims.schema import FRACTION_STATISTICS, Claim, Statistic, written_decimals
+from trustreport.claim_schema import FRACTION_STATISTICS, Claim, Statistic, written_decimals
 from trustreport.vocab import Measure
 
 PERCENT_STATISTICS = frozenset({Statistic.PERCENT_CHANGE, Statistic.PERCENT_CHANGE_YTD})

@@ -13,12 +13,12 @@ from typing import Any
 
 import pandas as pd
 
+from trustreport.claim_schema import FRACTION_STATISTICS, RATIO_STATISTICS, Claim, ClaimWindow, Statistic
 from trustreport.claims import format as cf
 from trustreport.claims.changes import STATISTICS as CHANGE_FUNCTIONS
 from trustreport.claims.context import Context, span
 from trustreport.claims.evidence import Evidence, built_on_bounds, evidence_of, own_publication_only, rows_behind
 from trustreport.claims.ratios import count_check, proportion_checks, ratio_checks, share_check
-from trustreport.claims.schema import FRACTION_STATISTICS, RATIO_STATISTICS, Claim, ClaimWindow, Statistic
 from trustreport.claims.standing import (
     availability_outcome,
     elsewhere_outcome,
@@ -37,7 +37,7 @@ from trustreport.claims.verdict import (
 )
 from trustreport.errors import ParamsError
 from trustreport.estimate import Estimate, _num
-from trustreport.metrics._inputs import residents_for
+from trustreport.metrics.inputs import residents_for
 from trustreport.vocab import MEASURE_LABELS, DenominatorKind, Flag, Group
 
 OVERLAP_CAVEAT = (

@@ -13,13 +13,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from trustreport.claim_schema import ALL_OTHER, Claim, Statistic
 from trustreport.claims import format as cf
 from trustreport.claims.context import Context, data_window, period_of, span
 from trustreport.claims.evidence import LOWER_BOUND_NOTE, ROUNDING_METHOD, count_rows, is_lower_bound, rounding_interval
-from trustreport.claims.schema import ALL_OTHER, Claim, Statistic
 from trustreport.claims.verdict import Check, ClaimFlag, Verdict, judge, not_checkable
 from trustreport.estimate import Estimate
-from trustreport.metrics._inputs import (
+from trustreport.metrics.disparity import conditional_disparity, per_resident_disparity
+from trustreport.metrics.inputs import (
     FlowCounts,
     flow_counts,
     merge_sources,
@@ -27,10 +28,9 @@ from trustreport.metrics._inputs import (
     residents_for,
     years_in,
 )
-from trustreport.metrics.disparity import conditional_disparity, per_resident_disparity
+from trustreport.metrics.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.stats import intervals as iv
 from trustreport.stats import tests as st
-from trustreport.stats.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.vocab import CONDITIONAL_STAGES, GROUP_LABELS, MEASURE_LABELS, DenominatorKind, Group, Measure, Period
 
 READING_LABELS = {

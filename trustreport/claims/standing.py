@@ -8,8 +8,8 @@ from datetime import date
 import pandas as pd
 
 from trustreport import fmt
+from trustreport.claim_schema import Claim
 from trustreport.claims.context import Context, data_window, period_of, span
-from trustreport.claims.schema import Claim
 from trustreport.claims.verdict import Check, Outcome, Verdict, not_checkable
 from trustreport.counts import coverage_of, stock_snapshot
 from trustreport.estimate import Estimate

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from trustreport.claims import format as cf
-from trustreport.claims.schema import FRACTION_STATISTICS, Bound, Claim
+from trustreport.claim_schema import FRACTION_STATISTICS, Bound, Claim
 from trustreport.estimate import Estimate
 
 

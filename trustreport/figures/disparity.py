@@ -91,23 +91,15 @@ def rates(report: Report) -> Figure | None:
 
 def monthly(report: Report) -> Figure | None:
     """Monthly counts by group of every measure held as daily incident rows, across both windows, with the
-    params' events marked as dashed lines and the then/now windows shaded."""
-    c = report.counts
-    daily = c[(c["period_start"] == c["period_end"]) & (c["group"] != str(Group.ALL))]
-    measures = [m for m in (*PER_RESIDENT_MEASURES, *CONDITIONAL_STAGES) if (daily["measure"] == str(m)).any()]
-    if not measures:
+    params' events marked as dashed lines and the then/now windows shaded. Draws `report.prepared.monthly`."""
+    monthly = report.prepared.monthly
+    if not monthly:
         return None
     p = report.params.params
     shown = [str(g) for g in p.groups]
     with theme():
-        fig, axes = plt.subplots(len(measures), 1, figsize=(8, 2.8 * len(measures) + 0.6), squeeze=False)
-        for ax, measure in zip(axes[:, 0], measures, strict=True):
-            rows = daily[(daily["measure"] == str(measure)) & daily["group"].isin(shown)]
-            by_month = (
-                rows.assign(month=rows["period_start"].dt.to_period("M").dt.to_timestamp())
-                .groupby(["month", "group"], as_index=False)["value"]
-                .sum()
-            )
+        fig, axes = plt.subplots(len(monthly), 1, figsize=(8, 2.8 * len(monthly) + 0.6), squeeze=False)
+        for ax, (measure, by_month) in zip(axes[:, 0], monthly.items(), strict=True):
             for group in shown:
                 sub = by_month[by_month["group"] == group]
                 g = Group(group)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import matplotlib.ticker
-import pandas as pd
 from matplotlib.figure import Figure
 
 from trustreport import fmt
@@ -14,21 +13,9 @@ from trustreport.report import Report
 from trustreport.vocab import GROUP_COLOURS, GROUP_LABELS, PERIOD_COLOURS, Group, Measure, Period
 
 
-def monthly_force(report: Report) -> pd.DataFrame:
-    """Force incidents per month and group, from daily rows only (five-year totals cannot be placed in a month)."""
-    c = report.counts
-    rows = c[(c["measure"] == str(Measure.FORCE_INCIDENTS)) & (c["period_start"] == c["period_end"])]
-    groups = [str(g) for g in report.params.params.groups]
-    rows = rows[rows["group"].isin(groups)]
-    if rows.empty:
-        return pd.DataFrame()
-    month = rows["period_start"].dt.to_period("M").dt.to_timestamp()
-    return rows.assign(month=month).pivot_table(index="month", columns="group", values="value", aggfunc="sum").fillna(0)
-
-
 def force(report: Report) -> Figure | None:
     """Monthly force incidents by race (events and windows marked) and subject shares then vs now."""
-    monthly = monthly_force(report)
+    monthly = report.prepared.force_monthly
     shares = [
         e for e in report.estimates.where(measure=Measure.FORCE_SUBJECTS, statistic="subject_share") if e.estimable
     ]

@@ -9,9 +9,8 @@ from matplotlib.figure import Figure
 
 from trustreport import fmt
 from trustreport.figures._theme import GUIDE_COLOUR, theme
-from trustreport.metrics.funnel import FUNNEL_ORDER, stage_label
 from trustreport.report import Report
-from trustreport.vocab import GROUP_COLOURS, GROUP_LABELS, Period
+from trustreport.vocab import FUNNEL_ORDER, GROUP_COLOURS, GROUP_LABELS, Period, stage_label
 
 
 def funnel(report: Report) -> Figure | None:

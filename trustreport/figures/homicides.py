@@ -12,7 +12,6 @@ from matplotlib.figure import Figure
 
 from trustreport import fmt
 from trustreport.figures._theme import mark_windows_and_events, theme
-from trustreport.metrics.homicides import annual_counts
 from trustreport.params import Params
 from trustreport.report import Report
 from trustreport.vocab import GROUP_COLOURS, GROUP_LABELS, PERIOD_COLOURS, Group, Measure, Period
@@ -24,9 +23,8 @@ _FULL_YEAR = 0.99
 def homicides(report: Report) -> Figure | None:
     """Left: annual homicide victims by race (hollow markers for years the data only partly cover), with the
     then/now windows shaded and events drawn. Right: share of homicides cleared by arrest by victim race, then
-    vs now, with Wilson intervals."""
-    coverages = [c for s in report.sources for c in s.coverage]
-    annual = annual_counts(report.counts, coverages)
+    vs now, with Wilson intervals. Draws `report.prepared.homicides_annual` and the clearance estimates."""
+    annual = report.prepared.homicides_annual
     if annual.empty:
         return None
     p = report.params.params

@@ -10,13 +10,9 @@ from matplotlib.lines import Line2D
 
 from trustreport import fmt
 from trustreport.figures._theme import GUIDE_COLOUR, theme
-from trustreport.metrics.outcome_test import hit_rates_by_district
-from trustreport.metrics.veil_of_darkness import share_by_clock_time
 from trustreport.report import Report
-from trustreport.stop_mode import stopped_people
 from trustreport.vocab import GROUP_COLOURS, GROUP_LABELS, Group, Period
 
-_MIN_DISTRICT_SEARCHES = 10  # sub-city cells under 10 are suppressed (methods §5.3, CDC WONDER rule)
 _LIGHT_COLOUR = "#E69F00"  # Okabe–Ito orange: daylight
 _DARK_COLOUR = "#000000"  # Okabe–Ito black: after dusk
 
@@ -24,20 +20,12 @@ _DARK_COLOUR = "#000000"  # Okabe–Ito black: after dusk
 def outcome_scatter(report: Report) -> Figure | None:
     """The Open Policing disparity scatter (methods §3.1): per district, each group's hit rate against the
     reference group's, point size = searches of both, a dashed 45° line of equal hit rates; one panel per
-    period. None when the sources hold no searches by district."""
+    period. Draws `report.prepared.hit_rates`; None when the sources hold no searches by district."""
     p = report.params.params
     windows = ((Period.THEN, p.then), (Period.NOW, p.now))
-    tables = {
-        period: hit_rates_by_district(
-            report.sources,
-            win.dates,
-            groups=p.groups,
-            reference=p.reference_group,
-            min_searches=_MIN_DISTRICT_SEARCHES,
-        )
-        for period, win in windows
-    }
-    if all(t.empty for t in tables.values()):
+    tables = report.prepared.hit_rates
+    min_searches = report.prepared.min_district_searches
+    if not tables or all(t.empty for t in tables.values()):
         return None
     top = max(max(t["hit_rate"].max(), t["reference_hit_rate"].max()) for t in tables.values() if not t.empty)
     limit = min(1.0, top + 0.02)
@@ -61,8 +49,8 @@ def outcome_scatter(report: Report) -> Figure | None:
             0.01,
             0.01,
             f"Each point is a district (size: searches of both groups; districts with fewer than "
-            f"{_MIN_DISTRICT_SEARCHES} searches of either group are left out). Below the dashed line, the group's "
-            f"searches found contraband less often than searches of {reference} {stopped_people(report.sources)}.",
+            f"{min_searches} searches of either group are left out). Below the dashed line, the group's "
+            f"searches found contraband less often than searches of {reference} {report.prepared.stopped}.",
             fontsize=7,
             wrap=True,
         )
@@ -99,21 +87,13 @@ def _hit_rate_panel(ax, table: pd.DataFrame, limit: float, biggest: float) -> No
 def veil_of_darkness(report: Report) -> Figure | None:
     """The OPP tutorial's veil-of-darkness chart (methods §4): the focal group's share of inter-twilight stops
     by 15-minute clock-time bin, in daylight and after dusk, one panel per period, with the darkness odds ratio
-    in each panel title. None without a location, stop times or veil-of-darkness estimates."""
+    in each panel title. Draws `report.prepared.darkness`; None without a location, stop times or
+    veil-of-darkness estimates."""
     p = report.params.params
-    ratios = report.estimates.where(statistic="vod_odds_ratio")
-    if p.location is None or not ratios:
+    focal, tables = report.prepared.darkness_group, report.prepared.darkness
+    if focal is None or not tables or all(t.empty for t in tables.values()):
         return None
-    focal = Group.BLACK if any(e.group == Group.BLACK for e in ratios) else ratios[0].group
     windows = ((Period.THEN, p.then), (Period.NOW, p.now))
-    tables = {
-        period: share_by_clock_time(
-            report.sources, win.dates, location=p.location, group=focal, reference=p.reference_group
-        )
-        for period, win in windows
-    }
-    if all(t.empty for t in tables.values()):
-        return None
     with theme():
         fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True, squeeze=False)
         for ax, (period, win) in zip(axes[0], windows, strict=True):

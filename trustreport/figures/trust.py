@@ -3,6 +3,8 @@ and now windows and the params' events."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
@@ -10,7 +12,6 @@ from matplotlib.figure import Figure
 
 from trustreport import fmt
 from trustreport.figures._theme import GUIDE_COLOUR, mark_windows_and_events, theme
-from trustreport.metrics.trust import gap_series, survey_frame, wave_series
 from trustreport.params import Params
 from trustreport.report import Report
 from trustreport.vocab import GROUP_COLOURS, GROUP_LABELS, Group
@@ -19,17 +20,16 @@ from trustreport.vocab import GROUP_COLOURS, GROUP_LABELS, Group
 def trust(report: Report, *, question: str = "trust") -> Figure | None:
     """Two panels on a time axis: the mean score (0–100) of each group per survey wave, with its interval where
     the wave has one; and each group's gap vs the reference group (group − reference, points below zero mean
-    less trust). None when the report holds no survey means for `question`."""
-    survey = survey_frame(report.counts, report.sources)
-    series = wave_series(survey, question=question)
-    series = series[series["statistic"] == "mean"]
-    if series.empty:
+    less trust). Draws `report.prepared.trust_waves` and `trust_gaps`; None when the report holds no survey means
+    for `question`."""
+    series = report.prepared.trust_waves.get(question)
+    if series is None or (series := series[series["statistic"] == "mean"]).empty:
         return None
     p = report.params.params
     with theme():
         fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6.4), sharex=True, height_ratios=(3, 2))
         _levels(top, series, p, question)
-        _gaps(bottom, survey, p, question)
+        _gaps(bottom, report.prepared.trust_gaps, p, question)
         fig.suptitle(
             f"{p.name}: {question} in police by group, then ({fmt.window(p.then.start, p.then.end)}) and now "
             f"({fmt.window(p.now.start, p.now.end)})",
@@ -62,13 +62,13 @@ def _levels(ax: Axes, series: pd.DataFrame, p: Params, question: str) -> None:
     ax.legend(fontsize=8, ncols=4, loc="lower left")
 
 
-def _gaps(ax: Axes, survey: pd.DataFrame, p: Params, question: str) -> None:
+def _gaps(ax: Axes, gap_series: Mapping[tuple[str, Group], pd.DataFrame], p: Params, question: str) -> None:
     ref = p.reference_group
     for group in p.groups:
         if group == ref:
             continue
-        gaps = gap_series(survey, question=question, group=group, reference=ref)
-        if not gaps.empty:
+        gaps = gap_series.get((question, group))
+        if gaps is not None and not gaps.empty:
             ax.plot(gaps["mid"], gaps["gap"], color=GROUP_COLOURS[group], lw=1.4, marker=".", label=GROUP_LABELS[group])
     ax.axhline(0, color=GUIDE_COLOUR, lw=0.8)
     ax.set_xlabel("survey wave")

@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 
 from trustreport.estimate import Estimate
-from trustreport.metrics._inputs import merge_sources
+from trustreport.metrics.inputs import merge_sources
 from trustreport.sources.base import SourceData
 from trustreport.stats.dollars import to_constant_dollars
 from trustreport.vocab import Group, Measure, Period

@@ -14,7 +14,7 @@ import pandas as pd
 
 from trustreport.counts import Coverage, covered_window
 from trustreport.estimate import Estimate
-from trustreport.metrics._inputs import (
+from trustreport.metrics.inputs import (
     flow_counts,
     merge_sources,
     new_estimate,

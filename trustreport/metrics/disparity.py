@@ -17,7 +17,7 @@ import pandas as pd
 
 from trustreport.estimate import Estimate
 from trustreport.metrics._comparisons import rate_ratio_comparison, risk_ratio_comparison
-from trustreport.metrics._inputs import (
+from trustreport.metrics.inputs import (
     FlowCounts,
     Residents,
     binomial_problem,
@@ -31,8 +31,8 @@ from trustreport.metrics._inputs import (
     with_vintage,
     years_in,
 )
+from trustreport.metrics.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.stats import intervals as iv
-from trustreport.stats.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.vocab import (
     CONDITIONAL_STAGES,
     DENOMINATOR_KIND,

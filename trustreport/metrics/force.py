@@ -30,12 +30,11 @@ from trustreport.metrics._comparisons import (
     rate_ratio_comparison,
     risk_ratio_comparison,
 )
-from trustreport.metrics._inputs import flow_counts, merge_sources, new_estimate, span
-from trustreport.sources._force import ForceSeverity
+from trustreport.metrics.inputs import flow_counts, merge_sources, new_estimate, span
+from trustreport.metrics.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.sources.base import SourceData
 from trustreport.stats import intervals as iv
-from trustreport.stats.small_numbers import apply_ratio_rules, apply_stability, not_estimable
-from trustreport.vocab import GROUP_LABELS, DenominatorKind, Group, Measure, Period
+from trustreport.vocab import GROUP_LABELS, DenominatorKind, ForceSeverity, Group, Measure, Period, severity_slug
 
 Window = tuple[date, date]
 WEAPON_LEVELS = frozenset({str(ForceSeverity.WEAPON), str(ForceSeverity.FIREARM)})
@@ -44,11 +43,6 @@ SHARES_NOTE = (
     "Comparable as shares only: the Force Report's share is of the subjects on officers' forms (2012-2016, "
     "Hispanic undercounted); the now share is of people with a recorded race, counted once per incident."
 )
-
-
-def severity_slug(severity: ForceSeverity | str) -> str:
-    """'less-lethal weapon' → 'less_lethal_weapon', for statistic names."""
-    return str(severity).replace("-", "_").replace(" ", "_")
 
 
 def force_per_arrest(

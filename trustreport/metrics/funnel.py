@@ -33,7 +33,8 @@ from datetime import date
 import pandas as pd
 
 from trustreport.estimate import Estimate
-from trustreport.metrics._inputs import (
+from trustreport.metrics.disparity import _proportion, _rate, _rate_ratio, _risk_ratio
+from trustreport.metrics.inputs import (
     FlowCounts,
     Residents,
     binomial_problem,
@@ -44,11 +45,11 @@ from trustreport.metrics._inputs import (
     refuse,
     residents_for,
 )
-from trustreport.metrics.disparity import _proportion, _rate, _rate_ratio, _risk_ratio
+from trustreport.metrics.small_numbers import apply_stability, not_estimable
 from trustreport.stats import intervals as iv
-from trustreport.stats.small_numbers import apply_stability, not_estimable
 from trustreport.vocab import (
     DENOMINATOR_KIND,
+    FUNNEL_FEEDERS,
     GROUP_LABELS,
     MEASURE_LABELS,
     DenominatorKind,
@@ -56,26 +57,11 @@ from trustreport.vocab import (
     Group,
     Measure,
     Period,
+    stage_label,
 )
 
 log = logging.getLogger("trustreport")
 
-# The funnel's measures in report order, each with the stage that feeds it when the data hold that stage.
-FUNNEL_FEEDERS: dict[Measure, Measure | None] = {
-    Measure.STOPS: None,
-    Measure.SEARCHES: Measure.STOPS,
-    Measure.HITS: Measure.SEARCHES,
-    Measure.ARRESTS: Measure.STOPS,
-    Measure.FORCE_SUBJECTS: Measure.ARRESTS,
-    Measure.FORCE_INCIDENTS: Measure.ARRESTS,
-}
-FUNNEL_ORDER: tuple[Measure, ...] = tuple(FUNNEL_FEEDERS)
-_PER: dict[DenominatorKind, str] = {
-    DenominatorKind.RESIDENTS: "resident",
-    DenominatorKind.STOPS: "stop",
-    DenominatorKind.SEARCHES: "search",
-    DenominatorKind.ARRESTS: "arrest",
-}
 # The identity is algebraically exact; anything beyond rounding means the stages were not cut alike.
 IDENTITY_TOLERANCE = 1e-9
 
@@ -100,12 +86,6 @@ class Stage:
     @property
     def label(self) -> str:
         return stage_label(self.measure, _denominator_kind(self))
-
-
-def stage_label(measure: Measure, denominator_kind: DenominatorKind) -> str:
-    """How the report names a stage: 'stops per resident', 'searches per stop', 'use-of-force incidents per
-    arrest'."""
-    return f"{MEASURE_LABELS[measure]} per {_PER.get(denominator_kind, 'event')}"
 
 
 def funnel(

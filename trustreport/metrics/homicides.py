@@ -35,7 +35,7 @@ from trustreport.metrics._comparisons import (
     rate_ratio_comparison,
     risk_ratio_comparison,
 )
-from trustreport.metrics._inputs import (
+from trustreport.metrics.inputs import (
     FlowCounts,
     Residents,
     flow_counts,
@@ -45,8 +45,8 @@ from trustreport.metrics._inputs import (
     span,
     with_vintage,
 )
+from trustreport.metrics.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.metrics.year_to_date import YTD_CAVEAT, year_to_date, ytd_window
-from trustreport.stats.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, DenominatorKind, Group, Measure, Period
 
 Window = tuple[date, date]

@@ -37,14 +37,15 @@ import scipy.stats as ss
 
 from trustreport.counts import Coverage, window_totals
 from trustreport.estimate import Estimate
-from trustreport.metrics._inputs import merge_sources, span, years_in
 from trustreport.metrics._payments import cases_of, constant_dollars, estimate_for, payments_of, source_ids
+from trustreport.metrics.inputs import merge_sources, span, years_in
 from trustreport.metrics.settlement_lag import settlement_lag
+from trustreport.metrics.small_numbers import apply_stability, not_estimable
 from trustreport.metrics.then_now import rate_change
 from trustreport.sources.base import SourceData
 from trustreport.stats import intervals as iv
 from trustreport.stats.dollars import CPI_SERIES
-from trustreport.stats.small_numbers import apply_stability, not_estimable, ratio_refusal
+from trustreport.stats.small_numbers import ratio_refusal
 from trustreport.vocab import DenominatorKind, Flag, Group, Measure, Period
 
 Window = tuple[date, date]

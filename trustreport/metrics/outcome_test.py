@@ -34,10 +34,10 @@ from statsmodels.stats.contingency_tables import StratifiedTable
 from trustreport.errors import InsufficientDataError
 from trustreport.estimate import Estimate
 from trustreport.metrics._comparisons import risk_ratio_comparison
-from trustreport.metrics._inputs import new_estimate, span
+from trustreport.metrics.inputs import new_estimate, span
+from trustreport.metrics.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.sources.base import SourceData
 from trustreport.stats import intervals as iv
-from trustreport.stats.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.stop_mode import stopped_people
 from trustreport.vocab import GROUP_LABELS, DenominatorKind, Group, Measure, Period
 

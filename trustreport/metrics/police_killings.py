@@ -30,11 +30,11 @@ import pandas as pd
 
 from trustreport.counts import Coverage
 from trustreport.estimate import Estimate
-from trustreport.metrics._inputs import estimate_id, flow_counts, groups_shown, merge_sources, new_estimate, span
 from trustreport.metrics.disparity import per_resident_disparity
+from trustreport.metrics.inputs import estimate_id, flow_counts, groups_shown, merge_sources, new_estimate, span
+from trustreport.metrics.small_numbers import apply_stability, not_estimable
 from trustreport.sources.base import SourceData
 from trustreport.stats import intervals as iv
-from trustreport.stats.small_numbers import apply_stability, not_estimable
 from trustreport.vocab import Flag, Group, Measure, Period
 
 Window = tuple[date, date]

@@ -20,7 +20,7 @@ import pandas as pd
 from trustreport.counts import Coverage
 from trustreport.estimate import Estimate
 from trustreport.metrics._payments import cases_of, estimate_for, source_ids
-from trustreport.stats.small_numbers import apply_stability
+from trustreport.metrics.small_numbers import apply_stability
 from trustreport.vocab import Measure, Period
 
 SETTLED_SHARE = 0.75

@@ -21,7 +21,7 @@ import pandas as pd
 
 from trustreport.estimate import Estimate
 from trustreport.metrics._comparisons import proportion_difference_comparison, rate_ratio_comparison
-from trustreport.metrics._inputs import (
+from trustreport.metrics.inputs import (
     FlowCounts,
     Residents,
     binomial_problem,
@@ -34,9 +34,10 @@ from trustreport.metrics._inputs import (
     with_vintage,
     years_in,
 )
+from trustreport.metrics.small_numbers import apply_stability, not_estimable
 from trustreport.stats import intervals as iv
 from trustreport.stats import tests as st
-from trustreport.stats.small_numbers import apply_stability, not_estimable, ratio_refusal
+from trustreport.stats.small_numbers import ratio_refusal
 from trustreport.vocab import (
     CONDITIONAL_STAGES,
     DENOMINATOR_KIND,

@@ -36,18 +36,17 @@ import scipy.stats as ss
 
 from trustreport.counts import Coverage
 from trustreport.estimate import Estimate
-from trustreport.metrics._inputs import merge_sources, new_estimate, span
 from trustreport.metrics.contacts import contacts_rates
+from trustreport.metrics.inputs import merge_sources, new_estimate, span
+from trustreport.metrics.small_numbers import not_estimable
 from trustreport.sources.base import SourceData
-from trustreport.sources.surveys import QUESTION_MEASURES, SURVEY_COLUMNS, rescale
+from trustreport.sources.survey_table import QUESTION_MEASURES, SURVEY_COLUMNS
 from trustreport.stats import intervals as iv
 from trustreport.stats import tests as st
-from trustreport.stats.small_numbers import not_estimable
 from trustreport.vocab import GROUP_LABELS, Group, Measure, Period
 
 __all__ = [
     "gap_series",
-    "rescale",
     "survey_frame",
     "trust_and_contacts",
     "trust_change",

@@ -38,12 +38,12 @@ from astral import Observer
 from astral.sun import dusk, sunset
 
 from trustreport.estimate import Estimate
-from trustreport.metrics._inputs import new_estimate, span
+from trustreport.metrics.inputs import new_estimate, span
 from trustreport.metrics.outcome_test import UNKNOWN_DISTRICT, window_rows
+from trustreport.metrics.small_numbers import apply_stability, not_estimable
 from trustreport.params import Location
 from trustreport.sources.base import SourceData
 from trustreport.stats import intervals as iv
-from trustreport.stats.small_numbers import apply_stability, not_estimable
 from trustreport.vocab import GROUP_LABELS, DenominatorKind, Group, Measure, Period
 
 Window = tuple[date, date]

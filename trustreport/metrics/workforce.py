@@ -25,11 +25,11 @@ import pandas as pd
 
 from trustreport.counts import concat_counts, stock_snapshot
 from trustreport.estimate import Estimate
-from trustreport.metrics._inputs import merge_sources, new_estimate
+from trustreport.metrics.inputs import merge_sources, new_estimate
+from trustreport.metrics.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.sources.base import SourceData
 from trustreport.stats import intervals as iv
 from trustreport.stats import tests as st
-from trustreport.stats.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.vocab import GROUP_LABELS, DenominatorKind, Flag, Group, Measure, Period
 
 Window = tuple[date, date]

@@ -29,9 +29,10 @@ import pandas as pd
 
 from trustreport.estimate import Estimate
 from trustreport.metrics._comparisons import rate_ratio_comparison
-from trustreport.metrics._inputs import FlowCounts, estimate_id, flow_counts, merge_sources, new_estimate, span
+from trustreport.metrics.inputs import FlowCounts, estimate_id, flow_counts, merge_sources, new_estimate, span
+from trustreport.metrics.small_numbers import apply_stability, not_estimable
 from trustreport.stats import intervals as iv
-from trustreport.stats.small_numbers import apply_stability, not_estimable, ratio_refusal
+from trustreport.stats.small_numbers import ratio_refusal
 from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, STOCK_MEASURES, DenominatorKind, Group, Measure, Period
 
 Window = tuple[date, date]

@@ -1,28 +1,12 @@
-"""The force-severity vocabulary every force adapter shares, and the severity and injury extras they build
-from it (one row per incident and race group; see `sources.nj_force` and `sources.dallas_force`)."""
+"""The severity order every force adapter shares (the `ForceSeverity` vocabulary is in `vocab`), and the severity
+and injury extras they build from it (one row per incident and race group; see `sources.nj_force` and
+`sources.dallas_force`)."""
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import pandas as pd
 
-
-class ForceSeverity(StrEnum):
-    """Force types grouped by severity, shared by every force adapter (lowest to highest; `OTHER` ranks below
-    all, so an incident with a known type is placed by it). Display or threat: a weapon pointed, a Taser sparked,
-    no contact. Control hold: hands-on control without a blow (arm bars, pressure points, escorts, holding down).
-    Takedown or strike: force against the body (takedowns, punches, kicks, strikes). Less-lethal weapon: chemical
-    spray, conducted energy (Taser), batons and impact weapons, police dogs. Firearm discharged: a gun fired at a
-    person."""
-
-    OTHER = "other or unrecorded"
-    DISPLAY = "display or threat"
-    CONTROL = "control hold"
-    BODILY = "takedown or strike"
-    WEAPON = "less-lethal weapon"
-    FIREARM = "firearm discharged"
-
+from trustreport.vocab import ForceSeverity
 
 SEVERITY_ORDER: tuple[ForceSeverity, ...] = tuple(ForceSeverity)
 

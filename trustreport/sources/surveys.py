@@ -54,28 +54,13 @@ from trustreport.sources.base import (
     parse_options,
     require_columns,
 )
-from trustreport.vocab import Group, Measure
+from trustreport.sources.survey_table import QUESTION_MEASURES, SURVEY_COLUMNS
+from trustreport.vocab import Group
 
 log = logging.getLogger("trustreport")
 
 REQUIRED = ("wave", "group", "question", "statistic", "value", "scale")
 OPTIONAL = ("start", "end", "date", "n", "sd", "design_effect", "weights", "citation")
-SURVEY_COLUMNS: tuple[str, ...] = (
-    "source_id",
-    "wave",
-    "period_start",
-    "period_end",
-    "question",
-    "statistic",
-    "group",
-    "value",
-    "n",
-    "sd",
-    "design_effect",
-    "scale",
-    "modelled",
-)
-QUESTION_MEASURES: dict[str, Measure] = {"trust": Measure.SURVEY_TRUST_MEAN, "safety": Measure.SURVEY_SAFETY_MEAN}
 STATISTICS = frozenset({"mean", "share"})
 CANONICAL_SCALE = "0-100"
 _SCALE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[-–]\s*(-?\d+(?:\.\d+)?)\s*$")

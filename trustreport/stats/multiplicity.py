@@ -1,15 +1,13 @@
 """Multiple-comparison adjustment across a report's tests (methods §5.4): Benjamini–Hochberg FDR across every
-"significance" flag in a report, Holm for a small pre-registered family (statsmodels `multipletests`)."""
+"significance" flag in a report, Holm for a small pre-registered family (statsmodels `multipletests`). Pure
+functions of p-values: the adjustment across a report's `Estimate`s is `metrics.multiplicity.adjust_estimates`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Literal
 
 from statsmodels.stats.multitest import multipletests
-
-from trustreport.estimate import Estimate
 
 Adjustment = Literal["fdr_bh", "holm"]
 
@@ -21,23 +19,3 @@ def adjust_p_values(p_values: Sequence[float], *, method: Adjustment = "fdr_bh")
         return []
     _, adjusted, _, _ = multipletests(list(p_values), alpha=0.05, method=method)
     return [float(p) for p in adjusted]
-
-
-def adjust_estimates(estimates: Sequence[Estimate], *, method: Adjustment = "fdr_bh") -> list[Estimate]:
-    """New estimates with `p_adjusted` filled in across all those that carry a p-value; the family is the
-    whole list given, each distinct test counted once. Estimates without a p-value are returned unchanged.
-
-    The same test can reach a report twice (a funnel's first stage is the per-resident rate ratio; a
-    Mantel–Haenszel risk and odds ratio share one CMH p-value): estimates of one measure, group and period with
-    the same test method and p-value are one test, so repeats do not make the adjustment more conservative."""
-    keys = {i: _test_key(e) for i, e in enumerate(estimates) if e.p_value is not None}
-    family = list(dict.fromkeys(keys.values()))
-    adjusted = dict(zip(family, adjust_p_values([k[-1] for k in family], method=method), strict=True))
-    out = list(estimates)
-    for i, key in keys.items():
-        out[i] = replace(out[i], p_adjusted=adjusted[key])
-    return out
-
-
-def _test_key(e: Estimate) -> tuple:
-    return (str(e.measure), str(e.group), str(e.period), e.test_method, float(e.p_value))

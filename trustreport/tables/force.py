@@ -11,11 +11,9 @@ from IPython.display import HTML
 
 from trustreport import fmt
 from trustreport.estimate import Estimate
-from trustreport.metrics.force import severity_slug
 from trustreport.report import Report
-from trustreport.sources._force import ForceSeverity
 from trustreport.tables._common import cell, flags_legend, methods_line, share_cell, to_html
-from trustreport.vocab import GROUP_LABELS, Measure, Period
+from trustreport.vocab import GROUP_LABELS, ForceSeverity, Measure, Period, severity_slug
 
 
 def _as(e: Estimate | None, kind: str) -> Estimate | None:

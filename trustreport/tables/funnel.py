@@ -9,10 +9,9 @@ from IPython.display import HTML
 
 from trustreport import fmt
 from trustreport.estimate import Estimate
-from trustreport.metrics.funnel import FUNNEL_ORDER, stage_label
 from trustreport.report import Report
 from trustreport.tables._common import cell, flag_marks, flags_legend, methods_line, share_cell, to_html
-from trustreport.vocab import GROUP_LABELS, DenominatorKind, Flag, Group, Measure, Period
+from trustreport.vocab import FUNNEL_ORDER, GROUP_LABELS, DenominatorKind, Flag, Group, Measure, Period, stage_label
 
 _FUNNEL_STATISTICS = ("stage_rate", "stage_ratio", "cumulative_ratio", "expected_count", "excess_difference")
 

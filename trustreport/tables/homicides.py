@@ -11,7 +11,6 @@ from IPython.display import HTML
 
 from trustreport import fmt
 from trustreport.estimate import Estimate
-from trustreport.metrics.year_to_date import YTD_CAVEAT
 from trustreport.report import Report
 from trustreport.tables._common import cell, flags_legend, methods_line, share_cell, to_html
 from trustreport.vocab import GROUP_LABELS, Group, Measure, Period
@@ -141,4 +140,5 @@ def year_to_date_html(report: Report) -> str:
     if not rows:
         return ""
     heading = html.escape("Homicide victims, year to date")
-    return f'<h3>{heading}</h3>\n{to_html(pd.DataFrame(rows))}\n<p class="tr-methods">{html.escape(YTD_CAVEAT)}</p>'
+    caveat = html.escape(report.prepared.notes.year_to_date)
+    return f'<h3>{heading}</h3>\n{to_html(pd.DataFrame(rows))}\n<p class="tr-methods">{caveat}</p>'

@@ -14,7 +14,6 @@ from IPython.display import HTML
 
 from trustreport import fmt
 from trustreport.estimate import Estimate, EstimateSet
-from trustreport.metrics.settlement_lag import CENSORING_NOTE
 from trustreport.report import Report
 from trustreport.tables._common import cell, flag_marks, flags_legend, methods_line, to_html
 from trustreport.vocab import Measure, Period
@@ -104,16 +103,16 @@ def then_now_frame(est: EstimateSet) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _lag_text(est: EstimateSet) -> str:
+def _lag_text(est: EstimateSet, censoring: str) -> str:
     lag = est.one(measure=Measure.LAWSUITS, statistic="lag_median_years")
     if lag is None:
-        return f"<p>{html.escape(CENSORING_NOTE)} These data have no incident dates, so the lag cannot be measured.</p>"
+        return f"<p>{html.escape(censoring)} These data have no incident dates, so the lag cannot be measured.</p>"
     text = f"Median time from incident to settlement: {lag.value:.1f} years ({lag.notes[0]})."
     start = est.one(measure=Measure.LAWSUITS, statistic="incomplete_from_year")
     if start is not None:
         note = start.notes[0]
         text += f" Likely incomplete: {note}."
-    return f"<p>{html.escape(CENSORING_NOTE)} {html.escape(text)}</p>"
+    return f"<p>{html.escape(censoring)} {html.escape(text)}</p>"
 
 
 def lawsuits(report: Report) -> HTML:
@@ -131,5 +130,5 @@ def lawsuits(report: Report) -> HTML:
     then_now = then_now_frame(est)
     if not then_now.empty:
         parts.append(to_html(then_now))
-    parts.append(_lag_text(est))
+    parts.append(_lag_text(est, report.prepared.notes.settlement_censoring))
     return HTML("".join(parts) + methods_line(found) + flags_legend(found))

@@ -9,10 +9,7 @@ from IPython.display import HTML
 
 from trustreport import fmt
 from trustreport.estimate import Estimate
-from trustreport.metrics.outcome_test import INFRA_MARGINALITY_NOTE
-from trustreport.metrics.veil_of_darkness import VOD_CAVEATS
 from trustreport.report import Report
-from trustreport.stop_mode import stop_mode
 from trustreport.tables._common import cell, flags_legend, methods_line, share_cell, to_html
 from trustreport.vocab import GROUP_LABELS, Group, Measure, Period, StopMode
 
@@ -54,7 +51,7 @@ def outcome_test(report: Report) -> HTML:
     frame = pd.DataFrame(rows)
     if not any(e.statistic == "hit_rate_discretionary" for e in found):
         frame = frame.drop(columns=[c for c in frame.columns if c.startswith("discretionary")])
-    caveat = f'<p class="tr-methods">{html.escape(INFRA_MARGINALITY_NOTE)}</p>'
+    caveat = f'<p class="tr-methods">{html.escape(report.prepared.notes.infra_marginality)}</p>'
     return HTML(to_html(frame) + methods_line(found) + flags_legend(found) + caveat)
 
 
@@ -67,7 +64,7 @@ def veil_of_darkness(report: Report) -> HTML:
     if not found:
         why = (
             "it applies to vehicle stops (a driver's race seen in daylight or not), and these are pedestrian stops"
-            if stop_mode(report.sources) == StopMode.PEDESTRIAN
+            if report.prepared.stop_mode == StopMode.PEDESTRIAN
             else "it needs stop times and the city's location"
         )
         return HTML(f"<p>The veil-of-darkness test is not available: {html.escape(why)}.</p>")
@@ -94,7 +91,8 @@ def veil_of_darkness(report: Report) -> HTML:
                 }
             )
             samples.append(f"{pair}, {fmt.window(win.start, win.end)}: {_vod_sample_note(ratio)}")
-    notes = "".join(f"<li>{html.escape(n)}</li>" for n in dict.fromkeys([*samples, *VOD_CAVEATS]))
+    caveats = report.prepared.notes.veil_of_darkness
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in dict.fromkeys([*samples, *caveats]))
     reading = (
         "An odds ratio below 1 means a smaller share of the group among drivers stopped after dusk than in "
         "daylight at the same clock time, as expected if officers use race when they can see it."

@@ -9,7 +9,6 @@ from IPython.display import HTML
 
 from trustreport import fmt
 from trustreport.estimate import Estimate, EstimateSet
-from trustreport.metrics.workforce import BENCHMARK_NOTE
 from trustreport.report import Report
 from trustreport.tables._common import cell, flags_legend, methods_line, share_cell, to_html
 from trustreport.vocab import GROUP_LABELS, Measure, Period
@@ -20,12 +19,12 @@ def workforce(report: Report) -> HTML:
     then, where two officer snapshots exist, the change between them; then the share of officers living in
     the city."""
     est = report.estimates
-    parts = [_composition(est), _change(est), _residency(est)]
+    parts = [_composition(est, report.prepared.notes.workforce_benchmark), _change(est), _residency(est)]
     found = [e for e in est if e.measure in (Measure.OFFICERS, Measure.OFFICERS_LIVING_IN_CITY)]
     return HTML("".join(parts) + methods_line(found) + flags_legend(found))
 
 
-def _composition(est: EstimateSet) -> str:
+def _composition(est: EstimateSet, benchmark_note: str) -> str:
     rows = []
     for e in est.where(measure=Measure.OFFICERS, statistic="share"):
         res = est.one(measure=Measure.RESIDENTS, statistic="share", group=e.group, period=e.period)
@@ -48,7 +47,8 @@ def _composition(est: EstimateSet) -> str:
         "different group for the force to mirror residents.</p>"
         for d in est.where(statistic="dissimilarity_index")
     ]
-    benchmark = f'<p class="tr-methods">{html.escape(BENCHMARK_NOTE[0].upper() + BENCHMARK_NOTE[1:])}.</p>'
+    note = benchmark_note[0].upper() + benchmark_note[1:]
+    benchmark = f'<p class="tr-methods">{html.escape(note)}.</p>'
     return to_html(pd.DataFrame(rows)) + "".join(extra) + benchmark
 
 

@@ -1,5 +1,6 @@
 """What the disparity and then-vs-now metrics read from the counts table: flow totals and resident snapshots
-by group for one window, the window's length in years, and the estimate id scheme."""
+by group for one window, the window's length in years, and the estimate id scheme. Public within the package:
+the claim ledger recomputes published claims from the same inputs."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pandas as pd
 
 from trustreport.counts import stock_snapshot, window_totals
 from trustreport.estimate import Estimate
-from trustreport.stats.small_numbers import not_estimable
+from trustreport.metrics.small_numbers import not_estimable
 from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, Flag, Group, Measure, Period
 
 Window = tuple[date, date]
