@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
+from trustreport.claim_schema import Claim, Statistic, written_decimals
 from trustreport.claims import format as cf
 from trustreport.claims.context import Context
-from trustreport.claim_schema import Claim, Statistic, written_decimals
 from trustreport.estimate import Estimate
 
 ROUNDING_METHOD = "rounding of a published share (share ± half its last digit, times the total)"

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from trustreport.claims import format as cf
 from trustreport.claim_schema import FRACTION_STATISTICS, Bound, Claim
+from trustreport.claims import format as cf
 from trustreport.estimate import Estimate
 
 
