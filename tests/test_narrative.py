@@ -95,3 +95,4 @@ def test_ratios_against_white_on_overlapping_residents_are_never_a_sentence(repo
     assert page.count("no per-resident ratio against White residents is stated here") == 1
     alone = narrative.headline(replace(report, estimates=EstimateSet((overlapping,)))).data
     assert "15.8" not in alone and "no per-resident ratio against White residents is stated here" in alone
+    assert "No disparity is stated for this city." in alone and "support no disparity estimate" not in alone

@@ -74,8 +74,13 @@ def headline(report: Report) -> HTML:
     shown = [s for s in sentences if s]
     skipped = sum(1 for e in est if e.statistic.endswith("ratio") and not e.estimable)
     if not shown:
-        none = "<p>The data for this city support no disparity estimate for the windows chosen.</p>"
-        return HTML(none + _shared_caveats(est))
+        withheld = any(_overlaps_vs_white(e) and e.estimable for e in est)
+        none = (
+            "No disparity is stated for this city."
+            if withheld
+            else "The data for this city support no disparity estimate for the windows chosen."
+        )
+        return HTML(f"<p>{none}</p>" + _shared_caveats(est))
     more = (
         f"<p class='tr-methods'>{skipped} further comparisons cannot be estimated from these data (too few events, "
         "or no data for a window); the tables below say which and why.</p>"
