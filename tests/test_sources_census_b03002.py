@@ -68,7 +68,9 @@ def test_datacensusgov_export_skips_its_label_row():
 
 
 def test_margins_of_error_reach_the_caveats():
-    (note,) = [c for c in _read_county("Philadelphia County, Pennsylvania").caveats if "margins of error" in c]
+    from trustreport.sections import MARGIN_PREFIX
+
+    (note,) = [c for c in _read_county("Philadelphia County, Pennsylvania").caveats if c.startswith(MARGIN_PREFIX)]
     # white: line 3's own margin; asian/pacific islander: sqrt(821² + 107²) = 828 (Census sum approximation)
     assert "white ±559" in note and "black ±1,770" in note and "asian/pacific islander ±828" in note
     assert "hispanic ±" not in note  # the Hispanic total is a controlled estimate with no margin
@@ -166,3 +168,19 @@ def test_demo_reports_still_on_overlapping_resident_counts():
         and any(s["kind"] == "census_race" for s in yaml.safe_load(path.read_text())["sources"])
     }
     assert on_overlap == {"chicago", "cleveland", "detroit", "jersey-city", "los-angeles", "newark", "paterson"}
+
+
+def test_margins_reach_the_notes_of_philadelphias_per_resident_estimates():
+    """The demo report: every per-resident homicide ratio notes its residents' ACS margins; none is flagged as
+    overlapping (B03002 counts Hispanic residents once)."""
+    from trustreport.params import load_params
+    from trustreport.report import build
+    from trustreport.sections import MARGIN_PREFIX
+    from trustreport.vocab import Flag
+
+    report = build(load_params(DATA.parent / "params" / "philadelphia.yaml"))
+    ratios = report.estimates.where(statistic="rate_ratio", measure=Measure.HOMICIDE_VICTIMS)
+    assert ratios
+    for e in ratios:
+        assert any(n.startswith(MARGIN_PREFIX) and "white ±559" in n for n in e.notes), e.id
+        assert Flag.OVERLAPPING_CATEGORIES not in e.flags

@@ -70,6 +70,8 @@ _B03002 = re.compile(r"^B03002_(\d{3})(E|M)$")
 _P2_2020 = re.compile(r"^P2_(\d{3})N$")
 _P2_2010 = re.compile(r"^P0?02(\d{3,4})$")
 _NAME_COLUMNS = ("NAME", "Geography", "Geographic Area Name")
+# The caveat's opening words, by which report code attaches it to every per-resident estimate (sections.py).
+MARGIN_PREFIX = "ACS 90% margins of error on residents"
 _LINE_NAMES = {
     1: "Total",
     3: "White alone",
@@ -272,10 +274,7 @@ def pick_row(
 def margin_note(margins: dict[Group, float], vintage: int) -> str:
     """One caveat line giving each group's 90 % margin of error."""
     text = ", ".join(f"{g} ±{m:,.0f}" for g, m in margins.items())
-    return (
-        f"Resident counts are ACS estimates (dated {vintage}) with 90% margins of error: {text}; "
-        "per-resident intervals treat residents as fixed and do not include them."
-    )
+    return f"{MARGIN_PREFIX} (dated {vintage}): {text}; per-resident intervals treat residents as fixed."
 
 
 def _values(
