@@ -80,3 +80,19 @@ def test_headline_escapes_and_counts_what_it_cannot_say(report) -> None:
     odd = replace(report, params=params, estimates=EstimateSet((_ratio(3.4074, 3.37437, 3.44073),)))
     page = narrative.headline(odd).data
     assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_ratios_against_white_on_overlapping_residents_are_never_a_sentence(report) -> None:
+    """issue 8: with race/Hispanic-overlapping resident counts, the per-resident ratio against White stays in the
+    estimates (flagged) but the headline states none, and says why once."""
+    from trustreport.vocab import Flag
+
+    overlapping = _ratio(15.8, 12.0, 20.8).with_flags(Flag.OVERLAPPING_CATEGORIES, note="Overlapping categories: …")
+    clean = _ratio(3.4074, 3.37437, 3.44073, group=Group.HISPANIC)
+    page = narrative.headline(replace(report, estimates=EstimateSet((overlapping, clean)))).data
+    assert "15.8" not in page and "Black people" not in page
+    assert "Hispanic people was 3.4 times that for white people" in page
+    assert page.count("no per-resident ratio against White residents is stated here") == 1
+    alone = narrative.headline(replace(report, estimates=EstimateSet((overlapping,)))).data
+    assert "15.8" not in alone and "no per-resident ratio against White residents is stated here" in alone
+    assert "No disparity is stated for this city." in alone and "support no disparity estimate" not in alone

@@ -100,15 +100,38 @@ def test_newark_officer_shares_are_the_rosters_counts(newark):
         assert share.ci[0] < share.value < share.ci[1]
 
 
-def test_newark_ratios_gaps_and_dissimilarity(newark, newark_residents):
+def test_newark_ratios_gaps_and_dissimilarity_are_refused_on_overlapping_residents(newark, newark_residents):
+    """The ACS 2015 city table counts Hispanic residents in a race as well: its groups add up to 117 % of the
+    total (144,961 + 100,432 + 76,402 + 7,349 of 281,913), so no representation ratio, gap or D is built on it."""
     est = by_id(newark)
-    officers = {"hispanic": 476 / 1034, "black": 341 / 1034, "white": 211 / 1034}
-    for group, p_off in officers.items():
-        p_res = newark_residents[group]
-        assert est[f"officers.representation_ratio.{group}.now"].value == pytest.approx(p_off / p_res)
-        assert est[f"officers.percentage_point_gap.{group}.now"].value == pytest.approx(p_off - p_res)
-    expected_d = sum(abs(officers[g] - newark_residents[g]) for g in officers) / 2
-    assert est["officers.dissimilarity_index.all.now"].value == pytest.approx(expected_d)
+    assert sum(newark_residents.values()) > 1.1  # black + hispanic + white alone already exceed 100 %
+    for stat in ("representation_ratio", "percentage_point_gap"):
+        for group in ("hispanic", "black", "white"):
+            e = est[f"officers.{stat}.{group}.now"]
+            assert e.value is None and Flag.NOT_ESTIMABLE in e.flags
+            assert e.notes[0].startswith("not estimable: the resident groups add up to 117% of the total")
+    assert est["officers.dissimilarity_index.all.now"].value is None
+    assert est["officers.share.black.now"].value == pytest.approx(341 / 1034)  # officer shares stand
+
+
+def test_ratios_gaps_and_dissimilarity_on_residents_that_add_up():
+    """Residents counted once each (Hispanic separate): shares 50/30/20 %; officers 40/40/20 % (hand-computed:
+    ratios 0.8, 1.33, 1.0; gaps −10, +10, 0 points; D = ½(0.1 + 0.1 + 0) = 0.1)."""
+    counts = table(
+        (2021, "officers", "black", 40, "roster"),
+        (2021, "officers", "hispanic", 40, "roster"),
+        (2021, "officers", "white", 20, "roster"),
+        (2021, "officers", "all", 100, "roster"),
+        (2021, "residents", "black", 5000, "b03002"),
+        (2021, "residents", "hispanic", 3000, "b03002"),
+        (2021, "residents", "white", 2000, "b03002"),
+        (2021, "residents", "all", 10000, "b03002"),
+    )
+    est = by_id(representation(counts, Y2021, period=Period.NOW, groups=NEWARK_GROUPS))
+    for group, ratio, gap in (("black", 0.8, -0.1), ("hispanic", 4 / 3, 0.1), ("white", 1.0, 0.0)):
+        assert est[f"officers.representation_ratio.{group}.now"].value == pytest.approx(ratio)
+        assert est[f"officers.percentage_point_gap.{group}.now"].value == pytest.approx(gap, abs=1e-12)
+    assert est["officers.dissimilarity_index.all.now"].value == pytest.approx(0.1)
 
 
 def test_newark_estimates_on_residents_carry_the_overlap_caveat_and_benchmark(newark):

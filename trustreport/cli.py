@@ -1,4 +1,4 @@
-"""`trustreport validate | run | batch`: the front door for analysts and the data desk.
+"""`trustreport validate | run | batch | census`: the front door for analysts and the data desk.
 
 Errors a user can act on are printed as one line, `trustreport: <reason>`, with no traceback (`--verbose` logs
 the details to stderr). Exit status: 0 all well, 1 something failed, 2 bad command line, 130 interrupted.
@@ -94,6 +94,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="run on this Dask scheduler (e.g. tcp://host:8786) instead of locally",
     )
     batch.set_defaults(command=_batch)
+
+    census = commands.add_parser(
+        "census",
+        parents=[verbose],
+        help="fetch a place's resident table (B03002 or P2) from the Census API",
+        description="Write the Census API's B03002 (ACS 5-year) or P2 (decennial) response for a place, with its "
+        "query URL and date, into OUT/ for a census_b03002 source. Needs a network.",
+    )
+    census.add_argument("--place", required=True, help='Census place name ("Newark city, New Jersey") or FIPS')
+    census.add_argument("--vintage", required=True, type=_positive_int, metavar="YEAR", help="survey year")
+    census.add_argument("--dataset", choices=["acs5", "dec"], default="acs5", help="default: acs5")
+    census.add_argument("--out", type=Path, default=Path("data/census"), metavar="DIR", help="default: data/census")
+    census.add_argument("--api", default="https://api.census.gov/data", help=argparse.SUPPRESS)
+    census.set_defaults(command=_census)
     return parser
 
 
@@ -159,6 +173,14 @@ def _batch(args: argparse.Namespace) -> int:
         print(f"  failed {r.jurisdiction} ({kept}): {r.reason}")
     print(f"index: {_shown(args.out.absolute() / 'index.html')}")
     return 1 if failed else 0
+
+
+def _census(args: argparse.Namespace) -> int:
+    from trustreport.sources.census_fetch import fetch_table
+
+    path, url = fetch_table(args.place, args.vintage, args.dataset, args.out, base=args.api)
+    print(f"{_shown(path)}: {url}")
+    return 0
 
 
 def _positive_int(text: str) -> int:

@@ -56,10 +56,12 @@ def headline(report: Report) -> HTML:
     disparity, and per headline figure of the other sections (killings, homicides, lawsuits, trust, workforce).
     Comparisons the data cannot support are counted, not listed: the tables say why."""
     est = report.estimates
-    chosen = _latest_ratios(est)
+    chosen = [e for e in _latest_ratios(est) if not _overlaps_vs_white(e)]
     sentences = [disparity_sentence(e, report) for e in chosen]
-    sentences += [change_sentence(e, report) for e in est if e.statistic == "ratio_of_rate_ratios"]
-    sentences += [pooled_sentence(e) for e in est if e.statistic == "pooled_rate_ratio"]
+    sentences += [
+        change_sentence(e, report) for e in est if e.statistic == "ratio_of_rate_ratios" and not _overlaps_vs_white(e)
+    ]
+    sentences += [pooled_sentence(e) for e in est if e.statistic == "pooled_rate_ratio" and not _overlaps_vs_white(e)]
     sentences += [all_others_sentence(e, report) for e in _latest(est, "vs_all_others_rate_ratio")]
     sentences += [
         count_change_sentence(e, report)
@@ -74,7 +76,13 @@ def headline(report: Report) -> HTML:
         1 for e in est if e.statistic.endswith("ratio") and not e.estimable and Flag.NOT_COMPARABLE not in e.flags
     )
     if not shown:
-        return HTML("<p>The data for this city support no disparity estimate for the windows chosen.</p>")
+        withheld = any(_overlaps_vs_white(e) and e.estimable for e in est)
+        none = (
+            "No disparity is stated for this city."
+            if withheld
+            else "The data for this city support no disparity estimate for the windows chosen."
+        )
+        return HTML(f"<p>{none}</p>" + _shared_caveats(est))
     more = (
         f"<p class='tr-methods'>{skipped} further comparisons cannot be estimated from these data (too few events, "
         "or no data for a window); the tables below say which and why.</p>"
@@ -104,6 +112,12 @@ def not_comparable(est) -> str:
 
 
 _ENFORCEMENT = frozenset({*PER_RESIDENT_MEASURES, *CONDITIONAL_STAGES})
+
+
+def _overlaps_vs_white(e: Estimate) -> bool:
+    """A per-resident ratio against White built on a census table whose White count includes Hispanic White
+    residents (police data count them as Hispanic): it stays in the tables, flagged, but is never a sentence."""
+    return Flag.OVERLAPPING_CATEGORIES in e.flags and (e.reference_group or Group.WHITE) == Group.WHITE
 
 
 def _latest_ratios(est) -> list[Estimate]:
@@ -205,8 +219,10 @@ def gap_change_sentence(e: Estimate, report: Report) -> str:
 
 # Caveats that apply to whole families of estimates are said once under the list, not after every sentence.
 _SAID_ONCE = {
-    Flag.OVERLAPPING_CATEGORIES: "Census race groups in this city's resident counts overlap with Hispanic origin, so "
-    "per-resident ratios are approximate (see Caveats).",
+    Flag.OVERLAPPING_CATEGORIES: "The only resident counts for this city overlap race with Hispanic origin (their "
+    "White count includes Hispanic White residents, whom police data count as Hispanic), so no per-resident ratio "
+    "against White residents is stated here; those estimates stay in the tables and metrics.json, flagged "
+    "(see Caveats).",
     Flag.DENOMINATOR_VINTAGE: "Resident counts come from a census year outside the window they are used for.",
 }
 

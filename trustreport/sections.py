@@ -47,6 +47,7 @@ from trustreport.vocab import (
 log = logging.getLogger("trustreport")
 
 OVERLAP_PREFIX = "Overlapping categories"
+MARGIN_PREFIX = "ACS 90% margins of error on residents"  # sources/census_b03002.py writes this caveat
 
 
 @dataclass(frozen=True, eq=False)
@@ -303,17 +304,23 @@ def _distance(a: tuple[date, date], b: tuple[date, date]) -> int:
 
 
 def with_source_caveats(estimates: Sequence[Estimate], sources: Sequence[SourceData]) -> list[Estimate]:
-    """Flag every per-resident estimate whose residents come from a source with overlapping race categories."""
+    """Flag every per-resident estimate whose residents come from a source with overlapping race categories, and
+    note the ACS margins of error of its residents where the source gives them."""
     overlapping = {
         s.info.id: next(c for c in s.caveats if c.startswith(OVERLAP_PREFIX))
         for s in sources
         if any(c.startswith(OVERLAP_PREFIX) for c in s.caveats)
     }
+    margins = {s.info.id: c for s in sources for c in s.caveats if c.startswith(MARGIN_PREFIX)}
     out = []
     for est in estimates:
+        on_residents = est.denominator_kind == DenominatorKind.RESIDENTS or est.measure == Measure.RESIDENTS
         hit = [overlapping[s] for s in est.sources if s in overlapping]
-        if hit and (est.denominator_kind == DenominatorKind.RESIDENTS or est.measure == Measure.RESIDENTS):
+        if hit and on_residents:
             est = est.with_flags(Flag.OVERLAPPING_CATEGORIES, note=hit[0])
+        moe = [margins[s] for s in est.sources if s in margins]
+        if moe and on_residents:
+            est = est.with_flags(note=moe[0])
         out.append(est)
     return out
 

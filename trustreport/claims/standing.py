@@ -34,6 +34,8 @@ def representation_outcome(claim: Claim, ctx: Context) -> Outcome:
     finding = (
         f"dissimilarity index {fmt.pct(dissimilarity.value)}: the share of officers who would need to be of "
         "another group for the force to mirror residents"
+        if dissimilarity.estimable
+        else f"dissimilarity index {dissimilarity.notes[0]}"
     )
     return Outcome(checks, tuple(found), finding)
 
@@ -50,6 +52,8 @@ def _band_check(claim: Claim, ratio: Estimate) -> Check:
     band = f"{fmt.ratio(low)}–{fmt.ratio(high)}"
     shares = f"{fmt.pct(ratio.numerator)} of officers, {fmt.pct(ratio.denominator)} of residents"
     label = f"{GROUP_LABELS[ratio.group]} officers"
+    if not ratio.estimable:  # e.g. resident groups that overlap with Hispanic origin (metrics/workforce.py)
+        return not_checkable(label, ratio.notes[0] if ratio.notes else "not estimable", ratio)
     ci_low, ci_high = ratio.ci or (None, None)
     if low <= ratio.value <= high:
         verdict, where = Verdict.REPRODUCED, f"inside the band {band}"

@@ -9,6 +9,10 @@
   Wilson interval where the source gives a count and none where it gives a share only.
 - `dissimilarity_index` / `duncan_dissimilarity`: D = ½ Σ |p_k − q_k| (Duncan & Duncan 1955).
 
+Representation ratios, gaps, the dissimilarity index and their changes need resident shares that add up to 100 %
+(Hispanic residents counted once, as police data count them); a resident table whose groups add up to more (race
+and Hispanic origin overlapping) makes them not estimable, with the reason as their first note.
+
 Officer counts are a census of the force, so an interval on an officer share is only meaningful if the force is
 read as a draw from a hiring process; it is labelled so. Resident shares come from the census and are taken as
 fixed. Residents are all ages (the census sources' total population): the benchmark is stated on every estimate
@@ -43,6 +47,8 @@ BENCHMARK_NOTE = (
 PARITY_NOTE = "1 = parity; below 0.8 flags under-representation (four-fifths rule of thumb)"
 DISSIMILARITY_NOTE = "share of officers who would need to be of a different group for the force to mirror residents"
 RESIDENCY_KEY = "officer_residency"
+# Resident groups must add up to the total within this share (rounding in published tables) to be a benchmark.
+SHARE_TOLERANCE = 0.005
 _RESIDENCY_WILSON = "Wilson score (census survey estimates read as counts: understates their error)"
 _RESIDENCY_NOTE = (
     "officers working in the city (census occupation, including other agencies) who live inside city limits; "
@@ -84,6 +90,19 @@ class _Snapshot:
 
     def resident_share(self, group: Group) -> float:
         return self.residents.get(str(group), 0.0) / self.resident_total
+
+    @property
+    def share_refusal(self) -> str | None:
+        """Why resident shares cannot serve as a benchmark: the table's groups do not add up to its total (census
+        tables whose race groups overlap with Hispanic origin add up to more than 100 %). None when they do."""
+        parts = sum(v for g, v in self.residents.items() if g not in (Group.ALL, Group.UNKNOWN))
+        total = parts / self.resident_total
+        if abs(total - 1) <= SHARE_TOLERANCE:
+            return None
+        return (
+            f"not estimable: the resident groups add up to {total:.0%} of the total population, not 100% "
+            "(race groups that overlap with Hispanic origin), so resident shares are not a valid benchmark"
+        )
 
     @property
     def vintage_note(self) -> str | None:
@@ -202,6 +221,8 @@ def representation(
             )
         )
     out.append(_dissimilarity(snap, groups, period, both))
+    if refusal := snap.share_refusal:
+        out = [not_estimable(e, refusal) if e.denominator_kind == DenominatorKind.RESIDENTS else e for e in out]
     note = snap.vintage_note
     return [e.with_flags(Flag.DENOMINATOR_VINTAGE, note=note) for e in out] if note else out
 
@@ -249,7 +270,9 @@ def representation_change(
     for group in (g for g in groups if g not in (Group.ALL, Group.UNKNOWN)):
         out.append(_share_change(before, after, group, level))
         if before.resident_share(group) > 0 and after.resident_share(group) > 0:
-            out.append(_ratio_change(before, after, group, level))
+            est = _ratio_change(before, after, group, level)
+            refusal = before.share_refusal or after.share_refusal
+            out.append(not_estimable(est, refusal) if refusal else est)
     return out
 
 

@@ -9,6 +9,8 @@ from trustreport.sources.base import AdapterContext, SourceData
 ADAPTERS: dict[str, str] = {
     # kind -> "module:function"; imported lazily so `trustreport validate` stays fast.
     "opp_stops": "trustreport.sources.opp_stops:read_opp_stops",
+    "census_b03002": "trustreport.sources.census_b03002:read_census_b03002",
+    "census_places": "trustreport.sources.census_b03002:read_census_places",
     "census_race": "trustreport.sources.census:read_census_race",
     "acs_demographics": "trustreport.sources.census:read_acs_demographics",
     "nj_use_of_force": "trustreport.sources.nj_force:read_nj_use_of_force",
