@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from trustreport import fmt
-from trustreport.counts import Break, BreakOrigin
+from trustreport.counts import Break, BreakOrigin, Coverage
 from trustreport.estimate import Estimate
 from trustreport.vocab import CONDITIONAL_STAGES, MEASURE_LABELS, MEASURE_SINGULAR, Flag, Group, Measure, Period
 
@@ -145,6 +145,7 @@ def detect_breaks(
     min_z: float = MIN_Z,
     min_odds_ratio: float = MIN_ODDS_RATIO,
     min_jump: float = MIN_JUMP,
+    coverages: Sequence[Coverage] = (),
 ) -> list[Break]:
     """Recording changes found in the monthly shares of each stage in `DETECTED_STAGES`, per source.
 
@@ -158,22 +159,27 @@ def detect_breaks(
     boundary where the odds change most dates it (the break takes effect on the first day of the month after it).
     Ordinary month-to-month variation, campaigns and seasonal swings stay below the odds bound; a flag whose
     meaning changes (Hartford's search flag: 26 % of stops searched in January–March 2015, 0.2 % in April–June)
-    does not. Only the shares of the canonical counts table are watched: a field's blank rate is not in it.
+    does not. Only the shares of the canonical counts table are watched: a field's blank rate is not in it, but
+    a month the source does not record the stage in (its `coverages`: a field left blank all month) is left out
+    rather than read as a share of zero.
     """
     out: list[Break] = []
     for measure, feeder in DETECTED_STAGES.items():
-        for source_id, series in monthly_shares(counts, measure, feeder).items():
+        for source_id, series in monthly_shares(counts, measure, feeder, coverages).items():
             found = _boundaries(series, months_each_side, min_denominator, min_z, min_odds_ratio, min_jump)
             for best in _clusters(found, months_each_side):
                 out.append(_detected(best, measure, feeder, source_id))
     return sorted(out, key=lambda b: (b.date, str(b.measure), b.source_id))
 
 
-def monthly_shares(counts: pd.DataFrame, measure: Measure, feeder: Measure) -> dict[str, pd.DataFrame]:
+def monthly_shares(
+    counts: pd.DataFrame, measure: Measure, feeder: Measure, coverages: Sequence[Coverage] = ()
+) -> dict[str, pd.DataFrame]:
     """Per source holding both measures: columns month (a monthly `Period`), numerator, denominator, one row per
     calendar month from the first to the last month with any `feeder` event (a month without a `measure` row is
-    a true zero). Rows spanning more than one month are left out; the `all` group is used where a source has it,
-    otherwise the sum of its groups."""
+    a true zero), less the months that the source's coverage of `measure` does not touch (not recorded). Rows
+    spanning more than one month are left out; the `all` group is used where a source has it, otherwise the sum
+    of its groups."""
     rows = counts[
         counts["measure"].isin([str(measure), str(feeder)])
         & (counts["period_start"].dt.to_period("M") == counts["period_end"].dt.to_period("M"))
@@ -192,8 +198,17 @@ def monthly_shares(counts: pd.DataFrame, measure: Measure, feeder: Measure) -> d
                 "denominator": den.reindex(months, fill_value=0.0).to_numpy(),
             }
         )
+        recorded = [c for c in coverages if c.source_id == source_id and c.measure == measure]
+        if recorded:
+            touched = [_recorded_in(month, recorded) for month in frame["month"]]
+            frame = frame[touched].reset_index(drop=True)
         out[str(source_id)] = frame
     return out
+
+
+def _recorded_in(month: pd.Period, coverages: Sequence[Coverage]) -> bool:
+    """Whether any of `coverages` covers a day of `month`."""
+    return any(c.start <= month.end_time.date() and c.end >= month.start_time.date() for c in coverages)
 
 
 def _monthly(rows: pd.DataFrame, measure: Measure) -> pd.Series:

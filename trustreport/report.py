@@ -108,7 +108,9 @@ def build(params: str | Path | LoadedParams) -> Report:
     sources = read_sources(loaded)
     counts = concat_counts(s.counts for s in sources)
     coverages = tuple(c for s in sources for c in s.coverage)
-    breaks = comparability.combined(comparability.declared(p.breaks), comparability.detect_breaks(counts))
+    breaks = comparability.combined(
+        comparability.declared(p.breaks), comparability.detect_breaks(counts, coverages=coverages)
+    )
     availability = data_availability(counts, sources, then=p.then, now=p.now, breaks=breaks)
     ctx = sections.SectionContext(params=p, counts=counts, sources=tuple(sources), coverages=coverages)
     estimates = [est for section in SECTIONS for est in section(ctx)]
