@@ -6,9 +6,11 @@ A sentence and the table beside it call the same function, so they can never dis
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date
 
 from trustreport.estimate import Estimate
+from trustreport.statistic import Kind
 
 NOT_ESTIMABLE = "not estimable"
 DASH = "–"
@@ -81,34 +83,27 @@ def window(start: date, end: date) -> str:
 
 
 def value(est: Estimate) -> str:
-    """An estimate's point value in the format of its statistic."""
+    """An estimate's point value in the format of its statistic's kind."""
     if not est.estimable:
         return NOT_ESTIMABLE
-    if _is_rate(est):
-        return rate(est.value, per=est.scale)
-    return _formatter(est.statistic)(est.value)
+    return _formatter(est)(est.value)
 
 
 def ci(est: Estimate) -> str:
-    """An estimate's interval in the format of its statistic ('' when there is none)."""
+    """An estimate's interval in the format of its statistic's kind ('' when there is none)."""
     if est.ci is None or not est.estimable:
         return ""
     lo, hi = est.ci
-    if _is_rate(est):
-        return interval(lo, hi, lambda x: rate(x, per=est.scale))
-    return interval(lo, hi, _formatter(est.statistic))
+    return interval(lo, hi, _formatter(est))
 
 
-def _is_rate(est: Estimate) -> bool:
-    """Rates are shown per `scale` units (residents, arrests); a funnel stage rate is one when its scale is set."""
-    return est.statistic in ("rate", "per_arrest", "pooled_rate") or (est.statistic == "stage_rate" and est.scale != 1)
-
-
-def _formatter(statistic: str):
-    """The formatter of a statistic; families named by prefix (severity_share_<level>) share one."""
-    if statistic.startswith("severity_share_"):
-        return pct
-    return _FORMATTERS.get(statistic, ratio)
+def _formatter(est: Estimate) -> Callable[[float | None], str]:
+    """The formatter of an estimate's kind of number; rates are shown per `scale` units (residents, arrests),
+    and a funnel stage's rate is one only when its scale is set (else it is a fraction of the stage before)."""
+    kind = est.statistic.kind
+    if kind is Kind.RATE or (kind is Kind.FUNNEL_RATE and est.scale != 1):
+        return lambda x: rate(x, per=est.scale)
+    return _FORMATTERS[kind]
 
 
 def dollars(x: float | None) -> str:
@@ -138,42 +133,41 @@ def _signed_pp(x: float | None) -> str:
     return f"{100 * x:+.1f} pp"
 
 
-_FORMATTERS = {
-    "count": count,
-    "expected_count": count,
-    "excess_difference": count,
-    "ytd_count": count,
-    "proportion": pct,
-    "share": pct,
-    "hit_rate": pct,
-    "hit_rate_discretionary": pct,
-    "vod_share_light": pct,
-    "vod_share_dark": pct,
-    "ytd_relative_difference": pct,
-    "dissimilarity_index": pct,
-    "total_nominal_usd": dollars,
-    "total_constant_usd": dollars,
-    "total_constant_usd_per_year": dollars,
-    "median_constant_usd": dollars,
-    "mean_constant_usd": dollars,
-    "count_per_year": lambda x: f"{x:,.1f}" if x is not None and math.isfinite(x) else NOT_ESTIMABLE,
-    "mean": score,
-    "mean_difference": points,
-    "mean_gap": points,
-    "mean_gap_difference": points,
-    "annual_count": count,
-    "pooled_count": count,
-    "guardian_killings": count,
-    "guardian_gunshot_deaths": count,
-    "wapo_fatal_shootings": count,
-    "wapo_share_of_guardian_gunshots": pct,
-    "weapon_share": pct,
-    "injury_share": pct,
-    "serious_injury_share": pct,
-    "subject_share": pct,
-    "subject_share_difference": _signed_pp,
-    "clearance_gap": _signed_pp,
-    "vs_all_others_clearance_gap": _signed_pp,
-    "proportion_difference": _signed_pp,
-    "percentage_point_gap": _signed_pp,
+def _per_year(x: float | None) -> str:
+    if x is None or not math.isfinite(x):
+        return NOT_ESTIMABLE
+    return f"{x:,.1f}"
+
+
+def years(x: float | None) -> str:
+    """A duration in years, one decimal: '3.2 years'."""
+    if x is None or not math.isfinite(x):
+        return NOT_ESTIMABLE
+    return f"{x:.1f} years"
+
+
+def year(x: float | None) -> str:
+    """A calendar year: '2019'."""
+    if x is None or not math.isfinite(x):
+        return NOT_ESTIMABLE
+    return f"{x:.0f}"
+
+
+# One formatter per kind: a kind missing here fails `test_fmt` (every kind has a formatter).
+_FORMATTERS: dict[Kind, Callable[[float | None], str]] = {
+    Kind.COUNT: count,
+    Kind.COUNT_DIFFERENCE: count,
+    Kind.PER_YEAR: _per_year,
+    Kind.RATE: rate,
+    Kind.FUNNEL_RATE: ratio,
+    Kind.SHARE: pct,
+    Kind.INDEX: pct,
+    Kind.RELATIVE_DIFFERENCE: pct,
+    Kind.SHARE_DIFFERENCE: _signed_pp,
+    Kind.RATIO: ratio,
+    Kind.DOLLARS: dollars,
+    Kind.SCORE: score,
+    Kind.SCORE_DIFFERENCE: points,
+    Kind.YEARS: years,
+    Kind.YEAR: year,
 }

@@ -26,6 +26,7 @@ from trustreport.claims.verdict import Check, Outcome, Verdict, most_favourable,
 from trustreport.errors import ParamsError
 from trustreport.estimate import Estimate, _num
 from trustreport.metrics._inputs import residents_for
+from trustreport.statistic import Statistic as EstimateStatistic
 from trustreport.vocab import DenominatorKind, Flag, Group
 
 OVERLAP_CAVEAT = (
@@ -236,7 +237,7 @@ def _within(start: str, end: str, windows: set[tuple[str, str]]) -> bool:
 def _overlapping(est: Estimate, ctx: Context) -> bool:
     """Per-resident against white residents, or officers against residents, on an overlapping census table."""
     against_white = est.denominator_kind == DenominatorKind.RESIDENTS and est.reference_group == Group.WHITE
-    workforce = est.statistic == "representation_ratio"
+    workforce = est.statistic == EstimateStatistic.REPRESENTATION_RATIO
     return (against_white or workforce) and bool(set(est.sources) & ctx.overlapping_sources)
 
 

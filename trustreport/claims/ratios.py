@@ -26,6 +26,7 @@ from trustreport.metrics._inputs import (
     years_in,
 )
 from trustreport.metrics.disparity import conditional_disparity, per_resident_disparity
+from trustreport.statistic import Statistic as EstimateStatistic
 from trustreport.stats import intervals as iv
 from trustreport.stats import tests as st
 from trustreport.stats.small_numbers import apply_ratio_rules, apply_stability, not_estimable
@@ -79,7 +80,7 @@ def _not_finite(claim: Claim, est: Estimate, cells: Cells | None, label: str, ct
     ci = None
     if cells is not None:
         a, n1, c, n2 = cells
-        bound = (iv.rate_ratio_exact_ci if est.statistic == "rate_ratio" else iv.risk_ratio_score_ci)(
+        bound = (iv.rate_ratio_exact_ci if est.statistic == EstimateStatistic.RATE_RATIO else iv.risk_ratio_score_ci)(
             a, n1, c, n2, level=ctx.level
         )
         ci = (bound.low, None)
@@ -98,20 +99,20 @@ def ratio_estimate(claim: Claim, ctx: Context, reading: str) -> tuple[Estimate, 
     if reading == "residents" and ref != ALL_OTHER:
         found = _pick(
             per_resident_disparity(ctx.counts, measure, window, groups=[claim.group], reference=ref, **common),
-            "rate_ratio",
+            EstimateStatistic.RATE_RATIO,
             claim.group,
         )
     elif ref != ALL_OTHER and CONDITIONAL_STAGES.get(measure) == _STAGE[reading]:
         found = _pick(
             conditional_disparity(ctx.counts, measure, window, groups=[claim.group], reference=ref, **common),
-            "risk_ratio",
+            EstimateStatistic.RISK_RATIO,
             claim.group,
         )
     # Without residents the metric returns counts only; the assembled ratio then says what is missing.
     return (found, None) if found is not None else _assembled_ratio(claim, ctx, reading)
 
 
-def _pick(estimates: list[Estimate], statistic: str, group: Group) -> Estimate | None:
+def _pick(estimates: list[Estimate], statistic: EstimateStatistic, group: Group) -> Estimate | None:
     return next((e for e in estimates if e.statistic == statistic and e.group == group), None)
 
 
@@ -122,7 +123,7 @@ def _assembled_ratio(claim: Claim, ctx: Context, reading: str) -> tuple[Estimate
     events = flow_counts(ctx.counts, measure, window)
     est = new_estimate(
         measure,
-        "rate_ratio" if per_resident else "risk_ratio",
+        EstimateStatistic.RATE_RATIO if per_resident else EstimateStatistic.RISK_RATIO,
         claim.group,
         period_of(claim),
         window,
@@ -235,7 +236,7 @@ def proportion_estimate(
     events, base = flow_counts(ctx.counts, measure, window), flow_counts(ctx.counts, stage, window)
     est = new_estimate(
         measure,
-        "proportion",
+        EstimateStatistic.PROPORTION,
         group,
         period,
         window,
@@ -259,7 +260,13 @@ def share_check(claim: Claim, ctx: Context) -> Check:
     measure, window = claim.measures[0], data_window(claim).dates
     events = flow_counts(ctx.counts, measure, window)
     est = new_estimate(
-        measure, "share", claim.group, period_of(claim), window, value=None, sources=events.sources_of(Group.ALL)
+        measure,
+        EstimateStatistic.SHARE,
+        claim.group,
+        period_of(claim),
+        window,
+        value=None,
+        sources=events.sources_of(Group.ALL),
     )
     side = str(period_of(claim))
     why = events.why_missing(claim.group, side) or events.why_missing(Group.ALL, side)
@@ -294,7 +301,13 @@ def count_estimate(claim: Claim, ctx: Context, window: tuple[date, date], period
     events = flow_counts(ctx.counts, measure, window)
     years = years_in(window) if claim.statistic == Statistic.COUNT_PER_YEAR else 1.0
     est = new_estimate(
-        measure, "count", claim.group, period, window, value=None, sources=events.sources_of(claim.group)
+        measure,
+        EstimateStatistic.COUNT,
+        claim.group,
+        period,
+        window,
+        value=None,
+        sources=events.sources_of(claim.group),
     )
     why = events.why_missing(claim.group, str(period))
     if why:

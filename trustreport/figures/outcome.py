@@ -13,6 +13,7 @@ from trustreport.figures._theme import GUIDE_COLOUR, theme
 from trustreport.metrics.outcome_test import hit_rates_by_district
 from trustreport.metrics.veil_of_darkness import share_by_clock_time
 from trustreport.report import Report
+from trustreport.statistic import Statistic
 from trustreport.vocab import GROUP_COLOURS, GROUP_LABELS, Group, Period
 
 _MIN_DISTRICT_SEARCHES = 10  # sub-city cells under 10 are suppressed (methods §5.3, CDC WONDER rule)
@@ -100,7 +101,7 @@ def veil_of_darkness(report: Report) -> Figure | None:
     by 15-minute clock-time bin, in daylight and after dusk, one panel per period, with the darkness odds ratio
     in each panel title. None without a location, stop times or veil-of-darkness estimates."""
     p = report.params.params
-    ratios = report.estimates.where(statistic="vod_odds_ratio")
+    ratios = report.estimates.where(statistic=Statistic.VOD_ODDS_RATIO)
     if p.location is None or not ratios:
         return None
     focal = Group.BLACK if any(e.group == Group.BLACK for e in ratios) else ratios[0].group
@@ -117,7 +118,7 @@ def veil_of_darkness(report: Report) -> Figure | None:
         fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True, squeeze=False)
         for ax, (period, win) in zip(axes[0], windows, strict=True):
             _darkness_panel(ax, tables[period])
-            ratio = report.estimates.one(statistic="vod_odds_ratio", group=focal, period=period)
+            ratio = report.estimates.one(statistic=Statistic.VOD_ODDS_RATIO, group=focal, period=period)
             ax.set_title(f"{period} ({fmt.window(win.start, win.end)})\n{_odds_ratio_text(ratio)}", loc="left")
             ax.set_xlabel("clock time (15-minute bins)")
         axes[0, 0].set_ylabel(f"share of stops that are {GROUP_LABELS[focal]}")

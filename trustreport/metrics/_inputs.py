@@ -12,6 +12,7 @@ import pandas as pd
 
 from trustreport.counts import stock_snapshot, window_totals
 from trustreport.estimate import Estimate
+from trustreport.statistic import Statistic
 from trustreport.stats.small_numbers import not_estimable
 from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, Flag, Group, Measure, Period
 
@@ -19,7 +20,7 @@ Window = tuple[date, date]
 
 
 def new_estimate(
-    measure: Measure, statistic: str, group: Group, period: Period, window: Window, **fields: Any
+    measure: Measure, statistic: Statistic, group: Group, period: Period, window: Window, **fields: Any
 ) -> Estimate:
     """An `Estimate` with its id made by `estimate_id`."""
     return Estimate(
@@ -33,7 +34,7 @@ def new_estimate(
     )
 
 
-def estimate_id(measure: Measure, statistic: str, group: Group, period: Period) -> str:
+def estimate_id(measure: Measure, statistic: Statistic, group: Group, period: Period) -> str:
     """The id every metric uses: `measure.statistic.group.period`, e.g. `stops.rate_ratio.black.now`."""
     return f"{measure}.{statistic}.{group}.{period}"
 

@@ -23,6 +23,7 @@ from trustreport.metrics._inputs import (
     with_vintage,
     years_in,
 )
+from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
 from trustreport.vocab import DenominatorKind, Flag, Group, Measure, Period
 
@@ -52,7 +53,7 @@ def contacts_rates(
     ci = iv.poisson_rate_ci(x, level=level)
     count = new_estimate(
         Measure.CONTACTS,
-        "count",
+        Statistic.COUNT,
         Group.ALL,
         period,
         covered,
@@ -71,7 +72,7 @@ def contacts_rates(
         rate_ci = iv.poisson_rate_ci(x, person_years, level=level)
         rate = new_estimate(
             Measure.CONTACTS,
-            "rate",
+            Statistic.RATE,
             Group.ALL,
             period,
             covered,

@@ -36,6 +36,7 @@ from trustreport.estimate import Estimate
 from trustreport.metrics._comparisons import risk_ratio_comparison
 from trustreport.metrics._inputs import new_estimate, span
 from trustreport.sources.base import SourceData
+from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
 from trustreport.stats.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.vocab import GROUP_LABELS, DenominatorKind, Group, Measure, Period
@@ -92,9 +93,9 @@ def outcome_test(
     shown = [g for g in dict.fromkeys([*groups, reference]) if g != Group.ALL]
     out: list[Estimate] = []
     for group in shown:
-        out.append(_hit_rate(cells, group, period, level, "hit_rate"))
+        out.append(_hit_rate(cells, group, period, level, Statistic.HIT_RATE))
         if group != reference:
-            out.append(_hit_rate_ratio(cells, group, reference, period, level, "hit_rate_ratio"))
+            out.append(_hit_rate_ratio(cells, group, reference, period, level, Statistic.HIT_RATE_RATIO))
             out += _mantel_haenszel(cells, group, reference, period, level)
     out += _discretionary(sources, window, shown, reference, period, level)
     return [e.with_flags(note=INFRA_MARGINALITY_NOTE) for e in out]
@@ -118,7 +119,7 @@ def hit_rates_by_district(
         "group",
         "searches",
         "hits",
-        "hit_rate",
+        Statistic.HIT_RATE,
         "reference_searches",
         "reference_hits",
         "reference_hit_rate",
@@ -176,7 +177,7 @@ def window_rows(
     return pd.concat(frames, ignore_index=True), tuple(ids)
 
 
-def _hit_rate(cells: SearchCells, group: Group, period: Period, level: float, statistic: str) -> Estimate:
+def _hit_rate(cells: SearchCells, group: Group, period: Period, level: float, statistic: Statistic) -> Estimate:
     """hits / searches of one group, Wilson interval (methods §2.1)."""
     hits, searches = cells.total(group)
     est = new_estimate(
@@ -198,7 +199,7 @@ def _hit_rate(cells: SearchCells, group: Group, period: Period, level: float, st
 
 
 def _hit_rate_ratio(
-    cells: SearchCells, group: Group, reference: Group, period: Period, level: float, statistic: str
+    cells: SearchCells, group: Group, reference: Group, period: Period, level: float, statistic: Statistic
 ) -> Estimate:
     """Pooled hit rate of `group` ÷ that of the reference (methods §1.2A: Koopman score under 100 hits, else
     Katz log; two-proportion score test, Fisher exact when an expected cell is under 5)."""
@@ -210,7 +211,7 @@ def _hit_rate_ratio(
     return apply_ratio_rules(est, {cells.label(group): a, cells.label(reference): c})
 
 
-def _ratio_shell(cells: SearchCells, group: Group, reference: Group, period: Period, statistic: str) -> Estimate:
+def _ratio_shell(cells: SearchCells, group: Group, reference: Group, period: Period, statistic: Statistic) -> Estimate:
     return new_estimate(
         Measure.HITS,
         statistic,
@@ -262,8 +263,8 @@ def _mantel_haenszel(
 ) -> list[Estimate]:
     """District-stratified risk ratio and odds ratio of a hit, `group` vs the reference (methods §3.1)."""
     tables = strata(cells, group, reference)
-    rr_est = _ratio_shell(cells, group, reference, period, "hit_rate_ratio_mh")
-    or_est = _ratio_shell(cells, group, reference, period, "hit_rate_odds_ratio_mh")
+    rr_est = _ratio_shell(cells, group, reference, period, Statistic.HIT_RATE_RATIO_MH)
+    or_est = _ratio_shell(cells, group, reference, period, Statistic.HIT_RATE_ODDS_RATIO_MH)
     if len(tables) == 0:
         why = (
             f"no district where both {GROUP_LABELS[group]} and {GROUP_LABELS[reference]} drivers were searched "
@@ -324,9 +325,9 @@ def _discretionary(
     )
     out: list[Estimate] = []
     for group in groups:
-        out.append(_hit_rate(cells, group, period, level, "hit_rate_discretionary"))
+        out.append(_hit_rate(cells, group, period, level, Statistic.HIT_RATE_DISCRETIONARY))
         if group != reference:
-            out.append(_hit_rate_ratio(cells, group, reference, period, level, "hit_rate_ratio_discretionary"))
+            out.append(_hit_rate_ratio(cells, group, reference, period, level, Statistic.HIT_RATE_RATIO_DISCRETIONARY))
     if searches > 0 and recorded / searches < MIN_BASIS_COVERAGE:
         why = (
             f"the search basis is recorded for {recorded:g} of {searches:g} searches in {span(window)}, under "

@@ -33,6 +33,7 @@ from trustreport.estimate import Estimate
 from trustreport.metrics._inputs import estimate_id, flow_counts, groups_shown, merge_sources, new_estimate, span
 from trustreport.metrics.disparity import per_resident_disparity
 from trustreport.sources.base import SourceData
+from trustreport.statistic import POOLED, Statistic
 from trustreport.stats import intervals as iv
 from trustreport.stats.small_numbers import apply_stability, not_estimable
 from trustreport.vocab import Flag, Group, Measure, Period
@@ -74,7 +75,7 @@ def annual_counts(
             est = Estimate(
                 id=f"{MEASURE}.annual_count.{group}.{year_window[0].year}",
                 measure=MEASURE,
-                statistic="annual_count",
+                statistic=Statistic.ANNUAL_COUNT,
                 group=group,
                 period=period,
                 window=covered,
@@ -145,16 +146,16 @@ def source_comparison(
         ids = (merge_sources(*(s.info.id for s in guardian)), merge_sources(*(s.info.id for s in wapo)))
         common = dict(group=group, period=period, window=window, level=level, notes=notes)
         out += [
-            _count("guardian_killings", g_all, ids[0], **common),
-            _count("guardian_gunshot_deaths", g_gun, ids[0], **common),
-            _count("wapo_fatal_shootings", w_shot, ids[1], **common),
+            _count(Statistic.GUARDIAN_KILLINGS, g_all, ids[0], **common),
+            _count(Statistic.GUARDIAN_GUNSHOT_DEATHS, g_gun, ids[0], **common),
+            _count(Statistic.WAPO_FATAL_SHOOTINGS, w_shot, ids[1], **common),
             _share(w_shot, g_gun, merge_sources(*ids), group=group, period=period, window=window, notes=notes),
         ]
     return out
 
 
 def _pooled(est: Estimate) -> Estimate:
-    statistic = f"pooled_{est.statistic}"
+    statistic = POOLED[est.statistic]
     return replace(est, statistic=statistic, id=estimate_id(est.measure, statistic, est.group, est.period))
 
 
@@ -244,7 +245,7 @@ def _selections(sources: Sequence[SourceData]) -> tuple[str, ...]:
 
 
 def _count(
-    statistic: str,
+    statistic: Statistic,
     x: float,
     sources: tuple[str, ...],
     *,
@@ -283,7 +284,7 @@ def _share(
 ) -> Estimate:
     est = new_estimate(
         MEASURE,
-        "wapo_share_of_guardian_gunshots",
+        Statistic.WAPO_SHARE_OF_GUARDIAN_GUNSHOTS,
         group,
         period,
         window,

@@ -27,6 +27,7 @@ from trustreport.counts import concat_counts, stock_snapshot
 from trustreport.estimate import Estimate
 from trustreport.metrics._inputs import merge_sources, new_estimate
 from trustreport.sources.base import SourceData
+from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
 from trustreport.stats import tests as st
 from trustreport.stats.small_numbers import apply_ratio_rules, apply_stability, not_estimable
@@ -148,7 +149,7 @@ def representation(
             Estimate(
                 id=f"officers.share.{group}.{period}",
                 measure=Measure.OFFICERS,
-                statistic="share",
+                statistic=Statistic.SHARE,
                 value=p_off,
                 numerator=k,
                 denominator=snap.officer_total,
@@ -162,7 +163,7 @@ def representation(
             Estimate(
                 id=f"residents.share.{group}.{period}",
                 measure=Measure.RESIDENTS,
-                statistic="share",
+                statistic=Statistic.SHARE,
                 value=p_res,
                 numerator=r,
                 denominator=snap.resident_total,
@@ -179,7 +180,7 @@ def representation(
                 Estimate(
                     id=f"officers.representation_ratio.{group}.{period}",
                     measure=Measure.OFFICERS,
-                    statistic="representation_ratio",
+                    statistic=Statistic.REPRESENTATION_RATIO,
                     value=p_off / p_res,
                     numerator=p_off,
                     denominator=p_res,
@@ -192,7 +193,7 @@ def representation(
             Estimate(
                 id=f"officers.percentage_point_gap.{group}.{period}",
                 measure=Measure.OFFICERS,
-                statistic="percentage_point_gap",
+                statistic=Statistic.PERCENTAGE_POINT_GAP,
                 value=p_off - p_res,
                 numerator=p_off,
                 denominator=p_res,
@@ -212,7 +213,7 @@ def _dissimilarity(snap: _Snapshot, groups: Sequence[Group], period: Period, sou
     return Estimate(
         id=f"officers.dissimilarity_index.all.{period}",
         measure=Measure.OFFICERS,
-        statistic="dissimilarity_index",
+        statistic=Statistic.DISSIMILARITY_INDEX,
         group=Group.ALL,
         period=period,
         window=snap.officer_vintage,
@@ -274,7 +275,7 @@ def _share_change(before: _Snapshot, after: _Snapshot, group: Group, level: floa
     fields["sources"] = merge_sources(before.officer_sources, after.officer_sources)
     est = new_estimate(
         Measure.OFFICERS,
-        "proportion_difference",
+        Statistic.PROPORTION_DIFFERENCE,
         group,
         Period.CHANGE,
         after.officer_vintage,
@@ -300,7 +301,7 @@ def _ratio_change(before: _Snapshot, after: _Snapshot, group: Group, level: floa
     fields["notes"] = (*fields["notes"], "resident shares taken as fixed (census counts)", BENCHMARK_NOTE)
     est = new_estimate(
         Measure.OFFICERS,
-        "representation_ratio_change",
+        Statistic.REPRESENTATION_RATIO_CHANGE,
         group,
         Period.CHANGE,
         after.officer_vintage,
@@ -361,7 +362,7 @@ def _residency_estimate(
 ) -> Estimate:
     est = new_estimate(
         Measure.OFFICERS_LIVING_IN_CITY,
-        "share",
+        Statistic.SHARE,
         group,
         period,
         vintage,
