@@ -14,9 +14,8 @@ from trustreport.metrics.outcome_test import hit_rates_by_district
 from trustreport.metrics.veil_of_darkness import share_by_clock_time
 from trustreport.report import Report
 from trustreport.statistic import Statistic
-from trustreport.vocab import GROUP_COLOURS, GROUP_LABELS, Group, Period
+from trustreport.vocab import GROUP_COLOURS, GROUP_LABELS, SUPPRESS_BELOW, Group, Period
 
-_MIN_DISTRICT_SEARCHES = 10  # sub-city cells under 10 are suppressed (methods §5.3, CDC WONDER rule)
 _LIGHT_COLOUR = "#E69F00"  # Okabe–Ito orange: daylight
 _DARK_COLOUR = "#000000"  # Okabe–Ito black: after dusk
 
@@ -33,7 +32,7 @@ def outcome_scatter(report: Report) -> Figure | None:
             win.dates,
             groups=p.groups,
             reference=p.reference_group,
-            min_searches=_MIN_DISTRICT_SEARCHES,
+            min_searches=SUPPRESS_BELOW,
         )
         for period, win in windows
     }
@@ -61,7 +60,7 @@ def outcome_scatter(report: Report) -> Figure | None:
             0.01,
             0.01,
             f"Each point is a district (size: searches of both groups; districts with fewer than "
-            f"{_MIN_DISTRICT_SEARCHES} searches of either group are left out). Below the dashed line, the group's "
+            f"{SUPPRESS_BELOW} searches of either group are left out). Below the dashed line, the group's "
             f"searches found contraband less often than searches of {reference} drivers.",
             fontsize=7,
             wrap=True,

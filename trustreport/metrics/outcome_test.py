@@ -39,7 +39,7 @@ from trustreport.sources.base import SourceData
 from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
 from trustreport.stats.small_numbers import apply_ratio_rules, apply_stability, not_estimable
-from trustreport.vocab import GROUP_LABELS, DenominatorKind, Group, Measure, Period
+from trustreport.vocab import GROUP_LABELS, SUPPRESS_BELOW, DenominatorKind, Group, Measure, Period
 
 Window = tuple[date, date]
 
@@ -107,7 +107,7 @@ def hit_rates_by_district(
     *,
     groups: Sequence[Group],
     reference: Group = Group.WHITE,
-    min_searches: int = 10,
+    min_searches: int = SUPPRESS_BELOW,
 ) -> pd.DataFrame:
     """Per district and group, the group's and the reference's hit rates: the data of the Open Policing
     disparity scatter (methods §3.1; OPP tutorial). Columns district, group, searches, hits, hit_rate,
@@ -119,7 +119,7 @@ def hit_rates_by_district(
         "group",
         "searches",
         "hits",
-        Statistic.HIT_RATE,
+        "hit_rate",
         "reference_searches",
         "reference_hits",
         "reference_hit_rate",
