@@ -137,91 +137,56 @@ def representation(
     if snap is None:
         return []
     both = (*snap.officer_sources, *snap.resident_sources)
-    out: list[Estimate] = []
-    for group in groups:
-        k, r = snap.officers.get(str(group), 0.0), snap.residents.get(str(group), 0.0)
-        p_off, p_res = snap.officer_share(group), snap.resident_share(group)
-        wilson = iv.proportion_ci(k, snap.officer_total, level=level)
-        lo, hi = wilson.low, wilson.high
-        base = dict(group=group, period=period, window=snap.officer_vintage, sources=both)
-        vs_residents = dict(denominator_kind=DenominatorKind.RESIDENTS, ci_method=_WILSON, **base)
-        out.append(
-            Estimate(
-                id=f"officers.share.{group}.{period}",
-                measure=Measure.OFFICERS,
-                statistic=Statistic.SHARE,
-                value=p_off,
-                numerator=k,
-                denominator=snap.officer_total,
-                denominator_kind=DenominatorKind.OFFICERS,
-                ci=(lo, hi),
-                ci_method=_WILSON,
-                **base,
-            )
-        )
-        out.append(
-            Estimate(
-                id=f"residents.share.{group}.{period}",
-                measure=Measure.RESIDENTS,
-                statistic=Statistic.SHARE,
-                value=p_res,
-                numerator=r,
-                denominator=snap.resident_total,
-                denominator_kind=DenominatorKind.RESIDENTS,
-                group=group,
-                period=period,
-                window=snap.resident_vintage,
-                sources=snap.resident_sources,
-                notes=(BENCHMARK_NOTE,),
-            )
-        )
-        if p_res > 0:
-            out.append(
-                Estimate(
-                    id=f"officers.representation_ratio.{group}.{period}",
-                    measure=Measure.OFFICERS,
-                    statistic=Statistic.REPRESENTATION_RATIO,
-                    value=p_off / p_res,
-                    numerator=p_off,
-                    denominator=p_res,
-                    ci=(lo / p_res, hi / p_res),
-                    notes=(PARITY_NOTE, BENCHMARK_NOTE),
-                    **vs_residents,
-                )
-            )
-        out.append(
-            Estimate(
-                id=f"officers.percentage_point_gap.{group}.{period}",
-                measure=Measure.OFFICERS,
-                statistic=Statistic.PERCENTAGE_POINT_GAP,
-                value=p_off - p_res,
-                numerator=p_off,
-                denominator=p_res,
-                ci=(lo - p_res, hi - p_res),
-                notes=(BENCHMARK_NOTE,),
-                **vs_residents,
-            )
-        )
+    out = [e for group in groups for e in _group_representation(snap, group, period, both, level)]
     out.append(_dissimilarity(snap, groups, period, both))
     note = snap.vintage_note
     return [e.with_flags(Flag.DENOMINATOR_VINTAGE, note=note) for e in out] if note else out
 
 
+def _group_representation(
+    snap: _Snapshot, group: Group, period: Period, sources: tuple[str, ...], level: float
+) -> list[Estimate]:
+    """One group's officer share (Wilson), resident share, representation ratio (none without residents) and
+    percentage-point gap; the ratio's and the gap's intervals are the officer share's, ÷ or − the resident share
+    (methods §7)."""
+    p_off, p_res = snap.officer_share(group), snap.resident_share(group)
+    k = snap.officers.get(str(group), 0.0)
+    wilson = iv.proportion_ci(k, snap.officer_total, level=level)
+    lo, hi = wilson.low, wilson.high
+    officers = new_estimate(
+        Measure.OFFICERS, Statistic.SHARE, group, period, snap.officer_vintage, value=p_off, numerator=k,
+        denominator=snap.officer_total, denominator_kind=DenominatorKind.OFFICERS, ci=(lo, hi), ci_method=_WILSON,
+        sources=sources,
+    )  # fmt: skip
+    residents = new_estimate(
+        Measure.RESIDENTS, Statistic.SHARE, group, period, snap.resident_vintage, value=p_res,
+        numerator=snap.residents.get(str(group), 0.0), denominator=snap.resident_total,
+        denominator_kind=DenominatorKind.RESIDENTS, sources=snap.resident_sources, notes=(BENCHMARK_NOTE,),
+    )  # fmt: skip
+    vs_residents = dict(
+        numerator=p_off, denominator=p_res, denominator_kind=DenominatorKind.RESIDENTS, ci_method=_WILSON,
+        sources=sources,
+    )  # fmt: skip
+    gap = new_estimate(
+        Measure.OFFICERS, Statistic.PERCENTAGE_POINT_GAP, group, period, snap.officer_vintage, value=p_off - p_res,
+        ci=(lo - p_res, hi - p_res), notes=(BENCHMARK_NOTE,), **vs_residents,
+    )  # fmt: skip
+    if p_res <= 0:
+        return [officers, residents, gap]
+    ratio = new_estimate(
+        Measure.OFFICERS, Statistic.REPRESENTATION_RATIO, group, period, snap.officer_vintage, value=p_off / p_res,
+        ci=(lo / p_res, hi / p_res), notes=(PARITY_NOTE, BENCHMARK_NOTE), **vs_residents,
+    )  # fmt: skip
+    return [officers, residents, ratio, gap]
+
+
 def _dissimilarity(snap: _Snapshot, groups: Sequence[Group], period: Period, sources: tuple[str, ...]) -> Estimate:
     """D over the groups shown; its denominator kind is residents so that resident-source caveats apply."""
     value = dissimilarity_index([snap.officer_share(g) for g in groups], [snap.resident_share(g) for g in groups])
-    return Estimate(
-        id=f"officers.dissimilarity_index.all.{period}",
-        measure=Measure.OFFICERS,
-        statistic=Statistic.DISSIMILARITY_INDEX,
-        group=Group.ALL,
-        period=period,
-        window=snap.officer_vintage,
-        value=value,
-        denominator_kind=DenominatorKind.RESIDENTS,
-        sources=sources,
-        notes=(DISSIMILARITY_NOTE, BENCHMARK_NOTE),
-    )
+    return new_estimate(
+        Measure.OFFICERS, Statistic.DISSIMILARITY_INDEX, Group.ALL, period, snap.officer_vintage, value=value,
+        denominator_kind=DenominatorKind.RESIDENTS, sources=sources, notes=(DISSIMILARITY_NOTE, BENCHMARK_NOTE),
+    )  # fmt: skip
 
 
 def representation_change(
