@@ -1,6 +1,8 @@
 """One formatter per kind of number, used by tables and sentences alike (STYLE habit 12).
 
-A sentence and the table beside it call the same function, so they can never disagree.
+A sentence and the table beside it call the same function, so they can never disagree. An estimate is printed
+by its statistic's `Kind` (`value`, `ci`); a claim of the ledger by its claim statistic (`claim_number`,
+`claim_published`, `claim_interval`, `claim_published_text`), with the same number formatters.
 """
 
 from __future__ import annotations
@@ -9,8 +11,11 @@ import math
 from collections.abc import Callable
 from datetime import date
 
+from trustreport.claims.schema import FRACTION_STATISTICS, Claim, written_decimals
+from trustreport.claims.schema import Statistic as ClaimStatistic
 from trustreport.estimate import Estimate
 from trustreport.statistic import Kind
+from trustreport.vocab import Measure
 
 NOT_ESTIMABLE = "not estimable"
 DASH = "–"
@@ -171,3 +176,76 @@ _FORMATTERS: dict[Kind, Callable[[float | None], str]] = {
     Kind.YEARS: years,
     Kind.YEAR: year,
 }
+
+
+# A claim's numbers: the published value as it was printed, and ours in the same units, so the ledger table and
+# the summary sentences can never disagree.
+
+_PERCENT_STATISTICS = frozenset({ClaimStatistic.PERCENT_CHANGE, ClaimStatistic.PERCENT_CHANGE_YTD})
+
+
+def claim_number(value: float | None, claim: Claim, *, digits: int | None = None, as_count: bool = False) -> str:
+    """A value in the claim's units: ratios '15.77', fractions '36.0%', percent changes '−32.1%', counts
+    '18', dollars '$51,000' (`as_count`: a count whatever the statistic)."""
+    if value is None or not math.isfinite(value):
+        return NOT_ESTIMABLE
+    s = ClaimStatistic.COUNT if as_count else claim.statistic
+    if s in FRACTION_STATISTICS:
+        return pct(value, digits=1 if digits is None else digits)
+    if s in _PERCENT_STATISTICS:
+        return f"{value:+.{1 if digits is None else digits}f}%".replace("-", "−")
+    if s in (ClaimStatistic.COUNT, ClaimStatistic.COUNT_CHANGE, ClaimStatistic.COUNT_PER_YEAR):
+        text = count(value) if digits is None else f"{value:,.{digits}f}"
+        return f"${text}" if Measure.SETTLEMENT_USD in claim.measures else text
+    return ratio(value) if digits is None else f"{value:.{digits}f}"
+
+
+def claim_published(value: float | None, claim: Claim, *, as_count: bool = False) -> str:
+    """A published value written with the decimals it was published with (a fraction as a percentage)."""
+    if value is None:
+        return DASH
+    decimals = written_decimals(value)
+    if claim.tolerance and claim.tolerance.decimals is not None and not as_count:
+        decimals = claim.tolerance.decimals
+    if claim.statistic in FRACTION_STATISTICS and not as_count:
+        return claim_number(value, claim, digits=max(decimals - 2, 0))
+    return claim_number(value, claim, digits=decimals, as_count=as_count)
+
+
+def claim_interval(ci: tuple[float | None, float | None] | None, claim: Claim, *, as_count: bool = False) -> str:
+    """'11.75–21.64', 'from 4.41 (no upper bound)', or '' without an interval."""
+    if ci is None or (ci[0] is None and ci[1] is None):
+        return ""
+    low, high = (claim_number(b, claim, as_count=as_count) if b is not None else None for b in ci)
+    if high is None:
+        return f"{low} or more"
+    if low is None:
+        return f"up to {high}"
+    # "−64.4%–+25.3%" misreads; "to" separates bounds that carry a sign.
+    return f"{low} to {high}" if ci[0] < 0 else f"{low}–{high}"
+
+
+def claim_published_text(claim: Claim) -> str:
+    """The claim's published figure(s): '1.6', '8.0% → 36.0%', '48 → 18', '−32%' (with 'now 19')."""
+    if claim.statistic in (ClaimStatistic.COUNT_CHANGE, ClaimStatistic.PROPORTION_CHANGE):
+        return f"{claim_published(claim.published_then, claim)} → {claim_published(claim.published_now, claim)}"
+    text = claim_published(claim.published_value, claim) if claim.published_value is not None else ""
+    if claim.published_reference is not None:
+        text += f" vs {claim_published(claim.published_reference, claim)}"
+    if claim.statistic in _PERCENT_STATISTICS and claim.published_now is not None:
+        text += f" (now {count(claim.published_now)})"
+    if text:
+        return text
+    if claim.statistic == ClaimStatistic.EVENT:
+        return f"an event ({(claim.date or claim.period.start).year})"
+    if claim.statistic == ClaimStatistic.REPRESENTATION:
+        low, high = claim.parity_band
+        return f"in words (read as every group within {ratio(low)}–{ratio(high)} of parity)"
+    return "in words"
+
+
+def publisher(citation: str) -> str:
+    """The citation up to its first comma or quotation mark: the author or publisher."""
+    for mark in (",", "“", '"'):
+        citation = citation.split(mark)[0]
+    return citation.strip()

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from trustreport.claims import format as cf
+from trustreport import fmt
 from trustreport.claims.changes import STATISTICS as CHANGE_FUNCTIONS
 from trustreport.claims.context import Context, span
 from trustreport.claims.ratios import count_check, proportion_checks, ratio_checks, share_check
@@ -81,7 +81,7 @@ class ClaimResult:
             "published_then": _num(c.published_then),
             "published_now": _num(c.published_now),
             "published_reference": _num(c.published_reference),
-            "published_text": cf.published_text(c),
+            "published_text": fmt.claim_published_text(c),
             "tolerance": _tolerance_rule(c),
             "recomputed_value": _num(head.value) if head else None,
             "ci": _ci_json(head.ci if head else None),

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from trustreport.claims import format as cf
+from trustreport import fmt
 from trustreport.claims.schema import FRACTION_STATISTICS, Claim
 from trustreport.estimate import Estimate
 
@@ -88,8 +88,11 @@ def judge(
     if value is None:
         return not_checkable(label, missing or "our value is not estimable", estimate)
     tol = claim.tolerance_for(published)
-    ours, theirs = cf.number(value, claim, as_count=as_count), cf.published(published, claim, as_count=as_count)
-    span = cf.interval(ci, claim, as_count=as_count)
+    ours, theirs = (
+        fmt.claim_number(value, claim, as_count=as_count),
+        fmt.claim_published(published, claim, as_count=as_count),
+    )
+    span = fmt.claim_interval(ci, claim, as_count=as_count)
     if abs(value - published) <= tol.half_width(published) * (1 + 1e-9):
         rule = tol.rule(percent=claim.statistic in FRACTION_STATISTICS and not as_count)
         verdict, reason = Verdict.REPRODUCED, f"ours, {ours}, matches the published {theirs} ({rule})"
