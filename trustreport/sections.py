@@ -14,6 +14,7 @@ from datetime import date
 import pandas as pd
 
 from trustreport import fmt
+from trustreport.caveat import CaveatKind, of_kind
 from trustreport.counts import Coverage, covered_window, window_totals
 from trustreport.estimate import Estimate
 from trustreport.metrics import police_killings as killings
@@ -41,8 +42,6 @@ from trustreport.vocab import (
 )
 
 log = logging.getLogger("trustreport")
-
-OVERLAP_PREFIX = "Overlapping categories"
 
 
 def measures_with_data(counts: pd.DataFrame, measures: Iterable[Measure], window) -> list[Measure]:
@@ -266,9 +265,7 @@ def _distance(a: tuple[date, date], b: tuple[date, date]) -> int:
 def with_source_caveats(estimates: Sequence[Estimate], sources: Sequence[SourceData]) -> list[Estimate]:
     """Flag every per-resident estimate whose residents come from a source with overlapping race categories."""
     overlapping = {
-        s.info.id: next(c for c in s.caveats if c.startswith(OVERLAP_PREFIX))
-        for s in sources
-        if any(c.startswith(OVERLAP_PREFIX) for c in s.caveats)
+        s.info.id: found[0] for s in sources if (found := of_kind(s.caveats, CaveatKind.OVERLAPPING_CATEGORIES))
     }
     out = []
     for est in estimates:

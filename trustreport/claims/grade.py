@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from trustreport import fmt
+from trustreport.caveat import CaveatKind, of_kind
 from trustreport.claims.changes import STATISTICS as CHANGE_FUNCTIONS
 from trustreport.claims.context import Context, span
 from trustreport.claims.ratios import count_check, proportion_checks, ratio_checks, share_check
@@ -198,8 +199,9 @@ def _caveats(claim: Claim, ctx: Context, made: Sequence[Estimate]) -> list[str]:
     if any(_overlapping(e, ctx) for e in shown):
         out.append(OVERLAP_CAVEAT)
     for e in shown:
-        out += [_sentence(n) for n in e.notes if Flag.DENOMINATOR_VINTAGE in e.flags and _is_vintage_note(n)]
-        out += [_sentence(n) for n in e.notes if n.startswith("unstable")]
+        if Flag.DENOMINATOR_VINTAGE in e.flags:
+            out += [_sentence(n) for n in of_kind(e.notes, CaveatKind.DENOMINATOR_VINTAGE)]
+        out += [_sentence(n) for n in of_kind(e.notes, CaveatKind.UNSTABLE)]
     if claim.note:
         out.append(claim.note)
     return out
@@ -243,10 +245,6 @@ def _overlapping(est: Estimate, ctx: Context) -> bool:
 
 def _sentence(note: str) -> str:
     return note[:1].upper() + note[1:] + ("" if note.endswith(".") else ".")
-
-
-def _is_vintage_note(note: str) -> bool:
-    return "snapshot" in note or note.startswith("officers counted")
 
 
 def _window_json(window: ClaimWindow | None) -> dict[str, Any] | None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from trustreport.caveat import Caveat, CaveatKind
 from trustreport.counts import stock_snapshot, window_totals
 from trustreport.estimate import Estimate
 from trustreport.statistic import Statistic
@@ -139,7 +140,10 @@ class Residents:
             return None
         if self.vintage[0] <= self.window[1] and self.vintage[1] >= self.window[0]:
             return None
-        return f"residents are from the {span(self.vintage)} snapshot, which does not overlap {span(self.window)}"
+        return Caveat(
+            CaveatKind.DENOMINATOR_VINTAGE,
+            f"residents are from the {span(self.vintage)} snapshot, which does not overlap {span(self.window)}",
+        )
 
     def person_years(self, group: Group) -> float | None:
         """Residents × years in the window: the Poisson exposure (methods §1.3, §2.2); None without
@@ -154,10 +158,11 @@ class Residents:
 
     def missing_note(self, group: Group, side: str = "analysis") -> str:
         if not self.has_data:
-            return f"no residents counts for the {side} window ({span(self.window)})"
-        return (
+            return Caveat(CaveatKind.NO_RESIDENTS, f"no residents counts for the {side} window ({span(self.window)})")
+        return Caveat(
+            CaveatKind.NO_RESIDENTS,
             f"no residents count for {GROUP_LABELS[group]} people in the {span(self.vintage)} snapshot "
-            f"used for the {side} window"
+            f"used for the {side} window",
         )
 
 

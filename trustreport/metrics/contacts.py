@@ -12,6 +12,7 @@ from datetime import date
 
 import pandas as pd
 
+from trustreport.caveat import Caveat, CaveatKind
 from trustreport.counts import Coverage, covered_window
 from trustreport.estimate import Estimate
 from trustreport.metrics._inputs import (
@@ -95,4 +96,5 @@ def _covered_span(coverages: Sequence[Coverage], window: Window, period: Period)
     covered, share = covered_window(coverages, Measure.CONTACTS, window)
     if covered == window:
         return window, None
-    return covered, f"contacts data cover {span(covered)} only ({100 * share:.0f}% of the {period} window)"
+    note = f"contacts data cover {span(covered)} only ({100 * share:.0f}% of the {period} window)"
+    return covered, Caveat(CaveatKind.PARTIAL_COVERAGE, note)

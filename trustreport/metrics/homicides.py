@@ -28,6 +28,7 @@ from datetime import date
 
 import pandas as pd
 
+from trustreport.caveat import CaveatKind, of_kind
 from trustreport.counts import Coverage, coverage_of
 from trustreport.estimate import Estimate
 from trustreport.metrics._comparisons import (
@@ -224,7 +225,7 @@ def homicides_year_to_date(
     for group in dict.fromkeys(groups):
         for est in year_to_date(counts, VICTIMS, as_of, group=group, baseline_years=baseline_years, level=level):
             est = est.with_flags(note=f"as of {as_of.isoformat()}, the latest date in the homicide data")
-            if YTD_CAVEAT not in est.notes:
+            if not of_kind(est.notes, CaveatKind.YTD_SEASONALITY):
                 est = est.with_flags(note=YTD_CAVEAT)
             why = _uncovered_reason(coverages, as_of, est.period, baseline_years)
             out.append(not_estimable(est, why) if why and est.estimable else est)

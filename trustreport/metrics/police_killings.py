@@ -28,6 +28,7 @@ from datetime import date
 
 import pandas as pd
 
+from trustreport.caveat import CaveatKind, of_kind
 from trustreport.counts import Coverage
 from trustreport.estimate import Estimate
 from trustreport.metrics._inputs import estimate_id, flow_counts, groups_shown, merge_sources, new_estimate, span
@@ -241,7 +242,7 @@ def _total(rows: pd.DataFrame, group: Group) -> float:
 
 def _selections(sources: Sequence[SourceData]) -> tuple[str, ...]:
     """Each source's "Counted here: …" caveat, so a reader sees whether the two select the same deaths."""
-    return tuple(f"{s.info.id}: {c}" for s in sources for c in s.caveats if c.startswith("Counted here"))
+    return tuple(f"{s.info.id}: {c}" for s in sources for c in of_kind(s.caveats, CaveatKind.COUNTED_HERE))
 
 
 def _count(

@@ -34,6 +34,7 @@ from datetime import date
 import pandas as pd
 import scipy.stats as ss
 
+from trustreport.caveat import Caveat, CaveatKind
 from trustreport.counts import Coverage
 from trustreport.estimate import Estimate
 from trustreport.metrics._inputs import merge_sources, new_estimate, span
@@ -65,6 +66,10 @@ NO_INTERVAL = (
     "no sampling interval: {why}; the value is the unweighted mean of the wave values and differences are "
     "descriptive only"
 )
+
+
+def _no_interval(why: str) -> Caveat:
+    return Caveat(CaveatKind.NO_INTERVAL, NO_INTERVAL.format(why=why))
 
 
 def survey_frame(counts: pd.DataFrame, sources: Sequence[SourceData]) -> pd.DataFrame:
@@ -243,7 +248,7 @@ def _level(measure: Measure, statistic: str, group: Group, period: Period, windo
         notes=(f"{p.waves} survey wave{'s' if p.waves != 1 else ''} in {span(window)}",),
     )
     if not p.sampled:
-        return est.with_flags(note=NO_INTERVAL.format(why=p.why_no_interval))
+        return est.with_flags(note=_no_interval(why=p.why_no_interval))
     if statistic == Statistic.SHARE:
         ci = iv.proportion_ci(p.value * p.n_eff, p.n_eff, level=level)
         return replace(est, ci=ci.bounds, ci_method=f"{ci.method} (effective n = n / design effect)")
@@ -261,7 +266,7 @@ def _difference(est: Estimate, a: Pooled, b: Pooled, statistic: str, level: floa
     est = replace(est, value=a.value - b.value)
     if not (a.sampled and b.sampled):
         why = a.why_no_interval or b.why_no_interval
-        return est.with_flags(note=NO_INTERVAL.format(why=why))
+        return est.with_flags(note=_no_interval(why=why))
     if statistic == Statistic.SHARE:
         xa, xb = a.value * a.n_eff, b.value * b.n_eff
         ci = iv.proportion_difference_ci(xa, a.n_eff, xb, b.n_eff, level=level)
@@ -293,7 +298,7 @@ def _gap_difference(est: Estimate, group: tuple[Pooled, Pooled], ref: tuple[Pool
     est = replace(est, value=gap_now - gap_then, numerator=gap_now, denominator=gap_then)
     unsampled = [c for c in cells if not c.sampled]
     if unsampled:
-        return est.with_flags(note=NO_INTERVAL.format(why=unsampled[0].why_no_interval))
+        return est.with_flags(note=_no_interval(why=unsampled[0].why_no_interval))
     se = math.sqrt(sum(c.se2 for c in cells))
     z = ss.norm.ppf(0.5 + level / 2)
     p = float(2 * ss.norm.sf(abs(est.value) / se))

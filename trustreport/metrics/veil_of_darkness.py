@@ -37,6 +37,7 @@ import statsmodels.api as sm
 from astral import Observer
 from astral.sun import dusk, sunset
 
+from trustreport.caveat import Caveat, CaveatKind
 from trustreport.estimate import Estimate
 from trustreport.metrics._inputs import new_estimate, span
 from trustreport.metrics.outcome_test import UNKNOWN_DISTRICT, window_rows
@@ -77,14 +78,16 @@ class VodSample:
     ambiguous: int  # stops between sunset and dusk, dropped
 
     def describe(self) -> str:
+        """The sample (kind `veil-of-darkness sample`), or why there is none."""
         if self.window_minutes is None:
             why = f", {self.no_dusk:,} of them on dates without a civil dusk" if self.no_dusk else ""
             return f"no inter-twilight window: {self.timed:,} stops with a time{why}"
         lo, hi = (f"{m // 60:02d}:{m % 60:02d}" for m in self.window_minutes)
-        return (
+        return Caveat(
+            CaveatKind.VOD_SAMPLE,
             f"inter-twilight window {lo}-{hi}: {int(self.stops['stops'].sum()):,} of {self.timed:,} stops with a "
             f"time, after dropping {self.ambiguous:,} between sunset and dusk"
-            + (f" and {self.no_dusk:,} on dates without a civil dusk" if self.no_dusk else "")
+            + (f" and {self.no_dusk:,} on dates without a civil dusk" if self.no_dusk else ""),
         )
 
 

@@ -23,6 +23,7 @@ from datetime import date
 
 import pandas as pd
 
+from trustreport.caveat import Caveat, CaveatKind
 from trustreport.counts import concat_counts, stock_snapshot
 from trustreport.estimate import Estimate
 from trustreport.metrics._inputs import merge_sources, new_estimate
@@ -90,7 +91,8 @@ class _Snapshot:
     def vintage_note(self) -> str | None:
         if self.officer_vintage == self.resident_vintage:
             return None
-        return f"officers counted {self.officer_vintage[0].year}, residents {self.resident_vintage[0].year}"
+        years = f"officers counted {self.officer_vintage[0].year}, residents {self.resident_vintage[0].year}"
+        return Caveat(CaveatKind.DENOMINATOR_VINTAGE, years)
 
 
 def _snapshot(counts: pd.DataFrame, window: Window) -> _Snapshot | None:

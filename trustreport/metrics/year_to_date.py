@@ -27,6 +27,7 @@ from datetime import date
 
 import pandas as pd
 
+from trustreport.caveat import Caveat, CaveatKind
 from trustreport.estimate import Estimate
 from trustreport.metrics._comparisons import rate_ratio_comparison
 from trustreport.metrics._inputs import FlowCounts, estimate_id, flow_counts, merge_sources, new_estimate, span
@@ -37,11 +38,12 @@ from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, STOCK_MEASURES, Deno
 
 Window = tuple[date, date]
 
-YTD_CAVEAT = (
+YTD_CAVEAT = Caveat(
+    CaveatKind.YTD_SEASONALITY,
     "Year-to-date counts are seasonal, so only the same calendar window is compared; a year-to-date change is "
     "not a forecast of the full year. A high count last year is usually followed by a lower one (regression to "
     "the mean), which is why a baseline of several prior years is steadier than last year alone. Last year's "
-    "count comes from the current extract, so later reclassifications and reporting lag can still move it."
+    "count comes from the current extract, so later reclassifications and reporting lag can still move it.",
 )
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from trustreport import fmt
+from trustreport.caveat import CaveatKind, of_kind
 from trustreport.estimate import Estimate
 from trustreport.metrics.outcome_test import INFRA_MARGINALITY_NOTE
 from trustreport.metrics.veil_of_darkness import VOD_CAVEATS
@@ -118,7 +119,7 @@ def veil_of_darkness(report: Report) -> HTML:
 
 def _vod_sample_note(e: Estimate) -> str:
     """The sample description the estimate carries, with the reason first when it is not estimable."""
-    sample = next((n for n in e.notes if n.startswith("inter-twilight window")), "")
+    sample = next(iter(of_kind(e.notes, CaveatKind.VOD_SAMPLE)), "")
     if e.estimable:
         return sample
     return f"not estimable: {e.notes[0]}" + (f" ({sample})" if sample and sample != e.notes[0] else "")

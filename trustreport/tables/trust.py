@@ -9,6 +9,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from trustreport import fmt
+from trustreport.caveat import CaveatKind, kind_of
 from trustreport.estimate import Estimate, EstimateSet
 from trustreport.report import Report
 from trustreport.statistic import Statistic
@@ -114,8 +115,8 @@ def _enforcement(est: EstimateSet) -> list[Estimate]:
 
 def _notes(found: list[Estimate]) -> str:
     """The distinct notes that explain missing intervals and coverage, once each (escaped)."""
-    wanted = ("no sampling interval", "contacts data cover", "no residents")
-    notes = list(dict.fromkeys(n for e in found for n in e.notes if n.startswith(wanted)))
+    wanted = (CaveatKind.NO_INTERVAL, CaveatKind.PARTIAL_COVERAGE, CaveatKind.NO_RESIDENTS)
+    notes = list(dict.fromkeys(n for e in found for n in e.notes if kind_of(n) in wanted))
     if not notes:
         return ""
     return "".join(f'<p class="tr-methods">{html.escape(n[0].upper() + n[1:])}.</p>' for n in notes)
