@@ -163,8 +163,8 @@ _FORMATTERS: dict[Kind, Callable[[float | None], str]] = {
     Kind.COUNT: count,
     Kind.COUNT_DIFFERENCE: count,
     Kind.PER_YEAR: _per_year,
-    Kind.RATE: rate,
-    Kind.FUNNEL_RATE: ratio,
+    Kind.RATE: rate,  # per 1,000 here; `value` and `ci` print an estimate's rate per its own `scale`
+    Kind.FUNNEL_RATE: ratio,  # unscaled: a fraction of the stage before
     Kind.SHARE: pct,
     Kind.INDEX: pct,
     Kind.RELATIVE_DIFFERENCE: pct,
