@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from sources_helpers import DATA, FIXTURES, read, totals
 
+from trustreport.caveat import CaveatKind, kind_of
 from trustreport.counts import stock_snapshot
 from trustreport.errors import SourceError
 from trustreport.vocab import Measure
@@ -49,7 +50,8 @@ def test_newark_residents_match_an_independent_pandas_read(newark):
 
 
 def test_overlap_caveat_is_visible_to_report_code(newark):
-    assert newark.caveats[0].startswith("Overlapping categories:")
+    assert kind_of(newark.caveats[0]) is CaveatKind.OVERLAPPING_CATEGORIES
+    assert newark.caveats[0].startswith("Overlapping categories:")  # the text readers see is unchanged
 
 
 def test_american_indian_is_dropped_and_recorded(newark):

@@ -68,7 +68,7 @@ def test_datacensusgov_export_skips_its_label_row():
 
 
 def test_margins_of_error_reach_the_caveats():
-    from trustreport.sections import MARGIN_PREFIX
+    from trustreport.sources.census_b03002 import MARGIN_PREFIX
 
     (note,) = [c for c in _read_county("Philadelphia County, Pennsylvania").caveats if c.startswith(MARGIN_PREFIX)]
     # white: line 3's own margin; asian/pacific islander: sqrt(821² + 107²) = 828 (Census sum approximation)
@@ -175,7 +175,7 @@ def test_margins_reach_the_notes_of_philadelphias_per_resident_estimates():
     overlapping (B03002 counts Hispanic residents once)."""
     from trustreport.params import load_params
     from trustreport.report import build
-    from trustreport.sections import MARGIN_PREFIX
+    from trustreport.sources.census_b03002 import MARGIN_PREFIX
     from trustreport.vocab import Flag
 
     report = build(load_params(DATA.parent / "params" / "philadelphia.yaml"))

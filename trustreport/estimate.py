@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from trustreport.statistic import Statistic
 from trustreport.vocab import DenominatorKind, Flag, Group, Measure, Period
 
 
@@ -25,7 +26,7 @@ class Estimate:
 
     id: str
     measure: Measure
-    statistic: str
+    statistic: Statistic
     group: Group
     period: Period
     window: tuple[date, date]
@@ -46,21 +47,20 @@ class Estimate:
     years: float | None = None
     then_window: tuple[date, date] | None = None
 
+    def __post_init__(self) -> None:
+        # A name that is not a `Statistic` raises here, so no estimate reaches a formatter without a kind.
+        object.__setattr__(self, "statistic", Statistic(self.statistic))
+
     @property
     def estimable(self) -> bool:
         return self.value is not None and Flag.NOT_ESTIMABLE not in self.flags
 
     @property
     def significant(self) -> bool | None:
-        """Whether the interval excludes the null: 1 for ratios, 0 for differences and gaps; None for levels
-        (counts, rates, shares), which have no null, and for estimates without an interval."""
-        if self.ci is None or self.ci[0] is None or self.ci[1] is None:
-            return None
-        if self.statistic.endswith(("difference", "gap")):
-            null = 0.0
-        elif "ratio" in self.statistic:
-            null = 1.0
-        else:
+        """Whether the interval excludes the null of the statistic's kind: 1 for ratios, 0 for differences and
+        gaps; None for levels (counts, rates, shares), which have no null, and for estimates without an interval."""
+        null = self.statistic.kind.null
+        if null is None or self.ci is None or self.ci[0] is None or self.ci[1] is None:
             return None
         return not (self.ci[0] <= null <= self.ci[1])
 
@@ -75,7 +75,7 @@ class Estimate:
         return {
             "id": self.id,
             "measure": str(self.measure),
-            "statistic": self.statistic,
+            "statistic": str(self.statistic),
             "group": str(self.group),
             "reference_group": str(self.reference_group) if self.reference_group else None,
             "period": str(self.period),
@@ -129,7 +129,7 @@ class EstimateSet:
         return len(self.items)
 
     def where(self, **match: Any) -> list[Estimate]:
-        """Estimates whose attributes equal every keyword given (e.g. `statistic="rate_ratio", period=Period.NOW`)."""
+        """Estimates whose attributes equal every keyword given (e.g. `statistic=Statistic.RATE_RATIO`)."""
         return [e for e in self.items if all(getattr(e, k) == v for k, v in match.items())]
 
     def one(self, **match: Any) -> Estimate | None:

@@ -13,6 +13,7 @@ from IPython.display import HTML
 from trustreport import fmt
 from trustreport.estimate import Estimate
 from trustreport.report import Report
+from trustreport.statistic import Kind, Statistic
 from trustreport.vocab import (
     CONDITIONAL_STAGES,
     GROUP_LABELS,
@@ -59,21 +60,25 @@ def headline(report: Report) -> HTML:
     chosen = [e for e in _latest_ratios(est) if not _overlaps_vs_white(e)]
     sentences = [disparity_sentence(e, report) for e in chosen]
     sentences += [
-        change_sentence(e, report) for e in est if e.statistic == "ratio_of_rate_ratios" and not _overlaps_vs_white(e)
+        change_sentence(e, report)
+        for e in est
+        if e.statistic == Statistic.RATIO_OF_RATE_RATIOS and not _overlaps_vs_white(e)
     ]
-    sentences += [pooled_sentence(e) for e in est if e.statistic == "pooled_rate_ratio" and not _overlaps_vs_white(e)]
-    sentences += [all_others_sentence(e, report) for e in _latest(est, "vs_all_others_rate_ratio")]
+    sentences += [
+        pooled_sentence(e) for e in est if e.statistic == Statistic.POOLED_RATE_RATIO and not _overlaps_vs_white(e)
+    ]
+    sentences += [all_others_sentence(e, report) for e in _latest(est, Statistic.VS_ALL_OTHERS_RATE_RATIO)]
     sentences += [
         count_change_sentence(e, report)
-        for e in est.where(statistic="rate_change_ratio", group=Group.ALL)
+        for e in est.where(statistic=Statistic.RATE_CHANGE_RATIO, group=Group.ALL)
         if e.measure not in _ENFORCEMENT
     ]
-    sentences += [gap_sentence(e, report) for e in _latest(est, "mean_gap")]
-    sentences += [gap_change_sentence(e, report) for e in est if e.statistic == "mean_gap_difference"]
-    sentences += [representation_sentence(e) for e in est if e.statistic == "representation_ratio"]
+    sentences += [gap_sentence(e, report) for e in _latest(est, Statistic.MEAN_GAP)]
+    sentences += [gap_change_sentence(e, report) for e in est if e.statistic == Statistic.MEAN_GAP_DIFFERENCE]
+    sentences += [representation_sentence(e) for e in est if e.statistic == Statistic.REPRESENTATION_RATIO]
     shown = [s for s in sentences if s]
     skipped = sum(
-        1 for e in est if e.statistic.endswith("ratio") and not e.estimable and Flag.NOT_COMPARABLE not in e.flags
+        1 for e in est if e.statistic.kind is Kind.RATIO and not e.estimable and Flag.NOT_COMPARABLE not in e.flags
     )
     if not shown:
         withheld = any(_overlaps_vs_white(e) and e.estimable for e in est)
@@ -128,7 +133,7 @@ def _latest_ratios(est) -> list[Estimate]:
             found = [
                 e
                 for e in est.where(measure=measure, period=period)
-                if e.statistic in ("rate_ratio", "risk_ratio") and e.estimable
+                if e.statistic in (Statistic.RATE_RATIO, Statistic.RISK_RATIO) and e.estimable
             ]
             if found:
                 out += found
@@ -136,7 +141,7 @@ def _latest_ratios(est) -> list[Estimate]:
     return out
 
 
-def _latest(est, statistic: str) -> list[Estimate]:
+def _latest(est, statistic: Statistic) -> list[Estimate]:
     """Estimable estimates of a statistic from the now window, or from then where now has none."""
     for period in (Period.NOW, Period.THEN):
         found = [e for e in est.where(statistic=statistic, period=period) if e.estimable]
@@ -312,7 +317,7 @@ def _what(e: Estimate) -> str:
 
 
 def _ratio_stat(e: Estimate) -> str:
-    return "risk_ratio" if e.measure in CONDITIONAL_STAGES else "rate_ratio"
+    return Statistic.RISK_RATIO if e.measure in CONDITIONAL_STAGES else Statistic.RATE_RATIO
 
 
 def _period_label(e: Estimate, report: Report) -> str:

@@ -15,6 +15,7 @@ from datetime import date
 import pandas as pd
 
 from trustreport import fmt
+from trustreport.caveat import CaveatKind, of_kind
 from trustreport.counts import Coverage, covered_runs, covered_window, window_totals
 from trustreport.estimate import Estimate
 from trustreport.metrics import police_killings as killings
@@ -45,9 +46,6 @@ from trustreport.vocab import (
 )
 
 log = logging.getLogger("trustreport")
-
-OVERLAP_PREFIX = "Overlapping categories"
-MARGIN_PREFIX = "ACS 90% margins of error on residents"  # sources/census_b03002.py writes this caveat
 
 
 @dataclass(frozen=True, eq=False)
@@ -307,11 +305,9 @@ def with_source_caveats(estimates: Sequence[Estimate], sources: Sequence[SourceD
     """Flag every per-resident estimate whose residents come from a source with overlapping race categories, and
     note the ACS margins of error of its residents where the source gives them."""
     overlapping = {
-        s.info.id: next(c for c in s.caveats if c.startswith(OVERLAP_PREFIX))
-        for s in sources
-        if any(c.startswith(OVERLAP_PREFIX) for c in s.caveats)
+        s.info.id: found[0] for s in sources if (found := of_kind(s.caveats, CaveatKind.OVERLAPPING_CATEGORIES))
     }
-    margins = {s.info.id: c for s in sources for c in s.caveats if c.startswith(MARGIN_PREFIX)}
+    margins = {s.info.id: found[0] for s in sources if (found := of_kind(s.caveats, CaveatKind.RESIDENT_MARGINS))}
     out = []
     for est in estimates:
         on_residents = est.denominator_kind == DenominatorKind.RESIDENTS or est.measure == Measure.RESIDENTS

@@ -94,6 +94,12 @@ class Flag(StrEnum):
     DENOMINATOR_VINTAGE = "denominator vintage differs"
 
 
+# The small-number thresholds of methods §5.3, defined once: no ratio under 5 events (AIHW), `unstable` under 20
+# (CDC WISQARS: Poisson RSE above ~22 %), individual-level sub-city cells of 1–9 suppressed (CDC WONDER).
+MIN_RATIO_COUNT = 5
+UNSTABLE_BELOW = 20
+SUPPRESS_BELOW = 10
+
 # Short marks for table cells; each table prints a legend of the marks it uses.
 FLAG_MARKS: dict[Flag, str] = {
     Flag.SUPPRESSED: "s",
@@ -105,8 +111,8 @@ FLAG_MARKS: dict[Flag, str] = {
     Flag.DENOMINATOR_VINTAGE: "v",
 }
 FLAG_MEANINGS: dict[Flag, str] = {
-    Flag.SUPPRESSED: "suppressed (fewer than 10)",
-    Flag.UNSTABLE: "unstable (fewer than 20 events)",
+    Flag.SUPPRESSED: f"suppressed (fewer than {SUPPRESS_BELOW})",
+    Flag.UNSTABLE: f"unstable (fewer than {UNSTABLE_BELOW} events)",
     Flag.NOT_ESTIMABLE: "not estimable",
     Flag.NOT_COMPARABLE: "not comparable",
     Flag.OVERLAPPING_CATEGORIES: "census race groups overlap with Hispanic origin",

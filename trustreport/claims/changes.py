@@ -18,6 +18,7 @@ from trustreport.claims.verdict import Check, Outcome, judge, not_checkable
 from trustreport.estimate import Estimate
 from trustreport.metrics.then_now import rate_change
 from trustreport.metrics.year_to_date import YTD_CAVEAT, year_to_date
+from trustreport.statistic import Statistic as EstimateStatistic
 from trustreport.vocab import DenominatorKind, Measure, Period
 
 INFRA_MARGINALITY = (
@@ -147,7 +148,7 @@ def _finding(est: Estimate, what: str, level: float) -> str | None:
     larger than chance would explain'."""
     if not est.estimable:
         return None
-    value = fmt.value(est) if est.statistic == "proportion_difference" else fmt.ratio(est.value)
+    value = fmt.value(est) if est.statistic == EstimateStatistic.PROPORTION_DIFFERENCE else fmt.ratio(est.value)
     text = f"{what} {value}"
     if est.ci:
         text += f" ({round(100 * level)}% CI {fmt.ci(est)})"

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from trustreport import fmt
 from trustreport.claim_schema import ALL_OTHER, Claim, ClaimWindow, Statistic
-from trustreport.claims import format as cf
 from trustreport.claims.grade import OVERLAP_CAVEAT, ClaimResult
 from trustreport.claims.ratios import READING_LABELS
 from trustreport.metrics.inputs import years_in
@@ -89,7 +89,7 @@ def published_side(claim: Claim, reading: str | None = None) -> Side:
         value=value,
         window=window,
         denominator=denominator,
-        source=cf.publisher(claim.citation),
+        source=fmt.publisher(claim.citation),
         definition=claim.definition,
         hispanic=claim.hispanic,
     )

@@ -9,13 +9,12 @@ from datetime import date
 
 import pandas as pd
 
+from trustreport.caveat import CaveatKind, of_kind
 from trustreport.claim_schema import Claim, ClaimWindow
 from trustreport.counts import Coverage
 from trustreport.vocab import Period
 
 PUBLISHED_KIND = "published_aggregates"
-# The prefix of the census adapters' caveat for tables whose Hispanic category overlaps the race groups.
-OVERLAP_PREFIX = "Overlapping categories"
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ class Context:
             coverage=tuple(c for s in sources for c in s.coverage),
             record_sources=frozenset(s.info.id for s in sources if s.info.kind != PUBLISHED_KIND),
             overlapping_sources=frozenset(
-                s.info.id for s in sources if any(c.startswith(OVERLAP_PREFIX) for c in s.caveats)
+                s.info.id for s in sources if of_kind(s.caveats, CaveatKind.OVERLAPPING_CATEGORIES)
             ),
             citations=pd.concat(cited, ignore_index=True) if cited else pd.DataFrame(),
         )

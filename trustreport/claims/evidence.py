@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from trustreport import fmt
 from trustreport.claim_schema import Claim, Statistic, written_decimals
-from trustreport.claims import format as cf
 from trustreport.claims.context import Context
 from trustreport.estimate import Estimate
 
@@ -72,7 +72,7 @@ def evidence_of(claim: Claim, ctx: Context, made: Sequence[Estimate]) -> tuple[E
             out.append(Evidence(source, published=True, counts_measure=False))
             continue
         own = bool(_own(claim, mine).all())
-        publishers = tuple(dict.fromkeys(cf.publisher(c) for c in mine["citation"]))
+        publishers = tuple(dict.fromkeys(fmt.publisher(c) for c in mine["citation"]))
         out.append(Evidence(source, published=True, publications=publishers, own=own))
     return tuple(out)
 
@@ -98,7 +98,7 @@ def _consulted(claim: Claim, ctx: Context) -> tuple[Evidence, ...]:
         & (cited["period_end"] >= window[0].isoformat())
     ]
     for source, sub in rows.groupby("source_id", sort=False):
-        publishers = tuple(dict.fromkeys(cf.publisher(c) for c in sub["citation"]))
+        publishers = tuple(dict.fromkeys(fmt.publisher(c) for c in sub["citation"]))
         out.append(Evidence(str(source), published=True, publications=publishers, own=bool(_own(claim, sub).all())))
     return tuple(out)
 

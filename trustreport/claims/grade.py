@@ -13,8 +13,9 @@ from typing import Any
 
 import pandas as pd
 
+from trustreport import fmt
+from trustreport.caveat import CaveatKind, of_kind
 from trustreport.claim_schema import FRACTION_STATISTICS, RATIO_STATISTICS, Claim, ClaimWindow, Statistic
-from trustreport.claims import format as cf
 from trustreport.claims.changes import STATISTICS as CHANGE_FUNCTIONS
 from trustreport.claims.context import Context, span
 from trustreport.claims.evidence import Evidence, built_on_bounds, evidence_of, own_publication_only, rows_behind
@@ -38,6 +39,7 @@ from trustreport.claims.verdict import (
 from trustreport.errors import ParamsError
 from trustreport.estimate import Estimate, _num
 from trustreport.metrics.inputs import residents_for
+from trustreport.statistic import Statistic as EstimateStatistic
 from trustreport.vocab import MEASURE_LABELS, DenominatorKind, Flag, Group
 
 OVERLAP_CAVEAT = (
@@ -101,7 +103,7 @@ class ClaimResult:
             "published_then": _num(c.published_then),
             "published_now": _num(c.published_now),
             "published_reference": _num(c.published_reference),
-            "published_text": cf.published_text(c),
+            "published_text": fmt.claim_published_text(c),
             "tolerance": _tolerance_rule(c),
             "recomputed_value": _num(head.value) if head else None,
             "ci": _ci_json(head.ci if head else None),
@@ -191,7 +193,7 @@ def _own_only_reason(claim: Claim, evidence: Sequence[Evidence], verdict: Verdic
     what = " and ".join(MEASURE_LABELS[m] for m in claim.measures)
     return (
         f"no independent source: the only {what} figures ({sources}) are the claim's own publication "
-        f"({cf.publisher(claim.citation)}), so recomputing them checks the arithmetic, not the claim; "
+        f"({fmt.publisher(claim.citation)}), so recomputing them checks the arithmetic, not the claim; "
         f"on its own figures it would be {verdict}: {reason}"
     )
 
@@ -253,8 +255,9 @@ def _caveats(claim: Claim, ctx: Context, made: Sequence[Estimate]) -> list[str]:
     if any(_overlapping(e, ctx) for e in shown):
         out.append(OVERLAP_CAVEAT)
     for e in shown:
-        out += [_sentence(n) for n in e.notes if Flag.DENOMINATOR_VINTAGE in e.flags and _is_vintage_note(n)]
-        out += [_sentence(n) for n in e.notes if n.startswith("unstable")]
+        if Flag.DENOMINATOR_VINTAGE in e.flags:
+            out += [_sentence(n) for n in of_kind(e.notes, CaveatKind.DENOMINATOR_VINTAGE)]
+        out += [_sentence(n) for n in of_kind(e.notes, CaveatKind.UNSTABLE)]
     if claim.note:
         out.append(claim.note)
     return out
@@ -278,16 +281,12 @@ def _provenance(claim: Claim, ctx: Context, made: Sequence[Estimate]) -> list[st
 def _overlapping(est: Estimate, ctx: Context) -> bool:
     """Per-resident against white residents, or officers against residents, on an overlapping census table."""
     against_white = est.denominator_kind == DenominatorKind.RESIDENTS and est.reference_group == Group.WHITE
-    workforce = est.statistic == "representation_ratio"
+    workforce = est.statistic == EstimateStatistic.REPRESENTATION_RATIO
     return (against_white or workforce) and bool(set(est.sources) & ctx.overlapping_sources)
 
 
 def _sentence(note: str) -> str:
     return note[:1].upper() + note[1:] + ("" if note.endswith(".") else ".")
-
-
-def _is_vintage_note(note: str) -> bool:
-    return "snapshot" in note or note.startswith("officers counted")
 
 
 def _window_json(window: ClaimWindow | None) -> dict[str, Any] | None:

@@ -1,5 +1,5 @@
 """The ledger as tables and sentences: plain text cells (the caller escapes them, since claim text comes from a
-params file), numbers written by `claims.format` so a table and a sentence can never disagree."""
+params file), numbers written by `fmt` so a table and a sentence can never disagree."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from collections.abc import Sequence
 import pandas as pd
 
 from trustreport import fmt
-from trustreport.claims import format as cf
 from trustreport.claims.compare import PublishedPair, Side
 from trustreport.claims.grade import ClaimResult
 from trustreport.claims.verdict import Check, Verdict
@@ -42,8 +41,8 @@ def ledger_frame(results: Sequence[ClaimResult], notes: list[str], cited: list[s
             cited.append(full)
         rows.append(
             {
-                "claim": f"“{r.claim.wording}” ({cf.publisher(r.claim.citation)})",
-                "published": cf.published_text(r.claim),
+                "claim": f"“{r.claim.wording}” ({fmt.publisher(r.claim.citation)})",
+                "published": fmt.claim_published_text(r.claim),
                 f"recomputed ({round(100 * r.level)}% CI; method)": recomputed_text(r),
                 "verdict": r.verdict_text,
                 "evidence from": evidence_text(r),
@@ -86,9 +85,9 @@ def recomputed_text(result: ClaimResult) -> str:
 
 def _check_text(check: Check, result: ClaimResult, *, with_method: bool) -> str:
     as_count = check.label.endswith("count") and result.claim.statistic not in ("count", "count_per_year")
-    value = cf.number(check.value, result.claim, as_count=as_count) if check.value is not None else "not finite"
+    value = fmt.claim_number(check.value, result.claim, as_count=as_count) if check.value is not None else "not finite"
     method = check.method if with_method else None
-    detail = [d for d in (cf.interval(check.ci, result.claim, as_count=as_count), method) if d]
+    detail = [d for d in (fmt.claim_interval(check.ci, result.claim, as_count=as_count), method) if d]
     return f"{check.label}: {value}" + (f" ({'; '.join(detail)})" if detail else "")
 
 
@@ -110,18 +109,18 @@ def pairs_frame(pairs: Sequence[PublishedPair]) -> pd.DataFrame:
 
 def _side_text(side: Side, *, published: bool = False) -> str:
     claim = side.claim
-    value = cf.published_text(claim) if published or not side.recomputed else cf.number(side.value, claim)
+    value = fmt.claim_published_text(claim) if published or not side.recomputed else fmt.claim_number(side.value, claim)
     window = claim.period or claim.now
     when = "window not stated" if window is None or not window.stated else fmt.window(window.start, window.end)
-    return f"{claim.short}: {value} ({when}; {cf.publisher(claim.citation)})"
+    return f"{claim.short}: {value} ({when}; {fmt.publisher(claim.citation)})"
 
 
 def _recomputed_side(side: Side) -> str:
     if not side.recomputed:
         return fmt.DASH
-    interval = cf.interval(side.ci, side.claim)
+    interval = fmt.claim_interval(side.ci, side.claim)
     when = fmt.window(side.window.start, side.window.end)
-    return f"{cf.number(side.value, side.claim)}" + (f" ({interval})" if interval else "") + f", {when}"
+    return f"{fmt.claim_number(side.value, side.claim)}" + (f" ({interval})" if interval else "") + f", {when}"
 
 
 def _short_with_flags(result: ClaimResult) -> str:

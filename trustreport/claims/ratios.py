@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from trustreport import fmt
 from trustreport.claim_schema import ALL_OTHER, Claim, Statistic
-from trustreport.claims import format as cf
 from trustreport.claims.context import Context, data_window, period_of, span
 from trustreport.claims.evidence import LOWER_BOUND_NOTE, ROUNDING_METHOD, count_rows, is_lower_bound, rounding_interval
 from trustreport.claims.verdict import Check, ClaimFlag, Verdict, judge, not_checkable
@@ -29,6 +29,7 @@ from trustreport.metrics.inputs import (
     years_in,
 )
 from trustreport.metrics.small_numbers import apply_ratio_rules, apply_stability, not_estimable
+from trustreport.statistic import Statistic as EstimateStatistic
 from trustreport.stats import intervals as iv
 from trustreport.stats import tests as st
 from trustreport.vocab import CONDITIONAL_STAGES, GROUP_LABELS, MEASURE_LABELS, DenominatorKind, Group, Measure, Period
@@ -87,12 +88,12 @@ def _not_finite(claim: Claim, est: Estimate, cells: Cells | None, label: str, ct
         reason = f"no finite ratio and no interval: {ref} had no {what} in {span(est.window)}{words}"
         return Check(label, Verdict.NOT_CHECKABLE, reason, None, None, est.ci_method, est, flags)
     a, n1, c, n2 = cells
-    bound = (iv.rate_ratio_exact_ci if est.statistic == "rate_ratio" else iv.risk_ratio_score_ci)(
+    bound = (iv.rate_ratio_exact_ci if est.statistic == EstimateStatistic.RATE_RATIO else iv.risk_ratio_score_ci)(
         a, n1, c, n2, level=ctx.level
     )
     ci = (bound.low, None)
     found = f"no finite ratio on these counts ({a:g} {who} {what}, none of {ref} in {span(est.window)})"
-    published, span_text = cf.published(claim.published_value, claim), cf.interval(ci, claim)
+    published, span_text = fmt.claim_published(claim.published_value, claim), fmt.claim_interval(ci, claim)
     if bound.low is None or claim.published_value >= bound.low:
         verdict, where = Verdict.CONSISTENT, f"the published {published} lies inside our interval ({span_text})"
     else:
@@ -109,20 +110,20 @@ def ratio_estimate(claim: Claim, ctx: Context, reading: str) -> tuple[Estimate, 
     if reading == "residents" and ref != ALL_OTHER:
         found = _pick(
             per_resident_disparity(ctx.counts, measure, window, groups=[claim.group], reference=ref, **common),
-            "rate_ratio",
+            EstimateStatistic.RATE_RATIO,
             claim.group,
         )
     elif ref != ALL_OTHER and CONDITIONAL_STAGES.get(measure) == _STAGE[reading]:
         found = _pick(
             conditional_disparity(ctx.counts, measure, window, groups=[claim.group], reference=ref, **common),
-            "risk_ratio",
+            EstimateStatistic.RISK_RATIO,
             claim.group,
         )
     # Without residents the metric returns counts only; the assembled ratio then says what is missing.
     return (found, None) if found is not None else _assembled_ratio(claim, ctx, reading)
 
 
-def _pick(estimates: list[Estimate], statistic: str, group: Group) -> Estimate | None:
+def _pick(estimates: list[Estimate], statistic: EstimateStatistic, group: Group) -> Estimate | None:
     return next((e for e in estimates if e.statistic == statistic and e.group == group), None)
 
 
@@ -133,7 +134,7 @@ def _assembled_ratio(claim: Claim, ctx: Context, reading: str) -> tuple[Estimate
     events = flow_counts(ctx.counts, measure, window)
     est = new_estimate(
         measure,
-        "rate_ratio" if per_resident else "risk_ratio",
+        EstimateStatistic.RATE_RATIO if per_resident else EstimateStatistic.RISK_RATIO,
         claim.group,
         period_of(claim),
         window,
@@ -257,7 +258,7 @@ def proportion_estimate(
     events, base = flow_counts(ctx.counts, measure, window), flow_counts(ctx.counts, stage, window)
     est = new_estimate(
         measure,
-        "proportion",
+        EstimateStatistic.PROPORTION,
         group,
         period,
         window,
@@ -281,7 +282,13 @@ def share_check(claim: Claim, ctx: Context) -> Check:
     measure, window = claim.measures[0], data_window(claim).dates
     events = flow_counts(ctx.counts, measure, window)
     est = new_estimate(
-        measure, "share", claim.group, period_of(claim), window, value=None, sources=events.sources_of(Group.ALL)
+        measure,
+        EstimateStatistic.SHARE,
+        claim.group,
+        period_of(claim),
+        window,
+        value=None,
+        sources=events.sources_of(Group.ALL),
     )
     side = str(period_of(claim))
     why = events.why_missing(claim.group, side) or events.why_missing(Group.ALL, side)
@@ -340,7 +347,13 @@ def count_estimate(claim: Claim, ctx: Context, window: tuple[date, date], period
     events = flow_counts(ctx.counts, measure, window)
     years = years_in(window) if claim.statistic == Statistic.COUNT_PER_YEAR else 1.0
     est = new_estimate(
-        measure, "count", claim.group, period, window, value=None, sources=events.sources_of(claim.group)
+        measure,
+        EstimateStatistic.COUNT,
+        claim.group,
+        period,
+        window,
+        value=None,
+        sources=events.sources_of(claim.group),
     )
     why = events.why_missing(claim.group, str(period))
     if why:

@@ -14,6 +14,7 @@ from trustreport.claims.verdict import Check, Outcome, Verdict, not_checkable
 from trustreport.counts import coverage_of, stock_snapshot
 from trustreport.estimate import Estimate
 from trustreport.metrics.workforce import representation
+from trustreport.statistic import Statistic
 from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, Group, Measure
 
 _NOT_COMPARED = {str(Group.ALL), str(Group.UNKNOWN), str(Group.OTHER)}
@@ -29,8 +30,8 @@ def representation_outcome(claim: Claim, ctx: Context) -> Outcome:
     )
     if not found:
         return Outcome([not_checkable("officers", f"no officer or resident counts near {span(window)}")])
-    checks = [_band_check(claim, e) for e in found if e.statistic == "representation_ratio"]
-    dissimilarity = next(e for e in found if e.statistic == "dissimilarity_index")
+    checks = [_band_check(claim, e) for e in found if e.statistic == Statistic.REPRESENTATION_RATIO]
+    dissimilarity = next(e for e in found if e.statistic == Statistic.DISSIMILARITY_INDEX)
     finding = (
         f"dissimilarity index {fmt.pct(dissimilarity.value)}: the share of officers who would need to be of "
         "another group for the force to mirror residents"

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from trustreport import fmt
 from trustreport.claim_schema import FRACTION_STATISTICS, Bound, Claim
-from trustreport.claims import format as cf
 from trustreport.estimate import Estimate
 
 
@@ -107,8 +107,11 @@ def judge(
     if bound is not None:
         return _one_sided(claim, published, value, ci, bound, label, method, estimate, as_count=as_count)
     tol = claim.tolerance_for(published)
-    ours, theirs = cf.number(value, claim, as_count=as_count), cf.published(published, claim, as_count=as_count)
-    span = cf.interval(ci, claim, as_count=as_count)
+    ours, theirs = (
+        fmt.claim_number(value, claim, as_count=as_count),
+        fmt.claim_published(published, claim, as_count=as_count),
+    )
+    span = fmt.claim_interval(ci, claim, as_count=as_count)
     if abs(value - published) <= tol.half_width(published) * (1 + 1e-9):
         rule = tol.rule(percent=claim.statistic in FRACTION_STATISTICS and not as_count)
         verdict, reason = Verdict.REPRODUCED, f"ours, {ours}, matches the published {theirs} ({rule})"
@@ -140,8 +143,11 @@ def _one_sided(
     slack = claim.tolerance_for(published).half_width(published) * (1 + 1e-9)
     lower = bound == "at least"
     flag = ClaimFlag.LOWER_BOUND if lower else ClaimFlag.UPPER_BOUND
-    ours, theirs = cf.number(value, claim, as_count=as_count), cf.published(published, claim, as_count=as_count)
-    span = cf.interval(ci, claim, as_count=as_count)
+    ours, theirs = (
+        fmt.claim_number(value, claim, as_count=as_count),
+        fmt.claim_published(published, claim, as_count=as_count),
+    )
+    span = fmt.claim_interval(ci, claim, as_count=as_count)
     side = "below" if lower else "above"
     if (value >= published - slack) if lower else (value <= published + slack):
         verdict, reason = Verdict.REPRODUCED, f"ours, {ours}, is {bound} {theirs}, as published (one-sided)"

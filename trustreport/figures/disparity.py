@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from trustreport import fmt
 from trustreport.figures._theme import GUIDE_COLOUR, mark_windows_and_events, measure_title, theme
 from trustreport.report import Report
+from trustreport.statistic import Statistic
 from trustreport.vocab import (
     CONDITIONAL_STAGES,
     GROUP_COLOURS,
@@ -67,7 +68,7 @@ def rates(report: Report) -> Figure | None:
             "high": e.ci[1] * e.scale,
             "colour": PERIOD_COLOURS[e.period],
         }
-        for e in report.estimates.where(statistic="rate")
+        for e in report.estimates.where(statistic=Statistic.RATE)
         if e.estimable and e.ci and e.group in p.groups and e.ci[0] is not None
     ]
     if not rows:
@@ -131,7 +132,7 @@ def _ratio_frame(report: Report) -> pd.DataFrame:
             "high": e.ci[1],
         }
         for e in report.estimates
-        if e.statistic in ("rate_ratio", "risk_ratio") and e.estimable and e.ci and e.ci[0] and e.ci[1]
+        if e.statistic in (Statistic.RATE_RATIO, Statistic.RISK_RATIO) and e.estimable and e.ci and e.ci[0] and e.ci[1]
     ]
     order = [str(m) for m in (*PER_RESIDENT_MEASURES, *CONDITIONAL_STAGES)]
     frame = pd.DataFrame(rows)

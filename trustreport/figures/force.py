@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from trustreport import fmt
 from trustreport.figures._theme import mark_windows_and_events, theme
 from trustreport.report import Report
+from trustreport.statistic import Statistic
 from trustreport.vocab import GROUP_COLOURS, GROUP_LABELS, PERIOD_COLOURS, Group, Measure, Period
 
 
@@ -17,7 +18,9 @@ def force(report: Report) -> Figure | None:
     """Monthly force incidents by race (events and windows marked) and subject shares then vs now."""
     monthly = report.prepared.force_monthly
     shares = [
-        e for e in report.estimates.where(measure=Measure.FORCE_SUBJECTS, statistic="subject_share") if e.estimable
+        e
+        for e in report.estimates.where(measure=Measure.FORCE_SUBJECTS, statistic=Statistic.SUBJECT_SHARE)
+        if e.estimable
     ]
     if monthly.empty and not shares:
         return None

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from trustreport import fmt
 from trustreport.figures._theme import GUIDE_COLOUR, theme
 from trustreport.report import Report
+from trustreport.statistic import Statistic
 from trustreport.vocab import FUNNEL_ORDER, GROUP_COLOURS, GROUP_LABELS, Period, stage_label
 
 
@@ -78,7 +79,7 @@ def _funnel_ratio_frame(report: Report) -> pd.DataFrame:
             "low": e.ci[0],
             "high": e.ci[1],
         }
-        for e in report.estimates.where(statistic="stage_ratio")
+        for e in report.estimates.where(statistic=Statistic.STAGE_RATIO)
         if e.estimable and e.measure in FUNNEL_ORDER and e.group in p.groups and e.ci and None not in e.ci
     ]
     return pd.DataFrame(rows)

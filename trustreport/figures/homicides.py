@@ -14,6 +14,7 @@ from trustreport import fmt
 from trustreport.figures._theme import mark_windows_and_events, theme
 from trustreport.params import Params
 from trustreport.report import Report
+from trustreport.statistic import Statistic
 from trustreport.vocab import GROUP_COLOURS, GROUP_LABELS, PERIOD_COLOURS, Group, Measure, Period
 
 # A year the coverage holds for less than this share of its days is drawn hollow: its count is not a full year.
@@ -69,7 +70,7 @@ def _clearance(ax: Axes, report: Report, p: Params) -> None:
         values, lows, highs = [], [], []
         for group in groups:
             e = report.estimates.one(
-                measure=Measure.HOMICIDES_CLEARED, statistic="proportion", group=group, period=period
+                measure=Measure.HOMICIDES_CLEARED, statistic=Statistic.PROPORTION, group=group, period=period
             )
             ok = e is not None and e.estimable and e.ci is not None
             values.append(e.value if ok else np.nan)

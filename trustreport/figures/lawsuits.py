@@ -15,13 +15,14 @@ from trustreport import fmt
 from trustreport.estimate import EstimateSet
 from trustreport.figures._theme import GUIDE_COLOUR, mark_windows_and_events, theme
 from trustreport.report import Report
+from trustreport.statistic import Statistic
 from trustreport.vocab import GROUP_COLOURS, Group, Measure
 
 BAR_COLOUR = GROUP_COLOURS[Group.ALL]  # the files record no race: every bar is group `all`
 BAND_LABEL = "likely incomplete (cases not yet settled)"
 
 
-def yearly_series(est: EstimateSet, statistic: str) -> pd.DataFrame:
+def yearly_series(est: EstimateSet, statistic: Statistic) -> pd.DataFrame:
     """Per-year estimates of one statistic (ids ending in a year): start, end and value, in time order."""
     rows = [
         {"start": pd.Timestamp(e.window[0]), "end": pd.Timestamp(e.window[1]), "value": e.value}
@@ -36,12 +37,12 @@ def lawsuits(report: Report) -> Figure | None:
     bars spanning each (fiscal) year; then/now windows and events marked; a hatched band from the first year
     the settlement lag says is likely incomplete to the end of the data."""
     est = report.estimates
-    cases = yearly_series(est, "count_per_year")
+    cases = yearly_series(est, Statistic.COUNT_PER_YEAR)
     if cases.empty:
         return None
-    dollars = yearly_series(est, "total_constant_usd")
+    dollars = yearly_series(est, Statistic.TOTAL_CONSTANT_USD)
     p = report.params.params
-    base = next((e.notes[0] for e in est.where(statistic="total_constant_usd") if e.notes), "constant dollars")
+    base = next((e.notes[0] for e in est.where(statistic=Statistic.TOTAL_CONSTANT_USD) if e.notes), "constant dollars")
     with theme():
         fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 5.6), sharex=True)
         _bars(top, cases, "settled cases per year")
@@ -77,7 +78,7 @@ def _bars(ax: Axes, frame: pd.DataFrame, ylabel: str) -> None:
 
 def _incomplete_band(ax: Axes, est: EstimateSet) -> None:
     """Hatch from January 1 of the first likely incomplete year to the end of the data."""
-    start = est.one(measure=Measure.LAWSUITS, statistic="incomplete_from_year")
+    start = est.one(measure=Measure.LAWSUITS, statistic=Statistic.INCOMPLETE_FROM_YEAR)
     if start is None:
         return
     begin = pd.Timestamp(date(int(start.value), 1, 1))

@@ -11,6 +11,7 @@ from matplotlib.lines import Line2D
 from trustreport import fmt
 from trustreport.figures._theme import GUIDE_COLOUR, theme
 from trustreport.report import Report
+from trustreport.statistic import Statistic
 from trustreport.vocab import GROUP_COLOURS, GROUP_LABELS, Group, Period
 
 _LIGHT_COLOUR = "#E69F00"  # Okabe–Ito orange: daylight
@@ -98,7 +99,7 @@ def veil_of_darkness(report: Report) -> Figure | None:
         fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True, squeeze=False)
         for ax, (period, win) in zip(axes[0], windows, strict=True):
             _darkness_panel(ax, tables[period])
-            ratio = report.estimates.one(statistic="vod_odds_ratio", group=focal, period=period)
+            ratio = report.estimates.one(statistic=Statistic.VOD_ODDS_RATIO, group=focal, period=period)
             ax.set_title(f"{period} ({fmt.window(win.start, win.end)})\n{_odds_ratio_text(ratio)}", loc="left")
             ax.set_xlabel("clock time (15-minute bins)")
         axes[0, 0].set_ylabel(f"share of stops that are {GROUP_LABELS[focal]}")

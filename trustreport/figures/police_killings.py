@@ -13,6 +13,7 @@ from trustreport.estimate import EstimateSet
 from trustreport.figures._theme import GUIDE_COLOUR, mark_windows_and_events, theme
 from trustreport.params import Params
 from trustreport.report import Report
+from trustreport.statistic import Statistic
 from trustreport.vocab import GROUP_COLOURS, GROUP_LABELS, Flag, Group, Measure
 
 _MEASURE = Measure.POLICE_KILLINGS
@@ -59,7 +60,7 @@ def _annual_rows(est: EstimateSet, p: Params) -> pd.DataFrame:
             "high": e.ci[1] if e.ci and e.ci[1] is not None else e.value,
             "partial": Flag.PARTIAL_COVERAGE in e.flags,
         }
-        for e in est.where(measure=_MEASURE, statistic="annual_count")
+        for e in est.where(measure=_MEASURE, statistic=Statistic.ANNUAL_COUNT)
         if e.estimable and e.group in shown
     ]
     return pd.DataFrame(rows)
@@ -104,7 +105,7 @@ def _pooled_rows(est: EstimateSet, p: Params) -> pd.DataFrame:
             "scale": e.scale,
             "span": fmt.window(*e.window),
         }
-        for e in est.where(measure=_MEASURE, statistic="pooled_rate")
+        for e in est.where(measure=_MEASURE, statistic=Statistic.POOLED_RATE)
         if e.estimable and e.ci and e.ci[0] is not None and e.ci[1] is not None and e.group in p.groups
     ]
     return pd.DataFrame(rows)

@@ -15,6 +15,7 @@ from trustreport.estimate import EstimateSet
 from trustreport.figures._theme import GUIDE_COLOUR, mark_windows_and_events, theme
 from trustreport.params import Params
 from trustreport.report import Report
+from trustreport.statistic import Statistic
 from trustreport.vocab import GROUP_COLOURS, GROUP_LABELS, PERIOD_COLOURS, Group, Measure, Period
 
 # Officer bars take the colour of the window their snapshot is reported under (a period, never a change).
@@ -57,8 +58,8 @@ def workforce(report: Report) -> Figure | None:
 
 def _composition_rows(est: EstimateSet) -> list[dict]:
     rows = []
-    for e in est.where(measure=Measure.OFFICERS, statistic="share"):
-        res = est.one(measure=Measure.RESIDENTS, statistic="share", group=e.group, period=e.period)
+    for e in est.where(measure=Measure.OFFICERS, statistic=Statistic.SHARE):
+        res = est.one(measure=Measure.RESIDENTS, statistic=Statistic.SHARE, group=e.group, period=e.period)
         officers = f"officers ({e.window[0].year})"
         rows.append({"group": GROUP_LABELS[e.group], "who": officers, "share": e.value, "colour": _OFFICERS[e.period]})
         if res:
@@ -81,12 +82,12 @@ def _composition(ax: Axes, est: EstimateSet, p: Params) -> None:
 
 
 def _snapshot_count(est: EstimateSet) -> int:
-    return len({e.window for e in est.where(measure=Measure.OFFICERS, statistic="share")})
+    return len({e.window for e in est.where(measure=Measure.OFFICERS, statistic=Statistic.SHARE)})
 
 
 def _snapshot_rows(est: EstimateSet) -> list[dict]:
     rows = []
-    for e in est.where(measure=Measure.OFFICERS, statistic="share"):
+    for e in est.where(measure=Measure.OFFICERS, statistic=Statistic.SHARE):
         start, end = (pd.Timestamp(d) for d in e.window)
         low, high = e.ci if e.ci else (None, None)
         rows.append(
@@ -132,7 +133,7 @@ def _residency_rows(est: EstimateSet) -> list[dict]:
             "high": e.ci[1] if e.ci else None,
             "year": fmt.window(*e.window),
         }
-        for e in est.where(measure=Measure.OFFICERS_LIVING_IN_CITY, statistic="share")
+        for e in est.where(measure=Measure.OFFICERS_LIVING_IN_CITY, statistic=Statistic.SHARE)
         if e.estimable
     ]
 

@@ -12,6 +12,7 @@ import pandas as pd
 from trustreport.estimate import Estimate
 from trustreport.metrics.inputs import merge_sources
 from trustreport.sources.base import SourceData
+from trustreport.statistic import Statistic
 from trustreport.stats.dollars import to_constant_dollars
 from trustreport.vocab import Group, Measure, Period
 
@@ -50,7 +51,7 @@ def cases_of(payments: pd.DataFrame, base_year: int) -> pd.DataFrame:
     ).reset_index()
 
 
-def estimate_for(measure: Measure, statistic: str, slot: str, period: Period, window: Window, **kw) -> Estimate:
+def estimate_for(measure: Measure, statistic: Statistic, slot: str, period: Period, window: Window, **kw) -> Estimate:
     """An all-group `Estimate` without a value, its id `measure.statistic.all.slot` (slot: a period or a year)."""
     return Estimate(
         id=f"{measure}.{statistic}.{Group.ALL}.{slot}",

@@ -12,6 +12,7 @@ from datetime import date
 
 import pandas as pd
 
+from trustreport.caveat import Caveat, CaveatKind
 from trustreport.counts import Coverage, covered_window
 from trustreport.estimate import Estimate
 from trustreport.metrics.inputs import (
@@ -23,6 +24,7 @@ from trustreport.metrics.inputs import (
     with_vintage,
     years_in,
 )
+from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
 from trustreport.vocab import DenominatorKind, Flag, Group, Measure, Period
 
@@ -52,7 +54,7 @@ def contacts_rates(
     ci = iv.poisson_rate_ci(x, level=level)
     count = new_estimate(
         Measure.CONTACTS,
-        "count",
+        Statistic.COUNT,
         Group.ALL,
         period,
         covered,
@@ -71,7 +73,7 @@ def contacts_rates(
         rate_ci = iv.poisson_rate_ci(x, person_years, level=level)
         rate = new_estimate(
             Measure.CONTACTS,
-            "rate",
+            Statistic.RATE,
             Group.ALL,
             period,
             covered,
@@ -94,4 +96,5 @@ def _covered_span(coverages: Sequence[Coverage], window: Window, period: Period)
     covered, share = covered_window(coverages, Measure.CONTACTS, window)
     if covered == window:
         return window, None
-    return covered, f"contacts data cover {span(covered)} only ({100 * share:.0f}% of the {period} window)"
+    note = f"contacts data cover {span(covered)} only ({100 * share:.0f}% of the {period} window)"
+    return covered, Caveat(CaveatKind.PARTIAL_COVERAGE, note)

@@ -32,6 +32,7 @@ from trustreport.metrics.inputs import (
     years_in,
 )
 from trustreport.metrics.small_numbers import apply_ratio_rules, apply_stability, not_estimable
+from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
 from trustreport.vocab import (
     CONDITIONAL_STAGES,
@@ -122,7 +123,7 @@ def conditional_disparity(
 def _count(events: FlowCounts, group: Group, period: Period, level: float) -> Estimate:
     """The number of events, with the Garwood exact interval (methods §1.2B, G6)."""
     x = events.count(group)
-    est = new_estimate(events.measure, "count", group, period, events.window, value=x, numerator=x)
+    est = new_estimate(events.measure, Statistic.COUNT, group, period, events.window, value=x, numerator=x)
     if x is None:
         return not_estimable(est, events.why_missing(group, period))
     ci = iv.poisson_rate_ci(x, level=level)
@@ -139,7 +140,7 @@ def _rate(
     x, exposure = events.count(group), residents.person_years(group)
     est = new_estimate(
         events.measure,
-        "rate",
+        Statistic.RATE,
         group,
         period,
         events.window,
@@ -167,7 +168,7 @@ def _rate_ratio(
     n1, n2 = residents.person_years(group), residents.person_years(reference)
     est = new_estimate(
         events.measure,
-        "rate_ratio",
+        Statistic.RATE_RATIO,
         group,
         period,
         events.window,
@@ -191,7 +192,7 @@ def _proportion(events: FlowCounts, base: FlowCounts, group: Group, period: Peri
     x, n = events.count(group), base.count(group)
     est = new_estimate(
         events.measure,
-        "proportion",
+        Statistic.PROPORTION,
         group,
         period,
         events.window,
@@ -215,7 +216,7 @@ def _risk_ratio(
     proportions."""
     est = new_estimate(
         events.measure,
-        "risk_ratio",
+        Statistic.RISK_RATIO,
         group,
         period,
         events.window,

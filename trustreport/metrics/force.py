@@ -33,8 +33,9 @@ from trustreport.metrics._comparisons import (
 from trustreport.metrics.inputs import flow_counts, merge_sources, new_estimate, span
 from trustreport.metrics.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.sources.base import SourceData
+from trustreport.statistic import Statistic, severity_share
 from trustreport.stats import intervals as iv
-from trustreport.vocab import GROUP_LABELS, DenominatorKind, ForceSeverity, Group, Measure, Period, severity_slug
+from trustreport.vocab import GROUP_LABELS, DenominatorKind, ForceSeverity, Group, Measure, Period
 
 Window = tuple[date, date]
 WEAPON_LEVELS = frozenset({str(ForceSeverity.WEAPON), str(ForceSeverity.FIREARM)})
@@ -65,7 +66,7 @@ def force_per_arrest(
         x, n = events.values[group], arrests.values[group]
         ci = iv.poisson_rate_ci(x, n, level=level)
         est = new_estimate(
-            Measure.FORCE_INCIDENTS, "per_arrest", group, period, window, value=x / n, numerator=x,
+            Measure.FORCE_INCIDENTS, Statistic.PER_ARREST, group, period, window, value=x / n, numerator=x,
             denominator=n, denominator_kind=DenominatorKind.ARRESTS, ci=ci.bounds, ci_method=ci.method,
             scale=rate_per, sources=merge_sources(events.sources_of(group), arrests.sources_of(group)),
         )  # fmt: skip
@@ -97,7 +98,7 @@ def _extras(sources: Sequence[SourceData], name: str, window: Window) -> tuple[p
 
 
 def _share(
-    statistic: str, group: Group, period: Period, window: Window, x: float, n: float, level: float, **kw
+    statistic: Statistic, group: Group, period: Period, window: Window, x: float, n: float, level: float, **kw
 ) -> Estimate:
     """x/n with the Wilson interval, flagged unstable under 20 (methods §2.1, §5.3)."""
     measure = kw.pop("measure", Measure.FORCE_INCIDENTS)
@@ -108,7 +109,9 @@ def _share(
     return apply_stability(replace(est, value=x / n, ci=ci.bounds, ci_method=ci.method), x)
 
 
-def _risk_ratio(statistic: str, group: Group, reference: Group, period: Period, window: Window, cells, level, **kw):
+def _risk_ratio(
+    statistic: Statistic, group: Group, reference: Group, period: Period, window: Window, cells, level, **kw
+):
     """(a/n1)/(c/n2) with the recommended binomial interval and test (methods §1.2A)."""
     (a, n1), (c, n2) = cells
     est = new_estimate(Measure.FORCE_INCIDENTS, statistic, group, period, window, value=None,
@@ -142,14 +145,14 @@ def severity_mix(
         n = float(totals[str(group)])
         for severity in ForceSeverity:
             x = float(cells.get((str(group), str(severity)), 0))
-            out.append(_share(f"severity_share_{severity_slug(severity)}", group, period, window, x, n, level,
+            out.append(_share(severity_share(severity), group, period, window, x, n, level,
                               sources=ids))  # fmt: skip
-        out.append(_share("weapon_share", group, period, window, _weapon(cells, group), n, level, sources=ids))
+        out.append(_share(Statistic.WEAPON_SHARE, group, period, window, _weapon(cells, group), n, level, sources=ids))
     for group in shown:
         if group in (reference, Group.ALL) or str(reference) not in totals.index:
             continue
         pair = ((_weapon(cells, group), totals[str(group)]), (_weapon(cells, reference), totals[str(reference)]))
-        out.append(_risk_ratio("weapon_risk_ratio", group, reference, period, window, pair, level, sources=ids))
+        out.append(_risk_ratio(Statistic.WEAPON_RISK_RATIO, group, reference, period, window, pair, level, sources=ids))
     return out
 
 
@@ -176,9 +179,20 @@ def injury_rates(
     out = []
     for group in shown:
         row = sums.loc[str(group)]
-        out.append(_share("injury_share", group, period, window, row["injured"], row["incidents"], level, sources=ids))
         out.append(
-            _share("serious_injury_share", group, period, window, row["serious"], row["incidents"], level, sources=ids)
+            _share(Statistic.INJURY_SHARE, group, period, window, row["injured"], row["incidents"], level, sources=ids)
+        )
+        out.append(
+            _share(
+                Statistic.SERIOUS_INJURY_SHARE,
+                group,
+                period,
+                window,
+                row["serious"],
+                row["incidents"],
+                level,
+                sources=ids,
+            )
         )
     if str(reference) in sums.index:
         ref = sums.loc[str(reference)]
@@ -187,7 +201,9 @@ def injury_rates(
                 continue
             row = sums.loc[str(group)]
             pair = ((row["injured"], row["incidents"]), (ref["injured"], ref["incidents"]))
-            out.append(_risk_ratio("injury_risk_ratio", group, reference, period, window, pair, level, sources=ids))
+            out.append(
+                _risk_ratio(Statistic.INJURY_RISK_RATIO, group, reference, period, window, pair, level, sources=ids)
+            )
     return out
 
 
@@ -228,14 +244,16 @@ def subject_shares_then_now(
 
 
 def _subject_share(group: Group, period: Period, window: Window, x: float, n: float, level: float, ids) -> Estimate:
-    est = _share("subject_share", group, period, window, x, n, level, measure=Measure.FORCE_SUBJECTS, sources=ids)
+    est = _share(
+        Statistic.SUBJECT_SHARE, group, period, window, x, n, level, measure=Measure.FORCE_SUBJECTS, sources=ids
+    )
     return est.with_flags(note=SHARES_NOTE)
 
 
 def _share_difference(group: Group, then: Window, now: Window, x_now, x_then, level: float, pair) -> Estimate:
     (a, n1), (c, n2) = x_now, x_then
     est = new_estimate(
-        Measure.FORCE_SUBJECTS, "subject_share_difference", group, Period.CHANGE, now, then_window=then,
+        Measure.FORCE_SUBJECTS, Statistic.SUBJECT_SHARE_DIFFERENCE, group, Period.CHANGE, now, then_window=then,
         value=None, sources=merge_sources(*(e.sources for e in pair)),
     )  # fmt: skip
     est = proportion_difference_comparison(est, a, n1, c, n2, level=level)

@@ -46,6 +46,7 @@ from trustreport.metrics.inputs import (
     residents_for,
 )
 from trustreport.metrics.small_numbers import apply_stability, not_estimable
+from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
 from trustreport.vocab import (
     DENOMINATOR_KIND,
@@ -113,7 +114,7 @@ def funnel(
             ratio = _stage_ratio(stage, residents, group, reference, period, level)
             ratios[group, stage.measure] = ratio
             cumulative = _renamed(
-                _rate_ratio(stage.events, residents, group, reference, period, level), "cumulative_ratio"
+                _rate_ratio(stage.events, residents, group, reference, period, level), Statistic.CUMULATIVE_RATIO
             )
             expected = _expected_count(stage, residents, group, reference, period, level)
             out += [ratio, cumulative, expected, _excess(stage, expected, group, reference)]
@@ -139,7 +140,7 @@ def funnel_stages(counts: pd.DataFrame, window: tuple[date, date]) -> list[Stage
     return list(stages.values())
 
 
-def _renamed(est: Estimate, statistic: str) -> Estimate:
+def _renamed(est: Estimate, statistic: Statistic) -> Estimate:
     return replace(est, statistic=statistic, id=estimate_id(est.measure, statistic, est.group, est.period))
 
 
@@ -152,7 +153,7 @@ def _stage_rate(
         est = _rate(stage.events, residents, group, period, level, rate_per)
     else:
         est = _proportion(stage.events, stage.feeder, group, period, level)
-    return _renamed(est.with_flags(note=stage.label), "stage_rate")
+    return _renamed(est.with_flags(note=stage.label), Statistic.STAGE_RATE)
 
 
 def _stage_ratio(
@@ -163,7 +164,7 @@ def _stage_ratio(
         est = _rate_ratio(stage.events, residents, group, reference, period, level)
     else:
         est = _risk_ratio(stage.events, stage.feeder, group, reference, period, level)
-    return _renamed(est.with_flags(note=stage.label), "stage_ratio")
+    return _renamed(est.with_flags(note=stage.label), Statistic.STAGE_RATIO)
 
 
 def _feeder_count(stage: Stage, residents: Residents, group: Group) -> float | None:
@@ -206,7 +207,7 @@ def _expected_count(
     group at this stage (methods §1.3; Campaign Zero's "if the victims had been white")."""
     est = new_estimate(
         stage.measure,
-        "expected_count",
+        Statistic.EXPECTED_COUNT,
         group,
         period,
         stage.events.window,
@@ -246,7 +247,7 @@ def _excess(stage: Stage, expected: Estimate, group: Group, reference: Group) ->
     """Observed − expected; the interval is observed minus the expected count's interval."""
     est = new_estimate(
         stage.measure,
-        "excess_difference",
+        Statistic.EXCESS_DIFFERENCE,
         group,
         expected.period,
         expected.window,
@@ -279,7 +280,7 @@ def _identity(stage: Stage, ratios: Sequence[Estimate], cumulative: Estimate) ->
     """Per-resident ratio = product of the stage ratios down the chain (methods §1.3), both sides carried."""
     est = new_estimate(
         stage.measure,
-        "stage_ratio_product",
+        Statistic.STAGE_RATIO_PRODUCT,
         cumulative.group,
         cumulative.period,
         stage.events.window,

@@ -28,6 +28,7 @@ from datetime import date
 
 import pandas as pd
 
+from trustreport.caveat import CaveatKind, of_kind
 from trustreport.counts import Coverage, coverage_of
 from trustreport.estimate import Estimate
 from trustreport.metrics._comparisons import (
@@ -47,6 +48,7 @@ from trustreport.metrics.inputs import (
 )
 from trustreport.metrics.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.metrics.year_to_date import YTD_CAVEAT, year_to_date, ytd_window
+from trustreport.statistic import Statistic
 from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, DenominatorKind, Group, Measure, Period
 
 Window = tuple[date, date]
@@ -108,7 +110,7 @@ def victims_vs_all_others(
     """Victims per resident of `group` ÷ victims per resident of everyone else (methods §1.1, §1.2B)."""
     est = new_estimate(
         VICTIMS,
-        "vs_all_others_rate_ratio",
+        Statistic.VS_ALL_OTHERS_RATE_RATIO,
         group,
         period,
         victims.window,
@@ -147,7 +149,7 @@ def _binomial_cells(
     return x1, n1, x2, n2
 
 
-def _clearance_estimate(statistic: str, group: Group, reference: Group | None, period: Period, ev) -> Estimate:
+def _clearance_estimate(statistic: Statistic, group: Group, reference: Group | None, period: Period, ev) -> Estimate:
     cleared, victims = ev
     return new_estimate(
         CLEARED,
@@ -168,7 +170,7 @@ def _clearance_gap(
 ) -> Estimate:
     """Clearance of the group minus clearance of the reference (a group, or None for all other victims), in
     proportion units shown as percentage points; Newcombe hybrid score interval (methods §2.1)."""
-    statistic = "clearance_gap" if reference is not None else "vs_all_others_clearance_gap"
+    statistic = Statistic.CLEARANCE_GAP if reference is not None else Statistic.VS_ALL_OTHERS_CLEARANCE_GAP
     est = _clearance_estimate(statistic, group, reference, period, (cleared, victims))
     cells = _binomial_cells(cleared, victims, group, reference, str(period))
     if isinstance(cells, str):
@@ -183,7 +185,7 @@ def _clearance_ratio_vs_all_others(
 ) -> Estimate:
     """Clearance of the group ÷ clearance of all other victims: binomial risk ratio, Koopman score interval
     when a count is under 100, Katz log otherwise (methods §1.2A)."""
-    est = _clearance_estimate("vs_all_others_risk_ratio", group, None, period, (cleared, victims))
+    est = _clearance_estimate(Statistic.VS_ALL_OTHERS_RISK_RATIO, group, None, period, (cleared, victims))
     cells = _binomial_cells(cleared, victims, group, None, str(period))
     if isinstance(cells, str):
         return not_estimable(est, cells)
@@ -223,7 +225,7 @@ def homicides_year_to_date(
     for group in dict.fromkeys(groups):
         for est in year_to_date(counts, VICTIMS, as_of, group=group, baseline_years=baseline_years, level=level):
             est = est.with_flags(note=f"as of {as_of.isoformat()}, the latest date in the homicide data")
-            if YTD_CAVEAT not in est.notes:
+            if not of_kind(est.notes, CaveatKind.YTD_SEASONALITY):
                 est = est.with_flags(note=YTD_CAVEAT)
             why = _uncovered_reason(coverages, as_of, est.period, baseline_years)
             out.append(not_estimable(est, why) if why and est.estimable else est)

@@ -11,16 +11,18 @@ from typing import Any
 
 import pandas as pd
 
+from trustreport.caveat import Caveat, CaveatKind
 from trustreport.counts import stock_snapshot, window_totals
 from trustreport.estimate import Estimate
 from trustreport.metrics.small_numbers import not_estimable
+from trustreport.statistic import Statistic
 from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, Flag, Group, Measure, Period
 
 Window = tuple[date, date]
 
 
 def new_estimate(
-    measure: Measure, statistic: str, group: Group, period: Period, window: Window, **fields: Any
+    measure: Measure, statistic: Statistic, group: Group, period: Period, window: Window, **fields: Any
 ) -> Estimate:
     """An `Estimate` with its id made by `estimate_id`."""
     return Estimate(
@@ -34,7 +36,7 @@ def new_estimate(
     )
 
 
-def estimate_id(measure: Measure, statistic: str, group: Group, period: Period) -> str:
+def estimate_id(measure: Measure, statistic: Statistic, group: Group, period: Period) -> str:
     """The id every metric uses: `measure.statistic.group.period`, e.g. `stops.rate_ratio.black.now`."""
     return f"{measure}.{statistic}.{group}.{period}"
 
@@ -139,7 +141,10 @@ class Residents:
             return None
         if self.vintage[0] <= self.window[1] and self.vintage[1] >= self.window[0]:
             return None
-        return f"residents are from the {span(self.vintage)} snapshot, which does not overlap {span(self.window)}"
+        return Caveat(
+            CaveatKind.DENOMINATOR_VINTAGE,
+            f"residents are from the {span(self.vintage)} snapshot, which does not overlap {span(self.window)}",
+        )
 
     def person_years(self, group: Group) -> float | None:
         """Residents × years in the window: the Poisson exposure (methods §1.3, §2.2); None without
@@ -154,10 +159,11 @@ class Residents:
 
     def missing_note(self, group: Group, side: str = "analysis") -> str:
         if not self.has_data:
-            return f"no residents counts for the {side} window ({span(self.window)})"
-        return (
+            return Caveat(CaveatKind.NO_RESIDENTS, f"no residents counts for the {side} window ({span(self.window)})")
+        return Caveat(
+            CaveatKind.NO_RESIDENTS,
             f"no residents count for {GROUP_LABELS[group]} people in the {span(self.vintage)} snapshot "
-            f"used for the {side} window"
+            f"used for the {side} window",
         )
 
 

@@ -43,6 +43,7 @@ from trustreport.metrics.settlement_lag import settlement_lag
 from trustreport.metrics.small_numbers import apply_stability, not_estimable
 from trustreport.metrics.then_now import rate_change
 from trustreport.sources.base import SourceData
+from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
 from trustreport.stats.dollars import CPI_SERIES
 from trustreport.stats.small_numbers import ratio_refusal
@@ -146,7 +147,7 @@ def by_year(
         n = _total(counts, Measure.LAWSUITS, year)
         ci = iv.poisson_rate_ci(n)
         est = estimate_for(
-            Measure.LAWSUITS, "count_per_year", slot, period, year, sources=source_ids(_inside(payments, year))
+            Measure.LAWSUITS, Statistic.COUNT_PER_YEAR, slot, period, year, sources=source_ids(_inside(payments, year))
         )
         out.append(apply_stability(replace(est, value=n, numerator=n, ci=ci.bounds, ci_method=ci.method), n))
         out += _dollar_levels(counts, payments, cases, year, period, slot, base_year=base_year, level=None)
@@ -177,19 +178,21 @@ def window_levels(
         return [
             not_estimable(estimate_for(m, s, str(period), period, window), why)
             for m, s in (
-                (Measure.LAWSUITS, "count"),
-                (Measure.LAWSUITS, "count_per_year"),
-                (Measure.SETTLEMENT_USD, "total_constant_usd"),
-                (Measure.SETTLEMENT_USD, "median_constant_usd"),
+                (Measure.LAWSUITS, Statistic.COUNT),
+                (Measure.LAWSUITS, Statistic.COUNT_PER_YEAR),
+                (Measure.SETTLEMENT_USD, Statistic.TOTAL_CONSTANT_USD),
+                (Measure.SETTLEMENT_USD, Statistic.MEDIAN_CONSTANT_USD),
             )
         ]
     count_ci, rate_ci = iv.poisson_rate_ci(n, level=level), iv.poisson_rate_ci(n, years, level=level)
     common = dict(numerator=n, sources=sources)
     out = [
-        estimate_for(Measure.LAWSUITS, "count", str(period), period, window, ci_method=count_ci.method, **common),
+        estimate_for(
+            Measure.LAWSUITS, Statistic.COUNT, str(period), period, window, ci_method=count_ci.method, **common
+        ),
         estimate_for(
             Measure.LAWSUITS,
-            "count_per_year",
+            Statistic.COUNT_PER_YEAR,
             str(period),
             period,
             window,
@@ -227,11 +230,11 @@ def _dollar_levels(
     kw = dict(sources=source_ids(pay), numerator=float(len(pay)))
     out = [
         replace(
-            estimate_for(Measure.SETTLEMENT_USD, "total_nominal_usd", slot, period, window, **kw),
+            estimate_for(Measure.SETTLEMENT_USD, Statistic.TOTAL_NOMINAL_USD, slot, period, window, **kw),
             value=_total(counts, Measure.SETTLEMENT_USD, window),
         ),
         replace(
-            estimate_for(Measure.SETTLEMENT_USD, "total_constant_usd", slot, period, window, notes=note, **kw),
+            estimate_for(Measure.SETTLEMENT_USD, Statistic.TOTAL_CONSTANT_USD, slot, period, window, notes=note, **kw),
             value=constant,
         ),
     ]
@@ -240,7 +243,13 @@ def _dollar_levels(
         out.append(
             replace(
                 estimate_for(
-                    Measure.SETTLEMENT_USD, "total_constant_usd_per_year", slot, period, window, notes=note, **kw
+                    Measure.SETTLEMENT_USD,
+                    Statistic.TOTAL_CONSTANT_USD_PER_YEAR,
+                    slot,
+                    period,
+                    window,
+                    notes=note,
+                    **kw,
                 ),
                 value=constant / years,
                 denominator=years,
@@ -249,8 +258,8 @@ def _dollar_levels(
             )
         )
     values = inside["constant"].to_numpy(dtype=float)
-    for statistic, func in (("median_constant_usd", np.median), ("mean_constant_usd", np.mean)):
-        if level is None and statistic == "mean_constant_usd":
+    for statistic, func in ((Statistic.MEDIAN_CONSTANT_USD, np.median), (Statistic.MEAN_CONSTANT_USD, np.mean)):
+        if level is None and statistic == Statistic.MEAN_CONSTANT_USD:
             continue
         out.append(_per_case(values, func, statistic, slot, period, window, note, source_ids(inside), level))
     return out
@@ -259,7 +268,7 @@ def _dollar_levels(
 def _per_case(
     values: np.ndarray,
     func: Callable,
-    statistic: str,
+    statistic: Statistic,
     slot: str,
     period: Period,
     window: Window,
@@ -319,7 +328,7 @@ def payout_change(
     x_then, x_now = (_inside(cases, w)["constant"].to_numpy(dtype=float) for w in (then, now))
     est = estimate_for(
         Measure.SETTLEMENT_USD,
-        "payout_change_ratio",
+        Statistic.PAYOUT_CHANGE_RATIO,
         str(Period.CHANGE),
         Period.CHANGE,
         now,

@@ -37,9 +37,10 @@ from trustreport.metrics._comparisons import risk_ratio_comparison
 from trustreport.metrics.inputs import new_estimate, span
 from trustreport.metrics.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.sources.base import SourceData
+from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
 from trustreport.stop_mode import stopped_people
-from trustreport.vocab import GROUP_LABELS, DenominatorKind, Group, Measure, Period
+from trustreport.vocab import GROUP_LABELS, SUPPRESS_BELOW, DenominatorKind, Group, Measure, Period
 
 Window = tuple[date, date]
 
@@ -100,9 +101,9 @@ def outcome_test(
     shown = [g for g in dict.fromkeys([*groups, reference]) if g != Group.ALL]
     out: list[Estimate] = []
     for group in shown:
-        out.append(_hit_rate(cells, group, period, level, "hit_rate"))
+        out.append(_hit_rate(cells, group, period, level, Statistic.HIT_RATE))
         if group != reference:
-            out.append(_hit_rate_ratio(cells, group, reference, period, level, "hit_rate_ratio"))
+            out.append(_hit_rate_ratio(cells, group, reference, period, level, Statistic.HIT_RATE_RATIO))
             out += _mantel_haenszel(cells, group, reference, period, level, stopped_people(sources))
     out += _discretionary(sources, window, shown, reference, period, level)
     return [e.with_flags(note=INFRA_MARGINALITY_NOTE) for e in out]
@@ -114,7 +115,7 @@ def hit_rates_by_district(
     *,
     groups: Sequence[Group],
     reference: Group = Group.WHITE,
-    min_searches: int = 10,
+    min_searches: int = SUPPRESS_BELOW,
 ) -> pd.DataFrame:
     """Per district and group, the group's and the reference's hit rates: the data of the Open Policing
     disparity scatter (methods §3.1; OPP tutorial). Columns district, group, searches, hits, hit_rate,
@@ -184,7 +185,7 @@ def window_rows(
     return pd.concat(frames, ignore_index=True), tuple(ids)
 
 
-def _hit_rate(cells: SearchCells, group: Group, period: Period, level: float, statistic: str) -> Estimate:
+def _hit_rate(cells: SearchCells, group: Group, period: Period, level: float, statistic: Statistic) -> Estimate:
     """hits / searches of one group, Wilson interval (methods §2.1)."""
     hits, searches = cells.total(group)
     est = new_estimate(
@@ -206,7 +207,7 @@ def _hit_rate(cells: SearchCells, group: Group, period: Period, level: float, st
 
 
 def _hit_rate_ratio(
-    cells: SearchCells, group: Group, reference: Group, period: Period, level: float, statistic: str
+    cells: SearchCells, group: Group, reference: Group, period: Period, level: float, statistic: Statistic
 ) -> Estimate:
     """Pooled hit rate of `group` ÷ that of the reference (methods §1.2A: Koopman score under 100 hits, else
     Katz log; two-proportion score test, Fisher exact when an expected cell is under 5)."""
@@ -218,7 +219,7 @@ def _hit_rate_ratio(
     return apply_ratio_rules(est, {cells.label(group): a, cells.label(reference): c})
 
 
-def _ratio_shell(cells: SearchCells, group: Group, reference: Group, period: Period, statistic: str) -> Estimate:
+def _ratio_shell(cells: SearchCells, group: Group, reference: Group, period: Period, statistic: Statistic) -> Estimate:
     return new_estimate(
         Measure.HITS,
         statistic,
@@ -270,8 +271,8 @@ def _mantel_haenszel(
 ) -> list[Estimate]:
     """District-stratified risk ratio and odds ratio of a hit, `group` vs the reference (methods §3.1)."""
     tables = strata(cells, group, reference)
-    rr_est = _ratio_shell(cells, group, reference, period, "hit_rate_ratio_mh")
-    or_est = _ratio_shell(cells, group, reference, period, "hit_rate_odds_ratio_mh")
+    rr_est = _ratio_shell(cells, group, reference, period, Statistic.HIT_RATE_RATIO_MH)
+    or_est = _ratio_shell(cells, group, reference, period, Statistic.HIT_RATE_ODDS_RATIO_MH)
     if len(tables) == 0:
         why = (
             f"no district where both {GROUP_LABELS[group]} and {GROUP_LABELS[reference]} {stopped} were searched "
@@ -332,9 +333,9 @@ def _discretionary(
     )
     out: list[Estimate] = []
     for group in groups:
-        out.append(_hit_rate(cells, group, period, level, "hit_rate_discretionary"))
+        out.append(_hit_rate(cells, group, period, level, Statistic.HIT_RATE_DISCRETIONARY))
         if group != reference:
-            out.append(_hit_rate_ratio(cells, group, reference, period, level, "hit_rate_ratio_discretionary"))
+            out.append(_hit_rate_ratio(cells, group, reference, period, level, Statistic.HIT_RATE_RATIO_DISCRETIONARY))
     if searches > 0 and recorded / searches < MIN_BASIS_COVERAGE:
         why = (
             f"the search basis is recorded for {recorded:g} of {searches:g} searches in {span(window)}, under "

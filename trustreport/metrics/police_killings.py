@@ -28,12 +28,14 @@ from datetime import date
 
 import pandas as pd
 
+from trustreport.caveat import CaveatKind, of_kind
 from trustreport.counts import Coverage
 from trustreport.estimate import Estimate
 from trustreport.metrics.disparity import per_resident_disparity
 from trustreport.metrics.inputs import estimate_id, flow_counts, groups_shown, merge_sources, new_estimate, span
 from trustreport.metrics.small_numbers import apply_stability, not_estimable
 from trustreport.sources.base import SourceData
+from trustreport.statistic import POOLED, Statistic
 from trustreport.stats import intervals as iv
 from trustreport.vocab import Flag, Group, Measure, Period
 
@@ -74,7 +76,7 @@ def annual_counts(
             est = Estimate(
                 id=f"{MEASURE}.annual_count.{group}.{year_window[0].year}",
                 measure=MEASURE,
-                statistic="annual_count",
+                statistic=Statistic.ANNUAL_COUNT,
                 group=group,
                 period=period,
                 window=covered,
@@ -145,16 +147,16 @@ def source_comparison(
         ids = (merge_sources(*(s.info.id for s in guardian)), merge_sources(*(s.info.id for s in wapo)))
         common = dict(group=group, period=period, window=window, level=level, notes=notes)
         out += [
-            _count("guardian_killings", g_all, ids[0], **common),
-            _count("guardian_gunshot_deaths", g_gun, ids[0], **common),
-            _count("wapo_fatal_shootings", w_shot, ids[1], **common),
+            _count(Statistic.GUARDIAN_KILLINGS, g_all, ids[0], **common),
+            _count(Statistic.GUARDIAN_GUNSHOT_DEATHS, g_gun, ids[0], **common),
+            _count(Statistic.WAPO_FATAL_SHOOTINGS, w_shot, ids[1], **common),
             _share(w_shot, g_gun, merge_sources(*ids), group=group, period=period, window=window, notes=notes),
         ]
     return out
 
 
 def _pooled(est: Estimate) -> Estimate:
-    statistic = f"pooled_{est.statistic}"
+    statistic = POOLED[est.statistic]
     return replace(est, statistic=statistic, id=estimate_id(est.measure, statistic, est.group, est.period))
 
 
@@ -240,11 +242,11 @@ def _total(rows: pd.DataFrame, group: Group) -> float:
 
 def _selections(sources: Sequence[SourceData]) -> tuple[str, ...]:
     """Each source's "Counted here: …" caveat, so a reader sees whether the two select the same deaths."""
-    return tuple(f"{s.info.id}: {c}" for s in sources for c in s.caveats if c.startswith("Counted here"))
+    return tuple(f"{s.info.id}: {c}" for s in sources for c in of_kind(s.caveats, CaveatKind.COUNTED_HERE))
 
 
 def _count(
-    statistic: str,
+    statistic: Statistic,
     x: float,
     sources: tuple[str, ...],
     *,
@@ -283,7 +285,7 @@ def _share(
 ) -> Estimate:
     est = new_estimate(
         MEASURE,
-        "wapo_share_of_guardian_gunshots",
+        Statistic.WAPO_SHARE_OF_GUARDIAN_GUNSHOTS,
         group,
         period,
         window,

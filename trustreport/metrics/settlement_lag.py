@@ -21,6 +21,7 @@ from trustreport.counts import Coverage
 from trustreport.estimate import Estimate
 from trustreport.metrics._payments import cases_of, estimate_for, source_ids
 from trustreport.metrics.small_numbers import apply_stability
+from trustreport.statistic import Statistic
 from trustreport.vocab import Measure, Period
 
 SETTLED_SHARE = 0.75
@@ -47,7 +48,7 @@ def settlement_lag(payments: pd.DataFrame, coverages: Sequence[Coverage]) -> lis
     sources = source_ids(payments)
     lag = estimate_for(
         Measure.LAWSUITS,
-        "lag_median_years",
+        Statistic.LAG_MEDIAN_YEARS,
         slot,
         Period.NOW,
         whole,
@@ -66,7 +67,7 @@ def settlement_lag(payments: pd.DataFrame, coverages: Sequence[Coverage]) -> lis
             f"{data_end.isoformat()}, judged by the lags observed (themselves cut short, so this understates it)"
         )
         est = estimate_for(
-            Measure.LAWSUITS, "incomplete_from_year", slot, Period.NOW, whole, sources=sources, notes=(note,)
+            Measure.LAWSUITS, Statistic.INCOMPLETE_FROM_YEAR, slot, Period.NOW, whole, sources=sources, notes=(note,)
         )
         out.append(replace(est, value=float(year), numerator=float(len(lags))))
     return out

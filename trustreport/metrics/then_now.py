@@ -35,6 +35,7 @@ from trustreport.metrics.inputs import (
     years_in,
 )
 from trustreport.metrics.small_numbers import apply_stability, not_estimable
+from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
 from trustreport.stats import tests as st
 from trustreport.stats.small_numbers import ratio_refusal
@@ -115,7 +116,7 @@ def disparity_change(
     return [_ratio_of_ratios(ev, denominators, g, reference, level) for g in groups if g not in (reference, Group.ALL)]
 
 
-def _change_estimate(measure: Measure, statistic: str, group: Group, ev: tuple[FlowCounts, FlowCounts], **kw):
+def _change_estimate(measure: Measure, statistic: Statistic, group: Group, ev: tuple[FlowCounts, FlowCounts], **kw):
     then, now = ev
     return new_estimate(measure, statistic, group, Period.CHANGE, now.window, then_window=then.window, **kw)
 
@@ -136,7 +137,7 @@ def _rate_change_ratio(
     (ev_then, ev_now), per_resident = ev, exposure == DenominatorKind.RESIDENTS
     est = _change_estimate(
         ev_now.measure,
-        "rate_change_ratio",
+        Statistic.RATE_CHANGE_RATIO,
         group,
         ev,
         value=None,
@@ -171,7 +172,7 @@ def _proportion_difference(
     """x_now/n_now − x_then/n_then, Newcombe interval, score or Fisher exact test (methods §2.1)."""
     est = _change_estimate(
         ev[1].measure,
-        "proportion_difference",
+        Statistic.PROPORTION_DIFFERENCE,
         group,
         ev,
         value=None,
@@ -199,7 +200,7 @@ def _ratio_of_ratios(
     measure = ev[1].measure
     est = _change_estimate(
         measure,
-        "ratio_of_rate_ratios",
+        Statistic.RATIO_OF_RATE_RATIOS,
         group,
         ev,
         value=None,

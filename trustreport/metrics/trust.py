@@ -34,6 +34,7 @@ from datetime import date
 import pandas as pd
 import scipy.stats as ss
 
+from trustreport.caveat import Caveat, CaveatKind
 from trustreport.counts import Coverage
 from trustreport.estimate import Estimate
 from trustreport.metrics.contacts import contacts_rates
@@ -41,6 +42,7 @@ from trustreport.metrics.inputs import merge_sources, new_estimate, span
 from trustreport.metrics.small_numbers import not_estimable
 from trustreport.sources.base import SourceData
 from trustreport.sources.survey_table import QUESTION_MEASURES, SURVEY_COLUMNS
+from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
 from trustreport.stats import tests as st
 from trustreport.vocab import GROUP_LABELS, Group, Measure, Period
@@ -63,6 +65,10 @@ NO_INTERVAL = (
     "no sampling interval: {why}; the value is the unweighted mean of the wave values and differences are "
     "descriptive only"
 )
+
+
+def _no_interval(why: str) -> Caveat:
+    return Caveat(CaveatKind.NO_INTERVAL, NO_INTERVAL.format(why=why))
 
 
 def survey_frame(counts: pd.DataFrame, sources: Sequence[SourceData]) -> pd.DataFrame:
@@ -140,7 +146,7 @@ def pool(survey: pd.DataFrame, question: str, statistic: str, group: Group, wind
     n, m = rows["n"].astype(float), rows["value"].astype(float)
     total = float(n.sum())
     mean = float((n * m).sum() / total)
-    if statistic == "mean":
+    if statistic == Statistic.MEAN:
         within = ((n - 1) * rows["sd"].astype(float) ** 2).sum()
         variance = float((within + (n * (m - mean) ** 2).sum()) / (total - 1))
     else:
@@ -154,9 +160,9 @@ def _why_no_interval(rows: pd.DataFrame, statistic: str) -> str | None:
         return "the scores are model-based estimates published without sample sizes or margins of error"
     if rows["n"].isna().any():
         return "a wave has no published sample size"
-    if statistic == "mean" and rows["sd"].isna().any():
+    if statistic == Statistic.MEAN and rows["sd"].isna().any():
         return "a wave has no published standard deviation"
-    if statistic == "mean" and rows["n"].sum() < 2:
+    if statistic == Statistic.MEAN and rows["n"].sum() < 2:
         return "fewer than two respondents"
     return None
 
@@ -178,7 +184,7 @@ def trust_in_window(
         measure = QUESTION_MEASURES[question]
         pooled = {g: pool(survey, question, statistic, g, window) for g in shown}
         out += [_level(measure, statistic, g, period, window, pooled[g], level) for g in shown if pooled[g].waves]
-        gap = "mean_gap" if statistic == "mean" else "percentage_point_gap"
+        gap = Statistic.MEAN_GAP if statistic == Statistic.MEAN else Statistic.PERCENTAGE_POINT_GAP
         for g in shown:
             if g in (reference, Group.ALL) or not pooled[g].waves:
                 continue
@@ -205,17 +211,19 @@ def trust_change(
         sides = {
             g: (pool(survey, question, statistic, g, then), pool(survey, question, statistic, g, now)) for g in shown
         }
-        name = "mean_difference" if statistic == "mean" else "proportion_difference"
+        name = Statistic.MEAN_DIFFERENCE if statistic == Statistic.MEAN else Statistic.PROPORTION_DIFFERENCE
         for g in shown:
             if not any(p.waves for p in sides[g]):
                 continue
             est = new_estimate(measure, name, g, Period.CHANGE, now, value=None, then_window=then)
             out.append(_difference(est, sides[g][1], sides[g][0], statistic, level, "then"))
-        if statistic != "mean":
+        if statistic != Statistic.MEAN:
             continue
         for g in shown:
             if g not in (reference, Group.ALL) and any(p.waves for p in sides[g]):
-                est = new_estimate(measure, "mean_gap_difference", g, Period.CHANGE, now, value=None, then_window=then)
+                est = new_estimate(
+                    measure, Statistic.MEAN_GAP_DIFFERENCE, g, Period.CHANGE, now, value=None, then_window=then
+                )
                 out.append(_gap_difference(replace(est, reference_group=reference), sides[g], sides[reference], level))
     return out
 
@@ -229,7 +237,7 @@ def _present(survey: pd.DataFrame) -> list[tuple[str, str]]:
 def _level(measure: Measure, statistic: str, group: Group, period: Period, window: Window, p: Pooled, level: float):
     est = new_estimate(
         measure,
-        statistic,
+        Statistic(statistic),
         group,
         period,
         window,
@@ -239,8 +247,8 @@ def _level(measure: Measure, statistic: str, group: Group, period: Period, windo
         notes=(f"{p.waves} survey wave{'s' if p.waves != 1 else ''} in {span(window)}",),
     )
     if not p.sampled:
-        return est.with_flags(note=NO_INTERVAL.format(why=p.why_no_interval))
-    if statistic == "share":
+        return est.with_flags(note=_no_interval(why=p.why_no_interval))
+    if statistic == Statistic.SHARE:
         ci = iv.proportion_ci(p.value * p.n_eff, p.n_eff, level=level)
         return replace(est, ci=ci.bounds, ci_method=f"{ci.method} (effective n = n / design effect)")
     half = ss.t.ppf(0.5 + level / 2, p.n_eff - 1) * math.sqrt(p.se2)
@@ -257,8 +265,8 @@ def _difference(est: Estimate, a: Pooled, b: Pooled, statistic: str, level: floa
     est = replace(est, value=a.value - b.value)
     if not (a.sampled and b.sampled):
         why = a.why_no_interval or b.why_no_interval
-        return est.with_flags(note=NO_INTERVAL.format(why=why))
-    if statistic == "share":
+        return est.with_flags(note=_no_interval(why=why))
+    if statistic == Statistic.SHARE:
         xa, xb = a.value * a.n_eff, b.value * b.n_eff
         ci = iv.proportion_difference_ci(xa, a.n_eff, xb, b.n_eff, level=level)
         test = st.proportion_test(xa, a.n_eff, xb, b.n_eff, compare="diff")
@@ -289,7 +297,7 @@ def _gap_difference(est: Estimate, group: tuple[Pooled, Pooled], ref: tuple[Pool
     est = replace(est, value=gap_now - gap_then, numerator=gap_now, denominator=gap_then)
     unsampled = [c for c in cells if not c.sampled]
     if unsampled:
-        return est.with_flags(note=NO_INTERVAL.format(why=unsampled[0].why_no_interval))
+        return est.with_flags(note=_no_interval(why=unsampled[0].why_no_interval))
     se = math.sqrt(sum(c.se2 for c in cells))
     z = ss.norm.ppf(0.5 + level / 2)
     p = float(2 * ss.norm.sf(abs(est.value) / se))
@@ -305,9 +313,9 @@ def wave_series(survey: pd.DataFrame, *, question: str = "trust", level: float =
     lows, highs = [], []
     for r in rows.itertuples(index=False):
         lo = hi = math.nan
-        if not r.modelled and not math.isnan(r.n) and (r.statistic == "share" or not math.isnan(r.sd)):
+        if not r.modelled and not math.isnan(r.n) and (r.statistic == Statistic.SHARE or not math.isnan(r.sd)):
             n_eff = r.n / r.design_effect
-            if r.statistic == "share":
+            if r.statistic == Statistic.SHARE:
                 ci = iv.proportion_ci(r.value * n_eff, n_eff, level=level)
                 lo, hi = ci.low, ci.high
             elif n_eff > 1:

@@ -37,12 +37,14 @@ import statsmodels.api as sm
 from astral import Observer
 from astral.sun import dusk, sunset
 
+from trustreport.caveat import Caveat, CaveatKind
 from trustreport.estimate import Estimate
 from trustreport.metrics.inputs import new_estimate, span
 from trustreport.metrics.outcome_test import UNKNOWN_DISTRICT, window_rows
 from trustreport.metrics.small_numbers import apply_stability, not_estimable
 from trustreport.params import Location
 from trustreport.sources.base import SourceData
+from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
 from trustreport.vocab import GROUP_LABELS, DenominatorKind, Group, Measure, Period
 
@@ -76,14 +78,16 @@ class VodSample:
     ambiguous: int  # stops between sunset and dusk, dropped
 
     def describe(self) -> str:
+        """The sample (kind `veil-of-darkness sample`), or why there is none."""
         if self.window_minutes is None:
             why = f", {self.no_dusk:,} of them on dates without a civil dusk" if self.no_dusk else ""
             return f"no inter-twilight window: {self.timed:,} stops with a time{why}"
         lo, hi = (f"{m // 60:02d}:{m % 60:02d}" for m in self.window_minutes)
-        return (
+        return Caveat(
+            CaveatKind.VOD_SAMPLE,
             f"inter-twilight window {lo}-{hi}: {int(self.stops['stops'].sum()):,} of {self.timed:,} stops with a "
             f"time, after dropping {self.ambiguous:,} between sunset and dusk"
-            + (f" and {self.no_dusk:,} on dates without a civil dusk" if self.no_dusk else "")
+            + (f" and {self.no_dusk:,} on dates without a civil dusk" if self.no_dusk else ""),
         )
 
 
@@ -229,7 +233,7 @@ def model_counts(sample: VodSample, group: Group, *, district: bool) -> tuple[pd
 
 
 def _shell(
-    group: Group, reference: Group, period: Period, window: Window, statistic: str, sample: VodSample
+    group: Group, reference: Group, period: Period, window: Window, statistic: Statistic, sample: VodSample
 ) -> Estimate:
     return new_estimate(
         Measure.STOPS,
@@ -250,7 +254,7 @@ def _shares(
 ) -> list[Estimate]:
     """The focal group's share of the analysis stops in light and in dark (Wilson, methods §2.1)."""
     out = []
-    for dark, statistic in ((False, "vod_share_light"), (True, "vod_share_dark")):
+    for dark, statistic in ((False, Statistic.VOD_SHARE_LIGHT), (True, Statistic.VOD_SHARE_DARK)):
         rows = sample.stops[sample.stops["is_dark"] == dark]
         x = float(rows.loc[rows["group"] == str(group), "stops"].sum())
         n = float(rows["stops"].sum())
@@ -274,7 +278,7 @@ def _odds_ratio(
     district: bool,
 ) -> Estimate:
     """exp(β_dark) with exp(β ± z·SE) and the Wald p, or not estimable with the reason (methods §4.2)."""
-    statistic = "vod_odds_ratio_district" if district else "vod_odds_ratio"
+    statistic = Statistic.VOD_ODDS_RATIO_DISTRICT if district else Statistic.VOD_ODDS_RATIO
     est = _shell(group, reference, period, window, statistic, sample)
     counts, note = model_counts(sample, group, district=district)
     focal, ref = float(counts["focal"].sum()), float(counts["reference"].sum())

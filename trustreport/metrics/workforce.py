@@ -27,11 +27,13 @@ from datetime import date
 
 import pandas as pd
 
+from trustreport.caveat import Caveat, CaveatKind
 from trustreport.counts import concat_counts, stock_snapshot
 from trustreport.estimate import Estimate
 from trustreport.metrics.inputs import merge_sources, new_estimate
 from trustreport.metrics.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.sources.base import SourceData
+from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
 from trustreport.stats import tests as st
 from trustreport.vocab import GROUP_LABELS, DenominatorKind, Flag, Group, Measure, Period
@@ -108,7 +110,8 @@ class _Snapshot:
     def vintage_note(self) -> str | None:
         if self.officer_vintage == self.resident_vintage:
             return None
-        return f"officers counted {self.officer_vintage[0].year}, residents {self.resident_vintage[0].year}"
+        years = f"officers counted {self.officer_vintage[0].year}, residents {self.resident_vintage[0].year}"
+        return Caveat(CaveatKind.DENOMINATOR_VINTAGE, years)
 
 
 def _snapshot(counts: pd.DataFrame, window: Window) -> _Snapshot | None:
@@ -155,71 +158,7 @@ def representation(
     if snap is None:
         return []
     both = (*snap.officer_sources, *snap.resident_sources)
-    out: list[Estimate] = []
-    for group in groups:
-        k, r = snap.officers.get(str(group), 0.0), snap.residents.get(str(group), 0.0)
-        p_off, p_res = snap.officer_share(group), snap.resident_share(group)
-        wilson = iv.proportion_ci(k, snap.officer_total, level=level)
-        lo, hi = wilson.low, wilson.high
-        base = dict(group=group, period=period, window=snap.officer_vintage, sources=both)
-        vs_residents = dict(denominator_kind=DenominatorKind.RESIDENTS, ci_method=_WILSON, **base)
-        out.append(
-            Estimate(
-                id=f"officers.share.{group}.{period}",
-                measure=Measure.OFFICERS,
-                statistic="share",
-                value=p_off,
-                numerator=k,
-                denominator=snap.officer_total,
-                denominator_kind=DenominatorKind.OFFICERS,
-                ci=(lo, hi),
-                ci_method=_WILSON,
-                **base,
-            )
-        )
-        out.append(
-            Estimate(
-                id=f"residents.share.{group}.{period}",
-                measure=Measure.RESIDENTS,
-                statistic="share",
-                value=p_res,
-                numerator=r,
-                denominator=snap.resident_total,
-                denominator_kind=DenominatorKind.RESIDENTS,
-                group=group,
-                period=period,
-                window=snap.resident_vintage,
-                sources=snap.resident_sources,
-                notes=(BENCHMARK_NOTE,),
-            )
-        )
-        if p_res > 0:
-            out.append(
-                Estimate(
-                    id=f"officers.representation_ratio.{group}.{period}",
-                    measure=Measure.OFFICERS,
-                    statistic="representation_ratio",
-                    value=p_off / p_res,
-                    numerator=p_off,
-                    denominator=p_res,
-                    ci=(lo / p_res, hi / p_res),
-                    notes=(PARITY_NOTE, BENCHMARK_NOTE),
-                    **vs_residents,
-                )
-            )
-        out.append(
-            Estimate(
-                id=f"officers.percentage_point_gap.{group}.{period}",
-                measure=Measure.OFFICERS,
-                statistic="percentage_point_gap",
-                value=p_off - p_res,
-                numerator=p_off,
-                denominator=p_res,
-                ci=(lo - p_res, hi - p_res),
-                notes=(BENCHMARK_NOTE,),
-                **vs_residents,
-            )
-        )
+    out = [e for group in groups for e in _group_representation(snap, group, period, both, level)]
     out.append(_dissimilarity(snap, groups, period, both))
     if refusal := snap.share_refusal:
         out = [not_estimable(e, refusal) if e.denominator_kind == DenominatorKind.RESIDENTS else e for e in out]
@@ -227,21 +166,50 @@ def representation(
     return [e.with_flags(Flag.DENOMINATOR_VINTAGE, note=note) for e in out] if note else out
 
 
+def _group_representation(
+    snap: _Snapshot, group: Group, period: Period, sources: tuple[str, ...], level: float
+) -> list[Estimate]:
+    """One group's officer share (Wilson), resident share, representation ratio (none without residents) and
+    percentage-point gap; the ratio's and the gap's intervals are the officer share's, ÷ or − the resident share
+    (methods §7)."""
+    p_off, p_res = snap.officer_share(group), snap.resident_share(group)
+    k = snap.officers.get(str(group), 0.0)
+    wilson = iv.proportion_ci(k, snap.officer_total, level=level)
+    lo, hi = wilson.low, wilson.high
+    officers = new_estimate(
+        Measure.OFFICERS, Statistic.SHARE, group, period, snap.officer_vintage, value=p_off, numerator=k,
+        denominator=snap.officer_total, denominator_kind=DenominatorKind.OFFICERS, ci=(lo, hi), ci_method=_WILSON,
+        sources=sources,
+    )  # fmt: skip
+    residents = new_estimate(
+        Measure.RESIDENTS, Statistic.SHARE, group, period, snap.resident_vintage, value=p_res,
+        numerator=snap.residents.get(str(group), 0.0), denominator=snap.resident_total,
+        denominator_kind=DenominatorKind.RESIDENTS, sources=snap.resident_sources, notes=(BENCHMARK_NOTE,),
+    )  # fmt: skip
+    vs_residents = dict(
+        numerator=p_off, denominator=p_res, denominator_kind=DenominatorKind.RESIDENTS, ci_method=_WILSON,
+        sources=sources,
+    )  # fmt: skip
+    gap = new_estimate(
+        Measure.OFFICERS, Statistic.PERCENTAGE_POINT_GAP, group, period, snap.officer_vintage, value=p_off - p_res,
+        ci=(lo - p_res, hi - p_res), notes=(BENCHMARK_NOTE,), **vs_residents,
+    )  # fmt: skip
+    if p_res <= 0:
+        return [officers, residents, gap]
+    ratio = new_estimate(
+        Measure.OFFICERS, Statistic.REPRESENTATION_RATIO, group, period, snap.officer_vintage, value=p_off / p_res,
+        ci=(lo / p_res, hi / p_res), notes=(PARITY_NOTE, BENCHMARK_NOTE), **vs_residents,
+    )  # fmt: skip
+    return [officers, residents, ratio, gap]
+
+
 def _dissimilarity(snap: _Snapshot, groups: Sequence[Group], period: Period, sources: tuple[str, ...]) -> Estimate:
     """D over the groups shown; its denominator kind is residents so that resident-source caveats apply."""
     value = dissimilarity_index([snap.officer_share(g) for g in groups], [snap.resident_share(g) for g in groups])
-    return Estimate(
-        id=f"officers.dissimilarity_index.all.{period}",
-        measure=Measure.OFFICERS,
-        statistic="dissimilarity_index",
-        group=Group.ALL,
-        period=period,
-        window=snap.officer_vintage,
-        value=value,
-        denominator_kind=DenominatorKind.RESIDENTS,
-        sources=sources,
-        notes=(DISSIMILARITY_NOTE, BENCHMARK_NOTE),
-    )
+    return new_estimate(
+        Measure.OFFICERS, Statistic.DISSIMILARITY_INDEX, Group.ALL, period, snap.officer_vintage, value=value,
+        denominator_kind=DenominatorKind.RESIDENTS, sources=sources, notes=(DISSIMILARITY_NOTE, BENCHMARK_NOTE),
+    )  # fmt: skip
 
 
 def representation_change(
@@ -297,7 +265,7 @@ def _share_change(before: _Snapshot, after: _Snapshot, group: Group, level: floa
     fields["sources"] = merge_sources(before.officer_sources, after.officer_sources)
     est = new_estimate(
         Measure.OFFICERS,
-        "proportion_difference",
+        Statistic.PROPORTION_DIFFERENCE,
         group,
         Period.CHANGE,
         after.officer_vintage,
@@ -323,7 +291,7 @@ def _ratio_change(before: _Snapshot, after: _Snapshot, group: Group, level: floa
     fields["notes"] = (*fields["notes"], "resident shares taken as fixed (census counts)", BENCHMARK_NOTE)
     est = new_estimate(
         Measure.OFFICERS,
-        "representation_ratio_change",
+        Statistic.REPRESENTATION_RATIO_CHANGE,
         group,
         Period.CHANGE,
         after.officer_vintage,
@@ -384,7 +352,7 @@ def _residency_estimate(
 ) -> Estimate:
     est = new_estimate(
         Measure.OFFICERS_LIVING_IN_CITY,
-        "share",
+        Statistic.SHARE,
         group,
         period,
         vintage,

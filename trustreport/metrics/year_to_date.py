@@ -27,21 +27,24 @@ from datetime import date
 
 import pandas as pd
 
+from trustreport.caveat import Caveat, CaveatKind
 from trustreport.estimate import Estimate
 from trustreport.metrics._comparisons import rate_ratio_comparison
 from trustreport.metrics.inputs import FlowCounts, estimate_id, flow_counts, merge_sources, new_estimate, span
 from trustreport.metrics.small_numbers import apply_stability, not_estimable
+from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
 from trustreport.stats.small_numbers import ratio_refusal
 from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, STOCK_MEASURES, DenominatorKind, Group, Measure, Period
 
 Window = tuple[date, date]
 
-YTD_CAVEAT = (
+YTD_CAVEAT = Caveat(
+    CaveatKind.YTD_SEASONALITY,
     "Year-to-date counts are seasonal, so only the same calendar window is compared; a year-to-date change is "
     "not a forecast of the full year. A high count last year is usually followed by a lower one (regression to "
     "the mean), which is why a baseline of several prior years is steadier than last year alone. Last year's "
-    "count comes from the current extract, so later reclassifications and reporting lag can still move it."
+    "count comes from the current extract, so later reclassifications and reporting lag can still move it.",
 )
 
 
@@ -110,7 +113,7 @@ def _now_count(now: FlowCounts, group: Group, level: float) -> Estimate:
     """The count since January 1, with the Garwood exact interval (methods §1.2B, G6)."""
     est = new_estimate(
         now.measure,
-        "ytd_count",
+        Statistic.YTD_COUNT,
         group,
         Period.NOW,
         now.window,
@@ -134,7 +137,7 @@ def _baseline_count(prior: list[FlowCounts], group: Group, level: float) -> Esti
     k = len(prior)
     est = new_estimate(
         prior[0].measure,
-        "ytd_count",
+        Statistic.YTD_COUNT,
         group,
         Period.THEN,
         prior[0].window,
@@ -158,7 +161,7 @@ def _rate_ratio(now: FlowCounts, prior: list[FlowCounts], group: Group, level: f
     """(a / days now) ÷ (C / days in the baseline windows): exact conditional interval and test."""
     est = new_estimate(
         now.measure,
-        "ytd_rate_ratio",
+        Statistic.YTD_RATE_RATIO,
         group,
         Period.CHANGE,
         now.window,
@@ -188,8 +191,8 @@ def _relative_difference(ratio: Estimate) -> Estimate:
         shifted = tuple(None if b is None else b - 1 for b in ratio.ci)
     return replace(
         ratio,
-        id=estimate_id(ratio.measure, "ytd_relative_difference", ratio.group, ratio.period),
-        statistic="ytd_relative_difference",
+        id=estimate_id(ratio.measure, Statistic.YTD_RELATIVE_DIFFERENCE, ratio.group, ratio.period),
+        statistic=Statistic.YTD_RELATIVE_DIFFERENCE,
         value=None if ratio.value is None else ratio.value - 1,
         ci=shifted,
         ci_method=None if ratio.ci_method is None else f"{ratio.ci_method}, minus 1",

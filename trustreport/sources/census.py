@@ -5,10 +5,10 @@ Two kinds of table:
 - `census_race` (`read_census_race`): the OpenDataSoft "US City Demographic Data" file (ACS 2015): semicolon-
   separated, one row per city × race, with `Total Population` repeated on every row. Its categories
   **overlap**: "Hispanic or Latino" is an ethnicity and those residents are also counted in a race, so `white`
-  includes Hispanic white residents and the groups do not sum to `all`. Every result carries a caveat
-  beginning "Overlapping categories:" so that report code can flag per-resident ratios built on it. "American
-  Indian and Alaska Native" is dropped (recorded): alone it is only part of the Open Policing `other` group,
-  which also holds multiracial and some-other-race residents that this file does not give, so calling it
+  includes Hispanic white residents and the groups do not sum to `all`. Every result carries the caveat
+  `OVERLAP_CAVEAT` (kind `overlapping categories`) so that report code can flag per-resident ratios built on
+  it. "American Indian and Alaska Native" is dropped (recorded): alone it is only part of the Open Policing
+  `other` group, which also holds multiracial and some-other-race residents that this file does not give, so calling it
   `other` would understate that group. `asian/pacific islander` is the file's "Asian" row (it has no Pacific
   Islander row).
 - `acs_demographics` (`read_acs_demographics`): a one-row wide ACS table (e.g. `hartford_2015_demo.csv`) whose
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from trustreport.caveat import Caveat, CaveatKind
 from trustreport.counts import Coverage
 from trustreport.errors import SourceError
 from trustreport.sources import _common as common
@@ -37,11 +38,12 @@ from trustreport.sources.base import (
 )
 from trustreport.vocab import Group, Measure
 
-OVERLAP_CAVEAT = (
+OVERLAP_CAVEAT = Caveat(
+    CaveatKind.OVERLAPPING_CATEGORIES,
     "Overlapping categories: in this census table 'Hispanic or Latino' is an ethnicity and Hispanic "
     "residents are also counted in a race (White, Black, Asian), so the groups overlap, do not add up to "
     "the total, and 'white' includes Hispanic white residents. Police data count Hispanic people only as "
-    "Hispanic, so per-resident ratios built on these counts are approximate."
+    "Hispanic, so per-resident ratios built on these counts are approximate.",
 )
 
 _CITY_COLUMNS = ("City", "State", "Race", "Count", "Total Population")

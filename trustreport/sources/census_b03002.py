@@ -36,6 +36,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from trustreport.caveat import Caveat, CaveatKind
 from trustreport.counts import Coverage
 from trustreport.errors import SourceError
 from trustreport.sources import _common as common
@@ -271,10 +272,13 @@ def pick_row(
     return hits[0]
 
 
-def margin_note(margins: dict[Group, float], vintage: int) -> str:
+def margin_note(margins: dict[Group, float], vintage: int) -> Caveat:
     """One caveat line giving each group's 90 % margin of error."""
     text = ", ".join(f"{g} ±{m:,.0f}" for g, m in margins.items())
-    return f"{MARGIN_PREFIX} (dated {vintage}): {text}; per-resident intervals treat residents as fixed."
+    return Caveat(
+        CaveatKind.RESIDENT_MARGINS,
+        f"{MARGIN_PREFIX} (dated {vintage}): {text}; per-resident intervals treat residents as fixed.",
+    )
 
 
 def _values(

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from trustreport.caveat import Caveat, CaveatKind
 from trustreport.counts import Coverage
 from trustreport.errors import SourceError
 from trustreport.sources import _common as common
@@ -188,7 +189,9 @@ def _select(
     sid, path = ctx.source_id, ctx.path
     if opts.national:
         reason = "national: every killing in the file"
-        caveat = "Counted here: killings by police in the whole United States (no city selected)."
+        caveat = Caveat(
+            CaveatKind.COUNTED_HERE, "Counted here: killings by police in the whole United States (no city selected)."
+        )
         return rows, [Dropped(sid, "select all rows", len(rows), len(rows), reason)], caveat
     common.check_option_value(path, "state", opts.state, rows["state"], "state")
     keep = rows["state"] == opts.state
@@ -198,7 +201,9 @@ def _select(
         keep &= rows["city"] == opts.city
     place = f"{opts.city}, {opts.state}" if opts.city else opts.state
     dropped = [Dropped(sid, "filter city/state", len(rows), int(keep.sum()), f"kept killings in {place}")]
-    caveat = f"Counted here: killings by police that happened in {place}, by any agency.{caveat}"
+    caveat = Caveat(
+        CaveatKind.COUNTED_HERE, f"Counted here: killings by police that happened in {place}, by any agency.{caveat}"
+    )
     return rows[keep], dropped, caveat
 
 

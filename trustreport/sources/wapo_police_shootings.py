@@ -33,6 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from trustreport.caveat import Caveat, CaveatKind
 from trustreport.counts import Coverage
 from trustreport.errors import SourceError
 from trustreport.sources import _common as common
@@ -232,15 +233,19 @@ def _select(
     return rows, dropped, _selection_caveat(agency_part, place_part)
 
 
-def _selection_caveat(agency_part: str, place_part: str) -> str:
+def _selection_caveat(agency_part: str, place_part: str) -> Caveat:
     if agency_part and place_part:
-        return f"Counted here: fatal police shootings {agency_part} {place_part}."
+        return _counted(f"fatal police shootings {agency_part} {place_part}.")
     if agency_part:
-        return f"Counted here: fatal police shootings {agency_part}, wherever they happened."
-    return f"Counted here: fatal police shootings {place_part}, whichever agency fired."
+        return _counted(f"fatal police shootings {agency_part}, wherever they happened.")
+    return _counted(f"fatal police shootings {place_part}, whichever agency fired.")
 
 
-_NATIONAL = "Counted here: fatal police shootings in the whole United States (no city or agency selected)."
+def _counted(what: str) -> Caveat:
+    return Caveat(CaveatKind.COUNTED_HERE, f"Counted here: {what}")
+
+
+_NATIONAL = _counted("fatal police shootings in the whole United States (no city or agency selected).")
 
 
 def _agency_ids(agencies: pd.DataFrame, opts: WapoShootingsOptions, ctx: AdapterContext) -> list[int]:

@@ -8,15 +8,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from trustreport.vocab import MIN_RATIO_COUNT, SUPPRESS_BELOW, UNSTABLE_BELOW
+
 
 @dataclass(frozen=True)
 class SmallNumberRules:
     """Thresholds of methods §5.3: AIHW (no ratio < 5), CDC WISQARS (unstable < 20), CDC WONDER
     (suppress < 10)."""
 
-    min_ratio_count: int = 5
-    unstable_below: int = 20
-    suppress_below: int = 10
+    min_ratio_count: int = MIN_RATIO_COUNT
+    unstable_below: int = UNSTABLE_BELOW
+    suppress_below: int = SUPPRESS_BELOW
 
 
 DEFAULT_RULES = SmallNumberRules()

@@ -10,6 +10,7 @@ from IPython.display import HTML
 from trustreport import fmt
 from trustreport.estimate import Estimate
 from trustreport.report import Report
+from trustreport.statistic import Statistic
 from trustreport.tables._common import (
     cell,
     comparability_line,
@@ -29,7 +30,7 @@ def disparities(report: Report) -> HTML:
     blocks = []
     for measure in (m for m in (*PER_RESIDENT_MEASURES, *CONDITIONAL_STAGES) if m not in _OWN_SECTION):
         found = report.estimates.where(measure=measure)
-        if not any(e.statistic in ("rate", "proportion") for e in found):
+        if not any(e.statistic in (Statistic.RATE, Statistic.PROPORTION) for e in found):
             continue
         blocks.append(f"<h3>{html.escape(measure_heading(measure))}</h3>")
         blocks.append(to_html(disparity_frame(report, measure)))
@@ -43,14 +44,14 @@ def disparity_frame(report: Report, measure: Measure) -> pd.DataFrame:
     """One measure's table: rows are groups; columns then, now and the change in the disparity."""
     p = report.params.params
     est = report.estimates
-    rate_stat = "rate" if measure in PER_RESIDENT_MEASURES else "proportion"
-    ratio_stat = "rate_ratio" if measure in PER_RESIDENT_MEASURES else "risk_ratio"
-    rate_head = f"per {p.options.rate_per:,} residents a year" if rate_stat == "rate" else "share"
+    rate_stat = Statistic.RATE if measure in PER_RESIDENT_MEASURES else Statistic.PROPORTION
+    ratio_stat = Statistic.RATE_RATIO if measure in PER_RESIDENT_MEASURES else Statistic.RISK_RATIO
+    rate_head = f"per {p.options.rate_per:,} residents a year" if rate_stat == Statistic.RATE else "share"
     rows = []
     for group in [*p.groups, Group.ALL]:
         row = {"group": GROUP_LABELS[group]}
         for period, label in ((Period.THEN, "then"), (Period.NOW, "now")):
-            count = est.one(measure=measure, statistic="count", group=group, period=period)
+            count = est.one(measure=measure, statistic=Statistic.COUNT, group=group, period=period)
             share = est.one(measure=measure, statistic=rate_stat, group=group, period=period)
             ratio = est.one(measure=measure, statistic=ratio_stat, group=group, period=period)
             row[f"{label}: count"] = _count_cell(count, share)
@@ -58,7 +59,7 @@ def disparity_frame(report: Report, measure: Measure) -> pd.DataFrame:
             row[f"{label}: ratio vs {GROUP_LABELS[p.reference_group]}"] = (
                 "reference" if group == p.reference_group else cell(ratio)
             )
-        change = est.one(measure=measure, statistic="ratio_of_rate_ratios", group=group, period=Period.CHANGE)
+        change = est.one(measure=measure, statistic=Statistic.RATIO_OF_RATE_RATIOS, group=group, period=Period.CHANGE)
         row["change in ratio (now ÷ then)"] = cell(change, with_p=True) if change else fmt.DASH
         rows.append(row)
     return pd.DataFrame(rows)
@@ -68,6 +69,6 @@ def _count_cell(count: Estimate | None, share: Estimate | None) -> str:
     if count is None:
         return fmt.DASH
     text = fmt.count(count.value)
-    if share is not None and share.statistic == "proportion" and share.denominator is not None:
+    if share is not None and share.statistic == Statistic.PROPORTION and share.denominator is not None:
         text += f" / {fmt.count(share.denominator)}"
     return text

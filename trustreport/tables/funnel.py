@@ -10,10 +10,17 @@ from IPython.display import HTML
 from trustreport import fmt
 from trustreport.estimate import Estimate
 from trustreport.report import Report
+from trustreport.statistic import Statistic
 from trustreport.tables._common import cell, flag_marks, flags_legend, methods_line, share_cell, to_html
 from trustreport.vocab import FUNNEL_ORDER, GROUP_LABELS, DenominatorKind, Flag, Group, Measure, Period, stage_label
 
-_FUNNEL_STATISTICS = ("stage_rate", "stage_ratio", "cumulative_ratio", "expected_count", "excess_difference")
+_FUNNEL_STATISTICS = (
+    Statistic.STAGE_RATE,
+    Statistic.STAGE_RATIO,
+    Statistic.CUMULATIVE_RATIO,
+    Statistic.EXPECTED_COUNT,
+    Statistic.EXCESS_DIFFERENCE,
+)
 
 
 def funnel(report: Report) -> HTML:
@@ -29,7 +36,7 @@ def funnel(report: Report) -> HTML:
     if not blocks:
         return HTML("<p>No stop, search, arrest or use-of-force counts are available for a funnel.</p>")
     found = [e for e in report.estimates if e.statistic in _FUNNEL_STATISTICS and e.measure in FUNNEL_ORDER]
-    identity = report.estimates.where(statistic="stage_ratio_product")
+    identity = report.estimates.where(statistic=Statistic.STAGE_RATIO_PRODUCT)
     return HTML("\n".join(blocks) + _funnel_identity_line(identity) + methods_line(found) + flags_legend(found))
 
 
@@ -43,7 +50,7 @@ def funnel_frame(report: Report, period: Period) -> pd.DataFrame:
     rows = []
     for measure in FUNNEL_ORDER:
         for group in groups:
-            rate = est.one(measure=measure, statistic="stage_rate", group=group, period=period)
+            rate = est.one(measure=measure, statistic=Statistic.STAGE_RATE, group=group, period=period)
             if rate is None:
                 continue
             comparisons = _funnel_comparisons(est, measure, group, period, ref)
@@ -65,13 +72,18 @@ def _funnel_comparisons(est, measure: Measure, group: Group, period: Period, ref
     """A group's stage ratio, per-resident ratio, expected count and excess, as table cells."""
     found = {
         s: est.one(measure=measure, statistic=s, group=group, period=period)
-        for s in ("stage_ratio", "cumulative_ratio", "expected_count", "excess_difference")
+        for s in (
+            Statistic.STAGE_RATIO,
+            Statistic.CUMULATIVE_RATIO,
+            Statistic.EXPECTED_COUNT,
+            Statistic.EXCESS_DIFFERENCE,
+        )
     }
     return {
-        f"stage ratio vs {ref}": cell(found["stage_ratio"]),
-        f"per-resident ratio vs {ref}": cell(found["cumulative_ratio"]),
-        f"expected if treated like {ref} people": _count_ci(found["expected_count"]),
-        "excess (observed − expected)": _count_ci(found["excess_difference"]),
+        f"stage ratio vs {ref}": cell(found[Statistic.STAGE_RATIO]),
+        f"per-resident ratio vs {ref}": cell(found[Statistic.CUMULATIVE_RATIO]),
+        f"expected if treated like {ref} people": _count_ci(found[Statistic.EXPECTED_COUNT]),
+        "excess (observed − expected)": _count_ci(found[Statistic.EXCESS_DIFFERENCE]),
     }
 
 

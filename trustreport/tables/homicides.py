@@ -12,6 +12,7 @@ from IPython.display import HTML
 from trustreport import fmt
 from trustreport.estimate import Estimate
 from trustreport.report import Report
+from trustreport.statistic import Statistic
 from trustreport.tables._common import cell, flags_legend, methods_line, share_cell, to_html
 from trustreport.vocab import GROUP_LABELS, Group, Measure, Period
 
@@ -25,7 +26,7 @@ def homicides(report: Report) -> HTML:
     """Section 7: victims per 100,000 residents by race then and now (ratios vs the reference group and vs all
     other people), clearance by arrest by victim race (gaps in percentage points), and the year to date."""
     found = report.estimates.where(measure=VICTIMS) + report.estimates.where(measure=CLEARED)
-    if not any(e.statistic == "count" for e in found):
+    if not any(e.statistic == Statistic.COUNT for e in found):
         return HTML("<p>No homicide counts are available for either window.</p>")
     p = report.params.params
     blocks = [
@@ -46,7 +47,7 @@ def _window(report: Report, period: Period) -> str:
     return f"{period} ({win.label})"
 
 
-def _one(report: Report, measure: Measure, statistic: str, group: Group, period: Period) -> Estimate | None:
+def _one(report: Report, measure: Measure, statistic: Statistic, group: Group, period: Period) -> Estimate | None:
     return report.estimates.one(measure=measure, statistic=statistic, group=group, period=period)
 
 
@@ -57,7 +58,7 @@ def _per_100k(est: Estimate | None) -> Estimate | None:
 
 def _pp(est: Estimate | None) -> Estimate | None:
     """A clearance gap is a difference of proportions: shown with the percentage-point formatter."""
-    return None if est is None else replace(est, statistic="percentage_point_gap")
+    return None if est is None else replace(est, statistic=Statistic.PERCENTAGE_POINT_GAP)
 
 
 def victims_frame(report: Report) -> pd.DataFrame:
@@ -69,12 +70,14 @@ def victims_frame(report: Report) -> pd.DataFrame:
         row = {"victim race": GROUP_LABELS[group]}
         for period, _ in _PERIODS:
             head = _window(report, period)
-            count = _one(report, VICTIMS, "count", group, period)
+            count = _one(report, VICTIMS, Statistic.COUNT, group, period)
             row[f"{head}: victims"] = fmt.count(count.value) if count and count.estimable else fmt.DASH
-            row[f"{head}: per {HOMICIDE_RATE_PER:,}"] = cell(_per_100k(_one(report, VICTIMS, "rate", group, period)))
-            ratio = _one(report, VICTIMS, "rate_ratio", group, period)
+            row[f"{head}: per {HOMICIDE_RATE_PER:,}"] = cell(
+                _per_100k(_one(report, VICTIMS, Statistic.RATE, group, period))
+            )
+            ratio = _one(report, VICTIMS, Statistic.RATE_RATIO, group, period)
             row[f"{head}: ratio vs {ref}"] = "reference" if group == p.reference_group else cell(ratio)
-            others = _one(report, VICTIMS, "vs_all_others_rate_ratio", group, period)
+            others = _one(report, VICTIMS, Statistic.VS_ALL_OTHERS_RATE_RATIO, group, period)
             row[f"{head}: ratio vs all others"] = cell(others) if group != Group.ALL else fmt.DASH
         rows.append(row)
     return pd.DataFrame(rows)
@@ -90,14 +93,14 @@ def clearance_frame(report: Report) -> pd.DataFrame:
         row = {"victim race": GROUP_LABELS[group]}
         for period, _ in _PERIODS:
             head = _window(report, period)
-            share = _one(report, CLEARED, "proportion", group, period)
+            share = _one(report, CLEARED, Statistic.PROPORTION, group, period)
             row[f"{head}: cleared / victims"] = _of(share)
             row[f"{head}: clearance"] = share_cell(share)
-            gap = _one(report, CLEARED, "clearance_gap", group, period)
+            gap = _one(report, CLEARED, Statistic.CLEARANCE_GAP, group, period)
             row[f"{head}: gap vs {ref}"] = "reference" if group == p.reference_group else cell(_pp(gap))
-            others = _one(report, CLEARED, "vs_all_others_clearance_gap", group, period)
+            others = _one(report, CLEARED, Statistic.VS_ALL_OTHERS_CLEARANCE_GAP, group, period)
             row[f"{head}: gap vs all others"] = cell(_pp(others)) if group != Group.ALL else fmt.DASH
-        change = _one(report, CLEARED, "proportion_difference", group, Period.CHANGE)
+        change = _one(report, CLEARED, Statistic.PROPORTION_DIFFERENCE, group, Period.CHANGE)
         row["change (now − then)"] = cell(change, with_p=True) if change else fmt.DASH
         rows.append(row)
     return pd.DataFrame(rows)
@@ -122,11 +125,11 @@ def _reference_note(reference: Group) -> str:
 def year_to_date_html(report: Report) -> str:
     """The year-to-date comparison on the latest date in the homicide data (empty when there is none)."""
     rows = []
-    for e in report.estimates.where(measure=VICTIMS, statistic="ytd_rate_ratio"):
-        now = report.estimates.one(measure=VICTIMS, statistic="ytd_count", group=e.group, period=Period.NOW)
-        then = report.estimates.one(measure=VICTIMS, statistic="ytd_count", group=e.group, period=Period.THEN)
+    for e in report.estimates.where(measure=VICTIMS, statistic=Statistic.YTD_RATE_RATIO):
+        now = report.estimates.one(measure=VICTIMS, statistic=Statistic.YTD_COUNT, group=e.group, period=Period.NOW)
+        then = report.estimates.one(measure=VICTIMS, statistic=Statistic.YTD_COUNT, group=e.group, period=Period.THEN)
         change = report.estimates.one(
-            measure=VICTIMS, statistic="ytd_relative_difference", group=e.group, period=Period.CHANGE
+            measure=VICTIMS, statistic=Statistic.YTD_RELATIVE_DIFFERENCE, group=e.group, period=Period.CHANGE
         )
         rows.append(
             {

@@ -15,6 +15,7 @@ from IPython.display import HTML
 from trustreport import fmt
 from trustreport.estimate import Estimate, EstimateSet
 from trustreport.report import Report
+from trustreport.statistic import Statistic
 from trustreport.tables._common import cell, flag_marks, flags_legend, methods_line, to_html
 from trustreport.vocab import Measure, Period
 
@@ -49,21 +50,21 @@ def _slot(e: Estimate) -> str:
 def yearly_frame(est: EstimateSet) -> pd.DataFrame:
     """One row per (fiscal) year: cases, total paid nominal and in constant dollars, median per case."""
     rows = []
-    for count in est.where(measure=Measure.LAWSUITS, statistic="count_per_year"):
+    for count in est.where(measure=Measure.LAWSUITS, statistic=Statistic.COUNT_PER_YEAR):
         year = _slot(count)
         if not year.isdigit():
             continue
         one = {
             s: next((e for e in est.where(statistic=s) if _slot(e) == year), None)
-            for s in ("total_nominal_usd", "total_constant_usd", "median_constant_usd")
+            for s in (Statistic.TOTAL_NOMINAL_USD, Statistic.TOTAL_CONSTANT_USD, Statistic.MEDIAN_CONSTANT_USD)
         }
         rows.append(
             {
                 "year": fmt.window(*count.window),
                 "cases": f"{fmt.count(count.value)}{flag_marks(count)}",
-                "total paid": usd_cell(one["total_nominal_usd"]),
-                "total, constant $": usd_cell(one["total_constant_usd"]),
-                "median per case, constant $": usd_cell(one["median_constant_usd"]),
+                "total paid": usd_cell(one[Statistic.TOTAL_NOMINAL_USD]),
+                "total, constant $": usd_cell(one[Statistic.TOTAL_CONSTANT_USD]),
+                "median per case, constant $": usd_cell(one[Statistic.MEDIAN_CONSTANT_USD]),
             }
         )
     return pd.DataFrame(rows)
@@ -72,23 +73,23 @@ def yearly_frame(est: EstimateSet) -> pd.DataFrame:
 def then_now_frame(est: EstimateSet) -> pd.DataFrame:
     """Rows: cases, cases per year, totals, median and mean per case; columns then, now and the change."""
 
-    def one(measure: Measure, statistic: str, period: Period) -> Estimate | None:
+    def one(measure: Measure, statistic: Statistic, period: Period) -> Estimate | None:
         return est.one(measure=measure, statistic=statistic, period=period, id=f"{measure}.{statistic}.all.{period}")
 
-    then = one(Measure.LAWSUITS, "count", Period.THEN)
-    now = one(Measure.LAWSUITS, "count", Period.NOW)
+    then = one(Measure.LAWSUITS, Statistic.COUNT, Period.THEN)
+    now = one(Measure.LAWSUITS, Statistic.COUNT, Period.NOW)
     if then is None or now is None:
         return pd.DataFrame()
     label = {p: f"{p} ({fmt.window(*e.window)})" for p, e in ((Period.THEN, then), (Period.NOW, now))}
-    count_change = est.one(measure=Measure.LAWSUITS, statistic="rate_change_ratio", period=Period.CHANGE)
-    payout_change = est.one(statistic="payout_change_ratio", period=Period.CHANGE)
+    count_change = est.one(measure=Measure.LAWSUITS, statistic=Statistic.RATE_CHANGE_RATIO, period=Period.CHANGE)
+    payout_change = est.one(statistic=Statistic.PAYOUT_CHANGE_RATIO, period=Period.CHANGE)
     spec = [
-        ("cases", Measure.LAWSUITS, "count", cell, None),
-        ("cases per year", Measure.LAWSUITS, "count_per_year", cell, count_change),
-        ("total paid, constant $", Measure.SETTLEMENT_USD, "total_constant_usd", usd_cell, None),
-        ("paid per year, constant $", Measure.SETTLEMENT_USD, "total_constant_usd_per_year", usd_cell, None),
-        ("median per case, constant $", Measure.SETTLEMENT_USD, "median_constant_usd", usd_cell, payout_change),
-        ("mean per case, constant $", Measure.SETTLEMENT_USD, "mean_constant_usd", usd_cell, None),
+        ("cases", Measure.LAWSUITS, Statistic.COUNT, cell, None),
+        ("cases per year", Measure.LAWSUITS, Statistic.COUNT_PER_YEAR, cell, count_change),
+        ("total paid, constant $", Measure.SETTLEMENT_USD, Statistic.TOTAL_CONSTANT_USD, usd_cell, None),
+        ("paid per year, constant $", Measure.SETTLEMENT_USD, Statistic.TOTAL_CONSTANT_USD_PER_YEAR, usd_cell, None),
+        ("median per case, constant $", Measure.SETTLEMENT_USD, Statistic.MEDIAN_CONSTANT_USD, usd_cell, payout_change),
+        ("mean per case, constant $", Measure.SETTLEMENT_USD, Statistic.MEAN_CONSTANT_USD, usd_cell, None),
     ]
     rows = []
     for name, measure, statistic, show, change in spec:
@@ -104,11 +105,11 @@ def then_now_frame(est: EstimateSet) -> pd.DataFrame:
 
 
 def _lag_text(est: EstimateSet, censoring: str) -> str:
-    lag = est.one(measure=Measure.LAWSUITS, statistic="lag_median_years")
+    lag = est.one(measure=Measure.LAWSUITS, statistic=Statistic.LAG_MEDIAN_YEARS)
     if lag is None:
         return f"<p>{html.escape(censoring)} These data have no incident dates, so the lag cannot be measured.</p>"
     text = f"Median time from incident to settlement: {lag.value:.1f} years ({lag.notes[0]})."
-    start = est.one(measure=Measure.LAWSUITS, statistic="incomplete_from_year")
+    start = est.one(measure=Measure.LAWSUITS, statistic=Statistic.INCOMPLETE_FROM_YEAR)
     if start is not None:
         note = start.notes[0]
         text += f" Likely incomplete: {note}."
@@ -122,7 +123,7 @@ def lawsuits(report: Report) -> HTML:
     found = [e for e in est if e.measure in MEASURES]
     if not found:
         return HTML("<p>No lawsuit or settlement data are available for this city.</p>")
-    base = next((e.notes[0] for e in found if e.statistic == "total_constant_usd" and e.notes), "")
+    base = next((e.notes[0] for e in found if e.statistic == Statistic.TOTAL_CONSTANT_USD and e.notes), "")
     parts = [
         f"<p>Constant dollars: {html.escape(base)}.</p>" if base else "",
         to_html(yearly_frame(est)),

@@ -8,10 +8,26 @@ import pandas as pd
 from IPython.display import HTML
 
 from trustreport import fmt
+from trustreport.caveat import CaveatKind, of_kind
 from trustreport.estimate import Estimate
 from trustreport.report import Report
+from trustreport.statistic import Statistic
 from trustreport.tables._common import cell, flags_legend, methods_line, share_cell, to_html
 from trustreport.vocab import GROUP_LABELS, Group, Measure, Period, StopMode
+
+_HIT_RATES = frozenset(
+    {
+        Statistic.HIT_RATE,
+        Statistic.HIT_RATE_RATIO,
+        Statistic.HIT_RATE_RATIO_MH,
+        Statistic.HIT_RATE_ODDS_RATIO_MH,
+        Statistic.HIT_RATE_DISCRETIONARY,
+        Statistic.HIT_RATE_RATIO_DISCRETIONARY,
+    }
+)
+_VEIL_OF_DARKNESS = frozenset(
+    {Statistic.VOD_SHARE_LIGHT, Statistic.VOD_SHARE_DARK, Statistic.VOD_ODDS_RATIO, Statistic.VOD_ODDS_RATIO_DISTRICT}
+)
 
 
 def outcome_test(report: Report) -> HTML:
@@ -19,14 +35,14 @@ def outcome_test(report: Report) -> HTML:
     and the district-stratified (Mantel–Haenszel) ratios vs the reference group and, where the search basis is
     recorded, the same on discretionary searches (methods §3.1)."""
     est = report.estimates
-    found = [e for e in est.where(measure=Measure.HITS) if e.statistic.startswith("hit_rate")]
+    found = [e for e in est.where(measure=Measure.HITS) if e.statistic in _HIT_RATES]
     if not found:
         return HTML("<p>The outcome test is not available: no source records searches and their outcomes.</p>")
     p = report.params.params
     rows = []
     for group in [g for g in p.groups if g != Group.ALL]:
         for period, win in ((Period.THEN, p.then), (Period.NOW, p.now)):
-            rate = est.one(statistic="hit_rate", group=group, period=period)
+            rate = est.one(statistic=Statistic.HIT_RATE, group=group, period=period)
             if rate is None:
                 continue
             is_reference = "reference" if group == p.reference_group else None
@@ -38,18 +54,18 @@ def outcome_test(report: Report) -> HTML:
                     "hits": fmt.count(rate.numerator),
                     "hit rate": share_cell(rate),
                     "ratio vs " + GROUP_LABELS[p.reference_group]: is_reference
-                    or cell(est.one(statistic="hit_rate_ratio", group=group, period=period), with_p=True),
+                    or cell(est.one(statistic=Statistic.HIT_RATE_RATIO, group=group, period=period), with_p=True),
                     "ratio within districts (MH)": is_reference
-                    or cell(est.one(statistic="hit_rate_ratio_mh", group=group, period=period), with_p=True),
+                    or cell(est.one(statistic=Statistic.HIT_RATE_RATIO_MH, group=group, period=period), with_p=True),
                     "discretionary searches: hit rate": share_cell(
-                        est.one(statistic="hit_rate_discretionary", group=group, period=period)
+                        est.one(statistic=Statistic.HIT_RATE_DISCRETIONARY, group=group, period=period)
                     ),
                     "discretionary: ratio": is_reference
-                    or cell(est.one(statistic="hit_rate_ratio_discretionary", group=group, period=period)),
+                    or cell(est.one(statistic=Statistic.HIT_RATE_RATIO_DISCRETIONARY, group=group, period=period)),
                 }
             )
     frame = pd.DataFrame(rows)
-    if not any(e.statistic == "hit_rate_discretionary" for e in found):
+    if not any(e.statistic == Statistic.HIT_RATE_DISCRETIONARY for e in found):
         frame = frame.drop(columns=[c for c in frame.columns if c.startswith("discretionary")])
     caveat = f'<p class="tr-methods">{html.escape(report.prepared.notes.infra_marginality)}</p>'
     return HTML(to_html(frame) + methods_line(found) + flags_legend(found) + caveat)
@@ -60,7 +76,7 @@ def veil_of_darkness(report: Report) -> HTML:
     daylight and after dusk, and the darkness odds ratio controlling for clock time, and for clock time and
     district, then and now."""
     est = report.estimates
-    found = [e for e in est if e.statistic.startswith("vod_")]
+    found = [e for e in est if e.statistic in _VEIL_OF_DARKNESS]
     if not found:
         why = (
             "it applies to vehicle stops (a driver's race seen in daylight or not), and these are pedestrian stops"
@@ -72,12 +88,12 @@ def veil_of_darkness(report: Report) -> HTML:
     rows, samples = [], []
     for group in dict.fromkeys(e.group for e in found):
         for period, win in ((Period.THEN, p.then), (Period.NOW, p.now)):
-            ratio = est.one(statistic="vod_odds_ratio", group=group, period=period)
+            ratio = est.one(statistic=Statistic.VOD_ODDS_RATIO, group=group, period=period)
             if ratio is None:
                 continue
-            light = est.one(statistic="vod_share_light", group=group, period=period)
-            dark = est.one(statistic="vod_share_dark", group=group, period=period)
-            district = est.one(statistic="vod_odds_ratio_district", group=group, period=period)
+            light = est.one(statistic=Statistic.VOD_SHARE_LIGHT, group=group, period=period)
+            dark = est.one(statistic=Statistic.VOD_SHARE_DARK, group=group, period=period)
+            district = est.one(statistic=Statistic.VOD_ODDS_RATIO_DISTRICT, group=group, period=period)
             pair = f"{GROUP_LABELS[group]} vs {GROUP_LABELS[ratio.reference_group]}"
             rows.append(
                 {
@@ -107,7 +123,7 @@ def veil_of_darkness(report: Report) -> HTML:
 
 def _vod_sample_note(e: Estimate) -> str:
     """The sample description the estimate carries, with the reason first when it is not estimable."""
-    sample = next((n for n in e.notes if n.startswith("inter-twilight window")), "")
+    sample = next(iter(of_kind(e.notes, CaveatKind.VOD_SAMPLE)), "")
     if e.estimable:
         return sample
     return f"not estimable: {e.notes[0]}" + (f" ({sample})" if sample and sample != e.notes[0] else "")

@@ -15,16 +15,24 @@ from IPython.display import HTML
 from trustreport import fmt
 from trustreport.estimate import Estimate, EstimateSet
 from trustreport.report import Report
+from trustreport.statistic import Statistic
 from trustreport.tables._common import cell, flag_marks, flags_legend, methods_line, to_html
 from trustreport.vocab import GROUP_LABELS, Group, Measure
 
 _MEASURE = Measure.POLICE_KILLINGS
 _WAPO_KIND = "wapo_police_shootings"
 _COMPARISON = (
-    "guardian_killings",
-    "guardian_gunshot_deaths",
-    "wapo_fatal_shootings",
-    "wapo_share_of_guardian_gunshots",
+    Statistic.GUARDIAN_KILLINGS,
+    Statistic.GUARDIAN_GUNSHOT_DEATHS,
+    Statistic.WAPO_FATAL_SHOOTINGS,
+    Statistic.WAPO_SHARE_OF_GUARDIAN_GUNSHOTS,
+)
+
+_POOLED_AND_ANNUAL = (
+    Statistic.POOLED_COUNT,
+    Statistic.POOLED_RATE,
+    Statistic.POOLED_RATE_RATIO,
+    Statistic.ANNUAL_COUNT,
 )
 
 
@@ -35,7 +43,7 @@ def police_killings(report: Report) -> HTML:
     groups = _groups(report)
     reference = report.params.params.reference_group
     parts = [_pooled(est, groups, reference), _annual(est, groups), _comparison(est, groups), _agencies(report)]
-    found = [e for e in est if e.measure == _MEASURE and (e.statistic.startswith(("pooled_", "annual_")))]
+    found = [e for e in est if e.measure == _MEASURE and e.statistic in _POOLED_AND_ANNUAL]
     found += [e for e in est if e.measure == _MEASURE and e.statistic in _COMPARISON]
     if not any(parts):
         return HTML("<p>No data on people killed by police are available for this city.</p>")
@@ -47,11 +55,11 @@ def pooled_frame(est: EstimateSet, groups: list[Group], reference: Group = Group
     reference group (exact interval, p-value)."""
     rows = []
     for group in groups:
-        count = est.one(measure=_MEASURE, statistic="pooled_count", group=group)
+        count = est.one(measure=_MEASURE, statistic=Statistic.POOLED_COUNT, group=group)
         if count is None:
             continue
-        rate = est.one(measure=_MEASURE, statistic="pooled_rate", group=group)
-        ratio = est.one(measure=_MEASURE, statistic="pooled_rate_ratio", group=group)
+        rate = est.one(measure=_MEASURE, statistic=Statistic.POOLED_RATE, group=group)
+        ratio = est.one(measure=_MEASURE, statistic=Statistic.POOLED_RATE_RATIO, group=group)
         per = f"{rate.scale:,.0f}" if rate else "100,000"
         rows.append(
             {
@@ -66,7 +74,7 @@ def pooled_frame(est: EstimateSet, groups: list[Group], reference: Group = Group
 
 def annual_frame(est: EstimateSet, groups: list[Group]) -> pd.DataFrame:
     """One row per calendar year, one column per group: people killed (flag marks; `p` marks a partial year)."""
-    found = est.where(measure=_MEASURE, statistic="annual_count")
+    found = est.where(measure=_MEASURE, statistic=Statistic.ANNUAL_COUNT)
     years = sorted({e.window[0].year for e in found})
     rows = []
     for year in years:
@@ -127,7 +135,7 @@ def _pooled(est: EstimateSet, groups: list[Group], reference: Group) -> str:
     frame = pooled_frame(est, groups, reference)
     if frame.empty:
         return ""
-    first = est.one(measure=_MEASURE, statistic="pooled_count")
+    first = est.one(measure=_MEASURE, statistic=Statistic.POOLED_COUNT)
     return f"<h3>Over the whole data span ({html.escape(fmt.window(*first.window))})</h3>" + to_html(frame)
 
 

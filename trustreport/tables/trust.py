@@ -9,8 +9,10 @@ import pandas as pd
 from IPython.display import HTML
 
 from trustreport import fmt
+from trustreport.caveat import CaveatKind, kind_of
 from trustreport.estimate import Estimate, EstimateSet
 from trustreport.report import Report
+from trustreport.statistic import Statistic
 from trustreport.tables._common import cell, flags_legend, methods_line, to_html
 from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, Group, Measure, Period
 
@@ -21,8 +23,8 @@ _HEADINGS = {
     Measure.SURVEY_SAFETY_MEAN: "Feeling safe in the neighbourhood (0–100)",
 }
 _STATS = {  # level, change, gap, change of gap
-    "mean": ("mean", "mean_difference", "mean_gap", "mean_gap_difference"),
-    "share": ("share", "proportion_difference", "percentage_point_gap", None),
+    "mean": (Statistic.MEAN, Statistic.MEAN_DIFFERENCE, Statistic.MEAN_GAP, Statistic.MEAN_GAP_DIFFERENCE),
+    "share": (Statistic.SHARE, Statistic.PROPORTION_DIFFERENCE, Statistic.PERCENTAGE_POINT_GAP, None),
 }
 
 
@@ -77,7 +79,7 @@ def survey_frame(report: Report, measure: Measure, kind: str = "mean") -> pd.Dat
 
 
 def _finder(est: EstimateSet, measure: Measure, group: Group):
-    def one(statistic: str, period: Period) -> Estimate | None:
+    def one(statistic: Statistic, period: Period) -> Estimate | None:
         return est.one(measure=measure, statistic=statistic, group=group, period=period)
 
     return one
@@ -94,8 +96,8 @@ def contacts_frame(report: Report) -> pd.DataFrame:
             continue
         row = {"what": MEASURE_LABELS[measure]}
         for period in (Period.THEN, Period.NOW):
-            count = next((e for e in found if e.statistic == "count" and e.period == period), None)
-            rate = next((e for e in found if e.statistic == "rate" and e.period == period), None)
+            count = next((e for e in found if e.statistic == Statistic.COUNT and e.period == period), None)
+            rate = next((e for e in found if e.statistic == Statistic.RATE and e.period == period), None)
             row[f"{period}: count"] = cell(count)
             row[f"{period}: {per}"] = cell(rate)
         rows.append(row)
@@ -103,13 +105,18 @@ def contacts_frame(report: Report) -> pd.DataFrame:
 
 
 def _enforcement(est: EstimateSet) -> list[Estimate]:
-    return [e for m in ENFORCEMENT for e in est.where(measure=m, group=Group.ALL) if e.statistic in ("count", "rate")]
+    return [
+        e
+        for m in ENFORCEMENT
+        for e in est.where(measure=m, group=Group.ALL)
+        if e.statistic in (Statistic.COUNT, Statistic.RATE)
+    ]
 
 
 def _notes(found: list[Estimate]) -> str:
     """The distinct notes that explain missing intervals and coverage, once each (escaped)."""
-    wanted = ("no sampling interval", "contacts data cover", "no residents")
-    notes = list(dict.fromkeys(n for e in found for n in e.notes if n.startswith(wanted)))
+    wanted = (CaveatKind.NO_INTERVAL, CaveatKind.PARTIAL_COVERAGE, CaveatKind.NO_RESIDENTS)
+    notes = list(dict.fromkeys(n for e in found for n in e.notes if kind_of(n) in wanted))
     if not notes:
         return ""
     return "".join(f'<p class="tr-methods">{html.escape(n[0].upper() + n[1:])}.</p>' for n in notes)

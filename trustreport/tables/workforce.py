@@ -10,6 +10,7 @@ from IPython.display import HTML
 from trustreport import fmt
 from trustreport.estimate import Estimate, EstimateSet
 from trustreport.report import Report
+from trustreport.statistic import Statistic
 from trustreport.tables._common import cell, flags_legend, methods_line, share_cell, to_html
 from trustreport.vocab import GROUP_LABELS, Measure, Period
 
@@ -26,10 +27,10 @@ def workforce(report: Report) -> HTML:
 
 def _composition(est: EstimateSet, benchmark_note: str) -> str:
     rows = []
-    for e in est.where(measure=Measure.OFFICERS, statistic="share"):
-        res = est.one(measure=Measure.RESIDENTS, statistic="share", group=e.group, period=e.period)
-        ratio = est.one(statistic="representation_ratio", group=e.group, period=e.period)
-        gap = est.one(statistic="percentage_point_gap", group=e.group, period=e.period)
+    for e in est.where(measure=Measure.OFFICERS, statistic=Statistic.SHARE):
+        res = est.one(measure=Measure.RESIDENTS, statistic=Statistic.SHARE, group=e.group, period=e.period)
+        ratio = est.one(statistic=Statistic.REPRESENTATION_RATIO, group=e.group, period=e.period)
+        gap = est.one(statistic=Statistic.PERCENTAGE_POINT_GAP, group=e.group, period=e.period)
         rows.append(
             {
                 "snapshot": fmt.window(*e.window),
@@ -45,7 +46,7 @@ def _composition(est: EstimateSet, benchmark_note: str) -> str:
     extra = [
         f"<p>Dissimilarity index ({fmt.window(*d.window)}): {fmt.pct(d.value)} of officers would need to be of a "
         "different group for the force to mirror residents.</p>"
-        for d in est.where(statistic="dissimilarity_index")
+        for d in est.where(statistic=Statistic.DISSIMILARITY_INDEX)
     ]
     note = benchmark_note[0].upper() + benchmark_note[1:]
     benchmark = f'<p class="tr-methods">{html.escape(note)}.</p>'
@@ -56,8 +57,8 @@ def change_frame(est: EstimateSet) -> pd.DataFrame:
     """One row per group: officer share then and now, its change (pp, interval, p) and the representation ratio
     then, now and now ÷ then."""
     rows = []
-    for diff in est.where(measure=Measure.OFFICERS, statistic="proportion_difference", period=Period.CHANGE):
-        ratio = est.one(statistic="representation_ratio_change", group=diff.group, period=Period.CHANGE)
+    for diff in est.where(measure=Measure.OFFICERS, statistic=Statistic.PROPORTION_DIFFERENCE, period=Period.CHANGE):
+        ratio = est.one(statistic=Statistic.REPRESENTATION_RATIO_CHANGE, group=diff.group, period=Period.CHANGE)
         then, now = fmt.window(*diff.then_window), fmt.window(*diff.window)
         rows.append(
             {
@@ -75,7 +76,7 @@ def change_frame(est: EstimateSet) -> pd.DataFrame:
 
 
 def _change(est: EstimateSet) -> str:
-    if not est.where(measure=Measure.OFFICERS, statistic="share"):
+    if not est.where(measure=Measure.OFFICERS, statistic=Statistic.SHARE):
         return ""
     frame = change_frame(est)
     if frame.empty:
@@ -87,7 +88,7 @@ def residency_frame(est: EstimateSet) -> pd.DataFrame:
     """One row per group: share of officers living in the city (with interval where a count exists), the
     counts behind it, and the snapshot."""
     rows = []
-    for e in est.where(measure=Measure.OFFICERS_LIVING_IN_CITY, statistic="share"):
+    for e in est.where(measure=Measure.OFFICERS_LIVING_IN_CITY, statistic=Statistic.SHARE):
         rows.append(
             {
                 "snapshot": fmt.window(*e.window),
