@@ -14,9 +14,9 @@ from sources_helpers import DATA, read
 from trustreport.caveat import Caveat, CaveatKind, kind_of, of_kind
 from trustreport.claims.context import Context
 from trustreport.estimate import Estimate
+from trustreport.metrics.small_numbers import apply_stability
 from trustreport.sections import with_source_caveats
 from trustreport.statistic import Statistic
-from trustreport.stats.small_numbers import apply_stability
 from trustreport.vocab import DenominatorKind, Flag, Group, Measure, Period
 
 CITIES = DATA / "us-cities-demographics" / "us-cities-demographics.csv.gz"
