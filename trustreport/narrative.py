@@ -1,7 +1,9 @@
 """Sentences from `Estimate` objects: wording tied to the interval, numbers from `fmt`, never parsed from prose.
 
 "2.9 times the rate of white residents (95% CI 2.6–3.2)" when the interval excludes 1; "not statistically
-distinguishable from white residents" when it does not.
+distinguishable from white residents" when it does not. A difference whose test the report adjusts for multiple
+comparisons (Benjamini–Hochberg, `p_adjusted`, docs/methods.md §5.4) is called real only when the adjusted p is
+below 1 − level as well; one that passes only before adjustment is said to.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from IPython.display import HTML
 
 from trustreport import fmt
 from trustreport.estimate import Estimate
+from trustreport.metrics._inputs import years_in
 from trustreport.report import Report
 from trustreport.vocab import (
     CONDITIONAL_STAGES,
     GROUP_LABELS,
     MEASURE_LABELS,
     PER_RESIDENT_MEASURES,
+    DenominatorKind,
     Flag,
     Group,
     Measure,
@@ -57,15 +61,12 @@ def headline(report: Report) -> HTML:
     Comparisons the data cannot support are counted, not listed: the tables say why."""
     est = report.estimates
     chosen = _latest_ratios(est)
-    sentences = [disparity_sentence(e, report) for e in chosen]
+    # Volumes first: a disparity reads differently when the activity behind it fell by three quarters.
+    sentences = [volume_sentence(e, report) for e in est.where(statistic="rate_change_ratio", group=Group.ALL)]
+    sentences += [disparity_sentence(e, report) for e in chosen]
     sentences += [change_sentence(e, report) for e in est if e.statistic == "ratio_of_rate_ratios"]
-    sentences += [pooled_sentence(e) for e in est if e.statistic == "pooled_rate_ratio"]
+    sentences += [pooled_sentence(e, _alpha(report)) for e in est if e.statistic == "pooled_rate_ratio"]
     sentences += [all_others_sentence(e, report) for e in _latest(est, "vs_all_others_rate_ratio")]
-    sentences += [
-        count_change_sentence(e, report)
-        for e in est.where(statistic="rate_change_ratio", group=Group.ALL)
-        if e.measure not in _ENFORCEMENT
-    ]
     sentences += [gap_sentence(e, report) for e in _latest(est, "mean_gap")]
     sentences += [gap_change_sentence(e, report) for e in est if e.statistic == "mean_gap_difference"]
     sentences += [representation_sentence(e) for e in est if e.statistic == "representation_ratio"]
@@ -80,9 +81,6 @@ def headline(report: Report) -> HTML:
         else ""
     )
     return HTML("<ul>" + "".join(f"<li>{s}</li>" for s in shown) + "</ul>" + more + _shared_caveats(est))
-
-
-_ENFORCEMENT = frozenset({*PER_RESIDENT_MEASURES, *CONDITIONAL_STAGES})
 
 
 def _latest_ratios(est) -> list[Estimate]:
@@ -110,19 +108,19 @@ def _latest(est, statistic: str) -> list[Estimate]:
     return []
 
 
-def pooled_sentence(e: Estimate) -> str:
+def pooled_sentence(e: Estimate, alpha: float = 0.05) -> str:
     """'Over 2015-01-01 to 2024-04-04, Black people were killed by police at 8.9 times the rate of white people.'"""
     if not e.estimable:
         return ""
     who, ref = GROUP_LABELS[e.group], GROUP_LABELS[e.reference_group or Group.WHITE]
     verdict = (
         _relative(e.value, ref)
-        if e.significant
+        if is_real(e, alpha)
         else (f"a rate not statistically distinguishable from that of {ref} people (ratio {fmt.ratio(e.value)})")
     )
     text = (
         f"Over {fmt.window(*e.window)}, the rate at which {who} people were killed by police was {verdict} "
-        f"(95% CI {fmt.ci(e)}; {e.ci_method}; pooled over every year the data cover)."
+        f"(95% CI {fmt.ci(e)}; {e.ci_method}; pooled over every year the data cover){_before_adjustment(e, alpha)}."
     )
     return html.escape(text) + _flag_note(e)
 
@@ -132,30 +130,53 @@ def all_others_sentence(e: Estimate, report: Report) -> str:
     who = GROUP_LABELS[e.group]
     verdict = (
         _relative(e.value, "all other", "residents")
-        if e.significant
+        if is_real(e, _alpha(report))
         else f"not statistically distinguishable from that for all other residents (ratio {fmt.ratio(e.value)})"
     )
     text = (
         f"In {_period_label(e, report)}, the homicide victimisation rate of {who} residents was {verdict} "
-        f"(95% CI {fmt.ci(e)}; {e.ci_method})."
+        f"(95% CI {fmt.ci(e)}; {e.ci_method}){_before_adjustment(e, _alpha(report))}."
     )
     return html.escape(text) + _flag_note(e)
 
 
-def count_change_sentence(e: Estimate, report: Report) -> str:
-    """'Settled lawsuits per year: now ÷ then 0.99 (95% CI 0.87–1.13, p 0.869): not distinguishable from no change.'"""
+def volume_sentence(e: Estimate, report: Report) -> str:
+    """'Stops: 10,452 in 2014, 2,811 in 2016; per resident-year now ÷ then 0.27 (95% CI 0.26–0.28, p < 0.001, adjusted
+    p < 0.001): fell 73%, a change larger than chance would explain.' The counts come from the windows'
+    `count` estimates where the report has them; settled lawsuits add the payments beside the cases."""
     if not e.estimable:
         return ""
-    verdict = (
-        "a change larger than chance would explain"
-        if e.significant
-        else "not statistically distinguishable from no change"
-    )
-    text = (
-        f"{MEASURE_LABELS[e.measure].capitalize()} per year, now against then: ratio {fmt.ratio(e.value)} "
-        f"({_level(report)} CI {fmt.ci(e)}, p {fmt.p_value(e.p_value)}): {verdict}."
+    label = MEASURE_LABELS[e.measure]
+    counts = [report.estimates.one(measure=e.measure, group=Group.ALL, period=p, statistic="count") for p in _BOTH]
+    payments = [
+        report.estimates.one(measure=e.measure, group=Group.ALL, period=p, statistic="payment_count") for p in _BOTH
+    ]
+    text = f"{label.capitalize()}"
+    if all(c is not None and c.estimable for c in counts):
+        text += ": " + ", ".join(_count_in(c) for c in counts)
+        if e.measure == Measure.LAWSUITS:
+            text += " (settled cases"
+            if all(p is not None and p.value is not None for p in payments):
+                text += f"; {fmt.count(payments[0].value)} and {fmt.count(payments[1].value)} payments"
+            text += ")"
+        text += ";"
+    per = "per year" if e.denominator_kind == DenominatorKind.YEARS else "per resident-year"
+    move = "rose" if e.value > 1 else "fell"
+    text += (
+        f" {per} now against then: ratio {fmt.ratio(e.value)} ({_level(report)} CI {fmt.ci(e)}, {_p_text(e)}): "
+        f"{move} {abs(e.value - 1) * 100:.0f}%, {_change_verdict(e, report)}."
     )
     return html.escape(text) + _flag_note(e)
+
+
+_BOTH = (Period.THEN, Period.NOW)
+
+
+def _count_in(c: Estimate) -> str:
+    """'603 in 2011–2013 (201 a year)': windows differ in length, so the count alone can mislead."""
+    years = years_in(c.window)
+    per = f" ({fmt.count(round(c.value / years))} a year)" if years and abs(years - 1) > 1e-9 else ""
+    return f"{fmt.count(c.value)} in {fmt.window(*c.window)}{per}"
 
 
 def gap_sentence(e: Estimate, report: Report) -> str:
@@ -206,13 +227,15 @@ def disparity_sentence(e: Estimate, report: Report) -> str:
         why = e.notes[0] if e.notes else "the counts are too small"
         return html.escape(f"In {label}, the {what} ratio for {who} vs {ref} people is not estimable: {why}.")
     interval = f"{level} CI {fmt.ci(e)}; {e.ci_method}" if e.ci else e.ci_method or ""
-    if e.significant:
+    alpha = _alpha(report)
+    if is_real(e, alpha):
         text = f"In {label}, the {what} for {who} people was {_relative(e.value, ref)} ({interval})."
     else:
         text = (
             f"In {label}, the {what} for {who} people was not statistically distinguishable from that for {ref} "
-            f"people (ratio {fmt.ratio(e.value)}, {interval})."
+            f"people (ratio {fmt.ratio(e.value)}, {interval}){_before_adjustment(e, alpha)}."
         )
+    text += _within_district(e, report)
     return html.escape(text) + _flag_note(e)
 
 
@@ -228,14 +251,9 @@ def change_sentence(e: Estimate, report: Report) -> str:
         if then_ratio and now_ratio and then_ratio.estimable and now_ratio.estimable
         else "changed"
     )
-    verdict = (
-        "a change larger than chance would explain"
-        if e.significant
-        else "a change not statistically distinguishable from no change"
-    )
     text = (
         f"The {who}–{ref} disparity in {_what(e)} {went} (ratio of ratios {fmt.ratio(e.value)}, "
-        f"{_level(report)} CI {fmt.ci(e)}, p {fmt.p_value(e.p_value)}): {verdict}."
+        f"{_level(report)} CI {fmt.ci(e)}, {_p_text(e)}): {_change_verdict(e, report)}."
     )
     return html.escape(text) + _flag_note(e)
 
@@ -250,6 +268,58 @@ def representation_sentence(e: Estimate) -> str:
         f"{fmt.pct(e.denominator)} of residents (representation ratio {fmt.ratio(e.value)}; 1 = parity)."
     )
     return html.escape(text) + _flag_note(e)
+
+
+def is_real(e: Estimate, alpha: float = 0.05) -> bool:
+    """Whether a difference is called real: its interval excludes the null and, where the report adjusted its
+    p-value for multiple comparisons (docs/methods.md §5.4), the adjusted p is below `alpha` too."""
+    return bool(e.significant) and (e.p_adjusted is None or e.p_adjusted < alpha)
+
+
+def _before_adjustment(e: Estimate, alpha: float) -> str:
+    """'; distinguishable before adjustment for multiple comparisons (p 0.033), not after (adjusted p 0.059)',
+    for an estimate whose interval excludes the null but whose adjusted p does not pass; else ''."""
+    if not e.significant or is_real(e, alpha):
+        return ""
+    return (
+        f"; distinguishable before adjustment for multiple comparisons (p {fmt.p_value(e.p_value)}), not after "
+        f"(adjusted p {fmt.p_value(e.p_adjusted)})"
+    )
+
+
+def _p_text(e: Estimate) -> str:
+    """'p 0.040, adjusted p 0.079' (the adjusted p where the report has one)."""
+    text = f"p {fmt.p_value(e.p_value)}"
+    return text + (f", adjusted p {fmt.p_value(e.p_adjusted)}" if e.p_adjusted is not None else "")
+
+
+def _change_verdict(e: Estimate, report: Report) -> str:
+    if is_real(e, _alpha(report)):
+        return "a change larger than chance would explain"
+    if e.significant:
+        return "distinguishable from no change before adjustment for multiple comparisons, not after"
+    return "not statistically distinguishable from no change"
+
+
+def _within_district(e: Estimate, report: Report) -> str:
+    """For a pooled contraband (hit-rate) ratio: a clause when the district-stratified Mantel–Haenszel ratio
+    (docs/methods.md §3.1) disagrees with it: one distinguishable from 1 and the other not, or opposite
+    directions. Pooled ratios mix districts with different search practices (Simpson's paradox)."""
+    if e.measure != Measure.HITS:
+        return ""
+    mh = report.estimates.one(measure=e.measure, group=e.group, period=e.period, statistic="hit_rate_ratio_mh")
+    if mh is None or not mh.estimable:
+        return ""
+    alpha = _alpha(report)
+    pooled_real, mh_real = is_real(e, alpha), is_real(mh, alpha)
+    opposite = pooled_real and mh_real and (e.value > 1) != (mh.value > 1)
+    if pooled_real == mh_real and not opposite:
+        return ""
+    return (
+        f" Within districts (Mantel–Haenszel) the ratio is {fmt.ratio(mh.value)} ({_level(report)} CI "
+        f"{fmt.ci(mh)}, {_p_text(mh)}): the pooled and within-district results disagree, so the pooled ratio "
+        "reflects where searches happen as much as whom they find."
+    )
 
 
 def _relative(value: float, ref: str, noun: str = "people") -> str:
@@ -281,6 +351,10 @@ def _ratio_stat(e: Estimate) -> str:
 def _period_label(e: Estimate, report: Report) -> str:
     p = report.params.params
     return p.then.label if e.period == Period.THEN else p.now.label
+
+
+def _alpha(report: Report) -> float:
+    return 1 - report.params.params.options.level
 
 
 def _level(report: Report) -> str:
