@@ -20,6 +20,7 @@ from trustreport.claims.grade import ClaimResult
 from trustreport.counts import concat_counts
 from trustreport.estimate import EstimateSet
 from trustreport.params import LoadedParams, load_params
+from trustreport.partial_coverage import flag_partial_coverage
 from trustreport.sources import read_source
 from trustreport.sources.base import SourceData
 
@@ -102,6 +103,7 @@ def build(params: str | Path | LoadedParams) -> Report:
         *sections.police_killings(counts, sources, p, coverages),
         *sections.trust(counts, sources, p, coverages),
     ]
+    estimates = flag_partial_coverage(estimates, coverages)
     estimates = sections.with_source_caveats(estimates, sources)
     estimates = sections.with_adjusted_p_values(estimates)
     estimates = sections.unique_ids(estimates)
