@@ -106,3 +106,10 @@ def test_pooled_and_within_district_disagreement_is_said(hartford):
     text = narrative.disparity_sentence(pooled, report)
     assert "Within districts (Mantel–Haenszel) the ratio is 0.61" in text
     assert "the pooled and within-district results disagree" in text
+
+
+def test_newark_summary_opens_with_the_year_to_date_volume():
+    """Newark op-ed (July 2020): 19 homicides as of July 13, "down 32% from last year at this time" (28)."""
+    first = items(build(ROOT / "params" / "newark.yaml"))[0]
+    assert first.startswith("Homicide victims, year to date: 28 in 2019-01-01 to 2019-07-13, 19 in 2020-01-01")
+    assert "fell 32%" in first and "per day now against then: ratio 0.68" in first

@@ -62,7 +62,11 @@ def headline(report: Report) -> HTML:
     est = report.estimates
     chosen = _latest_ratios(est)
     # Volumes first: a disparity reads differently when the activity behind it fell by three quarters.
-    sentences = [volume_sentence(e, report) for e in est.where(statistic="rate_change_ratio", group=Group.ALL)]
+    sentences = [
+        volume_sentence(e, report)
+        for e in est
+        if e.group == Group.ALL and e.statistic in ("rate_change_ratio", "ytd_rate_ratio")
+    ]
     sentences += [disparity_sentence(e, report) for e in chosen]
     sentences += [change_sentence(e, report) for e in est if e.statistic == "ratio_of_rate_ratios"]
     sentences += [pooled_sentence(e, _alpha(report)) for e in est if e.statistic == "pooled_rate_ratio"]
@@ -143,24 +147,27 @@ def all_others_sentence(e: Estimate, report: Report) -> str:
 def volume_sentence(e: Estimate, report: Report) -> str:
     """'Stops: 10,452 in 2014, 2,811 in 2016; per resident-year now ÷ then 0.27 (95% CI 0.26–0.28, p < 0.001, adjusted
     p < 0.001): fell 73%, a change larger than chance would explain.' The counts come from the windows'
-    `count` estimates where the report has them; settled lawsuits add the payments beside the cases."""
+    `count` estimates where the report has them; settled lawsuits add the payments beside the cases. A
+    year-to-date change ('ytd_rate_ratio') compares the same calendar days of two years, per day."""
     if not e.estimable:
         return ""
-    label = MEASURE_LABELS[e.measure]
-    counts = [report.estimates.one(measure=e.measure, group=Group.ALL, period=p, statistic="count") for p in _BOTH]
+    ytd = e.statistic == "ytd_rate_ratio"
+    label = MEASURE_LABELS[e.measure] + (", year to date" if ytd else "")
+    counted = "ytd_count" if ytd else "count"
+    counts = [report.estimates.one(measure=e.measure, group=Group.ALL, period=p, statistic=counted) for p in _BOTH]
     payments = [
         report.estimates.one(measure=e.measure, group=Group.ALL, period=p, statistic="payment_count") for p in _BOTH
     ]
     text = f"{label.capitalize()}"
     if all(c is not None and c.estimable for c in counts):
-        text += ": " + ", ".join(_count_in(c) for c in counts)
+        text += ": " + ", ".join(_count_in(c, per_year=not ytd) for c in counts)
         if e.measure == Measure.LAWSUITS:
             text += " (settled cases"
             if all(p is not None and p.value is not None for p in payments):
                 text += f"; {fmt.count(payments[0].value)} and {fmt.count(payments[1].value)} payments"
             text += ")"
         text += ";"
-    per = "per year" if e.denominator_kind == DenominatorKind.YEARS else "per resident-year"
+    per = "per day" if ytd else "per year" if e.denominator_kind == DenominatorKind.YEARS else "per resident-year"
     move = "rose" if e.value > 1 else "fell"
     text += (
         f" {per} now against then: ratio {fmt.ratio(e.value)} ({_level(report)} CI {fmt.ci(e)}, {_p_text(e)}): "
@@ -172,10 +179,11 @@ def volume_sentence(e: Estimate, report: Report) -> str:
 _BOTH = (Period.THEN, Period.NOW)
 
 
-def _count_in(c: Estimate) -> str:
+def _count_in(c: Estimate, *, per_year: bool = True) -> str:
     """'603 in 2011–2013 (201 a year)': windows differ in length, so the count alone can mislead."""
     years = years_in(c.window)
-    per = f" ({fmt.count(round(c.value / years))} a year)" if years and abs(years - 1) > 1e-9 else ""
+    whole = not per_year or not years or abs(years - 1) < 1e-9
+    per = "" if whole else f" ({fmt.count(round(c.value / years))} a year)"
     return f"{fmt.count(c.value)} in {fmt.window(*c.window)}{per}"
 
 
