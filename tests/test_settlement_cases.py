@@ -15,7 +15,9 @@ from sources_helpers import ROOT
 
 from trustreport.metrics.lawsuits import lawsuits
 from trustreport.params import load_params
+from trustreport.report import build
 from trustreport.sources import read_source
+from trustreport.tables.lawsuits import then_now_frame
 
 KIND = "fivethirtyeight_settlements"
 THEN = (date(2010, 1, 1), date(2014, 12, 31))
@@ -88,3 +90,10 @@ def test_cleveland_counts_dockets_not_payment_rows():
     assert change.value == pytest.approx((37 / 4) / (51 / 5))
     assert change.ci == pytest.approx((0.58, 1.41), abs=0.005)
     assert not change.significant
+
+
+def test_cleveland_table_shows_payments_beside_cases():
+    frame = then_now_frame(build(ROOT / "params" / "cleveland.yaml").estimates).set_index("")
+    row = frame.loc["payments (a case can have several)"]
+    assert row.iloc[0] == "61" and row.iloc[1] == "66"
+    assert frame.loc["cases"].iloc[0].startswith("51 ") and frame.loc["cases"].iloc[1].startswith("37 ")

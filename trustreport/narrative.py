@@ -205,7 +205,7 @@ def gap_change_sentence(e: Estimate, report: Report) -> str:
     who, ref = GROUP_LABELS[e.group], GROUP_LABELS[e.reference_group or Group.WHITE]
     text = f"The {who}–{ref} gap in {MEASURE_LABELS[e.measure]} changed by {fmt.points(e.value)} from then to now"
     if e.ci:
-        text += f" ({_level(report)} CI {fmt.ci(e)}, p {fmt.p_value(e.p_value)})."
+        text += f" ({_level(report)} CI {fmt.ci(e)}, {_p_text(e)})."
     else:
         text += " (no sampling interval: descriptive only)."
     return html.escape(text) + _flag_note(e)

@@ -70,8 +70,13 @@ def yearly_frame(est: EstimateSet) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _count_cell(e: Estimate | None) -> str:
+    """A whole count without interval (payments of one case are not independent events)."""
+    return cell(e) if e is None or not e.estimable else fmt.count(e.value)
+
+
 def then_now_frame(est: EstimateSet) -> pd.DataFrame:
-    """Rows: cases, cases per year, totals, median and mean per case; columns then, now and the change."""
+    """Rows: cases, payments, cases per year, totals, median and mean per case; columns then, now and the change."""
 
     def one(measure: Measure, statistic: str, period: Period) -> Estimate | None:
         return est.one(measure=measure, statistic=statistic, period=period, id=f"{measure}.{statistic}.all.{period}")
@@ -85,6 +90,7 @@ def then_now_frame(est: EstimateSet) -> pd.DataFrame:
     payout_change = est.one(statistic="payout_change_ratio", period=Period.CHANGE)
     spec = [
         ("cases", Measure.LAWSUITS, "count", cell, None),
+        ("payments (a case can have several)", Measure.LAWSUITS, "payment_count", _count_cell, None),
         ("cases per year", Measure.LAWSUITS, "count_per_year", cell, count_change),
         ("total paid, constant $", Measure.SETTLEMENT_USD, "total_constant_usd", usd_cell, None),
         ("paid per year, constant $", Measure.SETTLEMENT_USD, "total_constant_usd_per_year", usd_cell, None),
