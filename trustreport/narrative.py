@@ -9,12 +9,12 @@ below 1 − level as well; one that passes only before adjustment is said to.
 from __future__ import annotations
 
 import html
+from datetime import date
 
 from IPython.display import HTML
 
 from trustreport import fmt
 from trustreport.estimate import Estimate
-from trustreport.metrics._inputs import years_in
 from trustreport.report import Report
 from trustreport.vocab import (
     CONDITIONAL_STAGES,
@@ -179,9 +179,18 @@ def volume_sentence(e: Estimate, report: Report) -> str:
 _BOTH = (Period.THEN, Period.NOW)
 
 
+def _years(window: tuple[date, date]) -> float:
+    """Years in an inclusive window, each calendar year's days over that year's length (a whole year is 1)."""
+    total = 0.0
+    for year in range(window[0].year, window[1].year + 1):
+        first, last = max(window[0], date(year, 1, 1)), min(window[1], date(year, 12, 31))
+        total += ((last - first).days + 1) / (date(year + 1, 1, 1) - date(year, 1, 1)).days
+    return total
+
+
 def _count_in(c: Estimate, *, per_year: bool = True) -> str:
     """'603 in 2011–2013 (201 a year)': windows differ in length, so the count alone can mislead."""
-    years = years_in(c.window)
+    years = _years(c.window)
     whole = not per_year or not years or abs(years - 1) < 1e-9
     per = "" if whole else f" ({fmt.count(round(c.value / years))} a year)"
     return f"{fmt.count(c.value)} in {fmt.window(*c.window)}{per}"
