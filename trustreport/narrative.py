@@ -160,13 +160,12 @@ def volume_sentence(e: Estimate, report: Report) -> str:
     ]
     text = f"{label.capitalize()}"
     if all(c is not None and c.estimable for c in counts):
-        text += ": " + ", ".join(_count_in(c, per_year=not ytd) for c in counts)
         if e.measure == Measure.LAWSUITS:
             text += " (settled cases"
             if all(p is not None and p.value is not None for p in payments):
-                text += f"; {fmt.count(payments[0].value)} and {fmt.count(payments[1].value)} payments"
+                text += f", paid in {fmt.count(payments[0].value)} and {fmt.count(payments[1].value)} payments"
             text += ")"
-        text += ";"
+        text += ": " + ", ".join(_count_in(c, per_year=not ytd) for c in counts) + ";"
     per = "per day" if ytd else "per year" if e.denominator_kind == DenominatorKind.YEARS else "per resident-year"
     move = "rose" if e.value > 1 else "fell"
     text += (
