@@ -113,3 +113,15 @@ def test_newark_summary_opens_with_the_year_to_date_volume():
     first = items(build(ROOT / "params" / "newark.yaml"))[0]
     assert first.startswith("Homicide victims, year to date: 28 in 2019-01-01 to 2019-07-13, 19 in 2020-01-01")
     assert "fell 32%" in first and "per day now against then: ratio 0.68" in first
+
+
+def test_interval_and_test_disagreeing_is_not_called_adjusted_away(new_orleans):
+    """A change whose interval excludes 1 but whose own raw p is above 0.05 is not 'distinguishable before
+    adjustment': the two methods disagree and the sentence says so (constructed from New Orleans' estimate)."""
+    est = new_orleans.estimates.one(
+        measure=Measure.HOMICIDE_VICTIMS, group=Group.HISPANIC, statistic="ratio_of_rate_ratios"
+    )
+    odd = replace(est, p_value=0.06, p_adjusted=0.09)
+    text = narrative.change_sentence(odd, new_orleans)
+    assert "not statistically distinguishable from no change by its test" in text
+    assert "before adjustment" not in text

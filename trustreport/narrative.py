@@ -297,6 +297,8 @@ def _before_adjustment(e: Estimate, alpha: float) -> str:
     for an estimate whose interval excludes the null but whose adjusted p does not pass; else ''."""
     if not e.significant or is_real(e, alpha):
         return ""
+    if e.p_value is not None and e.p_value >= alpha:
+        return f"; its interval excludes no difference but its test does not (p {fmt.p_value(e.p_value)})"
     return (
         f"; distinguishable before adjustment for multiple comparisons (p {fmt.p_value(e.p_value)}), not after "
         f"(adjusted p {fmt.p_value(e.p_adjusted)})"
@@ -312,6 +314,8 @@ def _p_text(e: Estimate) -> str:
 def _change_verdict(e: Estimate, report: Report) -> str:
     if is_real(e, _alpha(report)):
         return "a change larger than chance would explain"
+    if e.significant and e.p_value is not None and e.p_value >= _alpha(report):
+        return "not statistically distinguishable from no change by its test, although its interval excludes none"
     if e.significant:
         return "distinguishable from no change before adjustment for multiple comparisons, not after"
     return "not statistically distinguishable from no change"
