@@ -1,12 +1,15 @@
 """Sentences from `Estimate` objects: wording tied to the interval, numbers from `fmt`, never parsed from prose.
 
 "2.9 times the rate of white residents (95% CI 2.6–3.2)" when the interval excludes 1; "not statistically
-distinguishable from white residents" when it does not.
+distinguishable from white residents" when it does not. A difference whose test the report adjusts for multiple
+comparisons (Benjamini–Hochberg, `p_adjusted`, docs/methods.md §5.4) is called real only when the adjusted p is
+below 1 − level as well; one that passes only before adjustment is said to.
 """
 
 from __future__ import annotations
 
 import html
+from datetime import date
 
 from IPython.display import HTML
 
@@ -19,6 +22,7 @@ from trustreport.vocab import (
     GROUP_LABELS,
     MEASURE_LABELS,
     PER_RESIDENT_MEASURES,
+    DenominatorKind,
     Flag,
     Group,
     Measure,
@@ -58,21 +62,24 @@ def headline(report: Report) -> HTML:
     Comparisons the data cannot support are counted, not listed: the tables say why."""
     est = report.estimates
     chosen = [e for e in _latest_ratios(est) if not _overlaps_vs_white(e)]
-    sentences = [disparity_sentence(e, report) for e in chosen]
+    # Volumes first: a disparity reads differently when the activity behind it fell by three quarters.
+    sentences = [
+        volume_sentence(e, report)
+        for e in est
+        if e.group == Group.ALL and e.statistic in (Statistic.RATE_CHANGE_RATIO, Statistic.YTD_RATE_RATIO)
+    ]
+    sentences += [disparity_sentence(e, report) for e in chosen]
     sentences += [
         change_sentence(e, report)
         for e in est
         if e.statistic == Statistic.RATIO_OF_RATE_RATIOS and not _overlaps_vs_white(e)
     ]
     sentences += [
-        pooled_sentence(e) for e in est if e.statistic == Statistic.POOLED_RATE_RATIO and not _overlaps_vs_white(e)
+        pooled_sentence(e, _alpha(report))
+        for e in est
+        if e.statistic == Statistic.POOLED_RATE_RATIO and not _overlaps_vs_white(e)
     ]
     sentences += [all_others_sentence(e, report) for e in _latest(est, Statistic.VS_ALL_OTHERS_RATE_RATIO)]
-    sentences += [
-        count_change_sentence(e, report)
-        for e in est.where(statistic=Statistic.RATE_CHANGE_RATIO, group=Group.ALL)
-        if e.measure not in _ENFORCEMENT
-    ]
     sentences += [gap_sentence(e, report) for e in _latest(est, Statistic.MEAN_GAP)]
     sentences += [gap_change_sentence(e, report) for e in est if e.statistic == Statistic.MEAN_GAP_DIFFERENCE]
     sentences += [representation_sentence(e) for e in est if e.statistic == Statistic.REPRESENTATION_RATIO]
@@ -116,9 +123,6 @@ def not_comparable(est) -> str:
     return f"<ul class='tr-methods'>{items}</ul>"
 
 
-_ENFORCEMENT = frozenset({*PER_RESIDENT_MEASURES, *CONDITIONAL_STAGES})
-
-
 def _overlaps_vs_white(e: Estimate) -> bool:
     """A per-resident ratio against White built on a census table whose White count includes Hispanic White
     residents (police data count them as Hispanic): it stays in the tables, flagged, but is never a sentence."""
@@ -150,19 +154,19 @@ def _latest(est, statistic: Statistic) -> list[Estimate]:
     return []
 
 
-def pooled_sentence(e: Estimate) -> str:
+def pooled_sentence(e: Estimate, alpha: float = 0.05) -> str:
     """'Over 2015-01-01 to 2024-04-04, Black people were killed by police at 8.9 times the rate of white people.'"""
     if not e.estimable:
         return ""
     who, ref = GROUP_LABELS[e.group], GROUP_LABELS[e.reference_group or Group.WHITE]
     verdict = (
         _relative(e.value, ref)
-        if e.significant
+        if is_real(e, alpha)
         else (f"a rate not statistically distinguishable from that of {ref} people (ratio {fmt.ratio(e.value)})")
     )
     text = (
         f"Over {fmt.window(*e.window)}, the rate at which {who} people were killed by police was {verdict} "
-        f"(95% CI {fmt.ci(e)}; {e.ci_method}; pooled over every year the data cover)."
+        f"(95% CI {fmt.ci(e)}; {e.ci_method}; pooled over every year the data cover){_before_adjustment(e, alpha)}."
     )
     return html.escape(text) + _flag_note(e)
 
@@ -172,30 +176,66 @@ def all_others_sentence(e: Estimate, report: Report) -> str:
     who = GROUP_LABELS[e.group]
     verdict = (
         _relative(e.value, "all other", "residents")
-        if e.significant
+        if is_real(e, _alpha(report))
         else f"not statistically distinguishable from that for all other residents (ratio {fmt.ratio(e.value)})"
     )
     text = (
         f"In {_period_label(e, report)}, the homicide victimisation rate of {who} residents was {verdict} "
-        f"(95% CI {fmt.ci(e)}; {e.ci_method})."
+        f"(95% CI {fmt.ci(e)}; {e.ci_method}){_before_adjustment(e, _alpha(report))}."
     )
     return html.escape(text) + _flag_note(e)
 
 
-def count_change_sentence(e: Estimate, report: Report) -> str:
-    """'Settled lawsuits per year: now ÷ then 0.99 (95% CI 0.87–1.13, p 0.869): not distinguishable from no change.'"""
+def volume_sentence(e: Estimate, report: Report) -> str:
+    """'Stops: 10,452 in 2014, 2,811 in 2016; per resident-year now ÷ then 0.27 (95% CI 0.26–0.28, p < 0.001, adjusted
+    p < 0.001): fell 73%, a change larger than chance would explain.' The counts come from the windows'
+    `count` estimates where the report has them; settled lawsuits add the payments beside the cases. A
+    year-to-date change ('ytd_rate_ratio') compares the same calendar days of two years, per day."""
     if not e.estimable:
         return ""
-    verdict = (
-        "a change larger than chance would explain"
-        if e.significant
-        else "not statistically distinguishable from no change"
-    )
-    text = (
-        f"{MEASURE_LABELS[e.measure].capitalize()} per year, now against then: ratio {fmt.ratio(e.value)} "
-        f"({_level(report)} CI {fmt.ci(e)}, p {fmt.p_value(e.p_value)}): {verdict}."
+    ytd = e.statistic == Statistic.YTD_RATE_RATIO
+    label = MEASURE_LABELS[e.measure] + (", year to date" if ytd else "")
+    counted = "ytd_count" if ytd else "count"
+    counts = [report.estimates.one(measure=e.measure, group=Group.ALL, period=p, statistic=counted) for p in _BOTH]
+    payments = [
+        report.estimates.one(measure=e.measure, group=Group.ALL, period=p, statistic=Statistic.PAYMENT_COUNT)
+        for p in _BOTH
+    ]
+    text = f"{label.capitalize()}"
+    if all(c is not None and c.estimable for c in counts):
+        if e.measure == Measure.LAWSUITS:
+            text += " (settled cases"
+            if all(p is not None and p.value is not None for p in payments):
+                text += f", paid in {fmt.count(payments[0].value)} and {fmt.count(payments[1].value)} payments"
+            text += ")"
+        text += ": " + ", ".join(_count_in(c, per_year=not ytd) for c in counts) + ";"
+    per = "per day" if ytd else "per year" if e.denominator_kind == DenominatorKind.YEARS else "per resident-year"
+    move = "rose" if e.value > 1 else "fell"
+    text += (
+        f" {per} now against then: ratio {fmt.ratio(e.value)} ({_level(report)} CI {fmt.ci(e)}, {_p_text(e)}): "
+        f"{move} {abs(e.value - 1) * 100:.0f}%, {_change_verdict(e, report)}."
     )
     return html.escape(text) + _flag_note(e)
+
+
+_BOTH = (Period.THEN, Period.NOW)
+
+
+def _years(window: tuple[date, date]) -> float:
+    """Years in an inclusive window, each calendar year's days over that year's length (a whole year is 1)."""
+    total = 0.0
+    for year in range(window[0].year, window[1].year + 1):
+        first, last = max(window[0], date(year, 1, 1)), min(window[1], date(year, 12, 31))
+        total += ((last - first).days + 1) / (date(year + 1, 1, 1) - date(year, 1, 1)).days
+    return total
+
+
+def _count_in(c: Estimate, *, per_year: bool = True) -> str:
+    """'603 in 2011–2013 (201 a year)': windows differ in length, so the count alone can mislead."""
+    years = _years(c.window)
+    whole = not per_year or not years or abs(years - 1) < 1e-9
+    per = "" if whole else f" ({fmt.count(round(c.value / years))} a year)"
+    return f"{fmt.count(c.value)} in {fmt.window(*c.window)}{per}"
 
 
 def gap_sentence(e: Estimate, report: Report) -> str:
@@ -216,7 +256,7 @@ def gap_change_sentence(e: Estimate, report: Report) -> str:
     who, ref = GROUP_LABELS[e.group], GROUP_LABELS[e.reference_group or Group.WHITE]
     text = f"The {who}–{ref} gap in {MEASURE_LABELS[e.measure]} changed by {fmt.points(e.value)} from then to now"
     if e.ci:
-        text += f" ({_level(report)} CI {fmt.ci(e)}, p {fmt.p_value(e.p_value)})."
+        text += f" ({_level(report)} CI {fmt.ci(e)}, {_p_text(e)})."
     else:
         text += " (no sampling interval: descriptive only)."
     return html.escape(text) + _flag_note(e)
@@ -248,13 +288,15 @@ def disparity_sentence(e: Estimate, report: Report) -> str:
         why = e.notes[0] if e.notes else "the counts are too small"
         return html.escape(f"In {label}, the {what} ratio for {who} vs {ref} people is not estimable: {why}.")
     interval = f"{level} CI {fmt.ci(e)}; {e.ci_method}" if e.ci else e.ci_method or ""
-    if e.significant:
+    alpha = _alpha(report)
+    if is_real(e, alpha):
         text = f"In {label}, the {what} for {who} people was {_relative(e.value, ref)} ({interval})."
     else:
         text = (
             f"In {label}, the {what} for {who} people was not statistically distinguishable from that for {ref} "
-            f"people (ratio {fmt.ratio(e.value)}, {interval})."
+            f"people (ratio {fmt.ratio(e.value)}, {interval}){_before_adjustment(e, alpha)}."
         )
+    text += _within_district(e, report)
     return html.escape(text) + _flag_note(e)
 
 
@@ -270,14 +312,9 @@ def change_sentence(e: Estimate, report: Report) -> str:
         if then_ratio and now_ratio and then_ratio.estimable and now_ratio.estimable
         else "changed"
     )
-    verdict = (
-        "a change larger than chance would explain"
-        if e.significant
-        else "a change not statistically distinguishable from no change"
-    )
     text = (
         f"The {who}–{ref} disparity in {_what(e)} {went} (ratio of ratios {fmt.ratio(e.value)}, "
-        f"{_level(report)} CI {fmt.ci(e)}, p {fmt.p_value(e.p_value)}): {verdict}."
+        f"{_level(report)} CI {fmt.ci(e)}, {_p_text(e)}): {_change_verdict(e, report)}."
     )
     return html.escape(text) + _flag_note(e)
 
@@ -292,6 +329,62 @@ def representation_sentence(e: Estimate) -> str:
         f"{fmt.pct(e.denominator)} of residents (representation ratio {fmt.ratio(e.value)}; 1 = parity)."
     )
     return html.escape(text) + _flag_note(e)
+
+
+def is_real(e: Estimate, alpha: float = 0.05) -> bool:
+    """Whether a difference is called real: its interval excludes the null and, where the report adjusted its
+    p-value for multiple comparisons (docs/methods.md §5.4), the adjusted p is below `alpha` too."""
+    return bool(e.significant) and (e.p_adjusted is None or e.p_adjusted < alpha)
+
+
+def _before_adjustment(e: Estimate, alpha: float) -> str:
+    """'; distinguishable before adjustment for multiple comparisons (p 0.033), not after (adjusted p 0.059)',
+    for an estimate whose interval excludes the null but whose adjusted p does not pass; else ''."""
+    if not e.significant or is_real(e, alpha):
+        return ""
+    if e.p_value is not None and e.p_value >= alpha:
+        return f"; its interval excludes no difference but its test does not (p {fmt.p_value(e.p_value)})"
+    return (
+        f"; distinguishable before adjustment for multiple comparisons (p {fmt.p_value(e.p_value)}), not after "
+        f"(adjusted p {fmt.p_value(e.p_adjusted)})"
+    )
+
+
+def _p_text(e: Estimate) -> str:
+    """'p 0.040, adjusted p 0.079' (the adjusted p where the report has one)."""
+    text = f"p {fmt.p_value(e.p_value)}"
+    return text + (f", adjusted p {fmt.p_value(e.p_adjusted)}" if e.p_adjusted is not None else "")
+
+
+def _change_verdict(e: Estimate, report: Report) -> str:
+    if is_real(e, _alpha(report)):
+        return "a change larger than chance would explain"
+    if e.significant and e.p_value is not None and e.p_value >= _alpha(report):
+        return "not statistically distinguishable from no change by its test, although its interval excludes none"
+    if e.significant:
+        return "distinguishable from no change before adjustment for multiple comparisons, not after"
+    return "not statistically distinguishable from no change"
+
+
+def _within_district(e: Estimate, report: Report) -> str:
+    """For a pooled contraband (hit-rate) ratio: a clause when the district-stratified Mantel–Haenszel ratio
+    (docs/methods.md §3.1) disagrees with it: one distinguishable from 1 and the other not, or opposite
+    directions. Pooled ratios mix districts with different search practices (Simpson's paradox)."""
+    if e.measure != Measure.HITS:
+        return ""
+    mh = report.estimates.one(measure=e.measure, group=e.group, period=e.period, statistic=Statistic.HIT_RATE_RATIO_MH)
+    if mh is None or not mh.estimable:
+        return ""
+    alpha = _alpha(report)
+    pooled_real, mh_real = is_real(e, alpha), is_real(mh, alpha)
+    opposite = pooled_real and mh_real and (e.value > 1) != (mh.value > 1)
+    if pooled_real == mh_real and not opposite:
+        return ""
+    return (
+        f" Within districts (Mantel–Haenszel) the ratio is {fmt.ratio(mh.value)} ({_level(report)} CI "
+        f"{fmt.ci(mh)}, {_p_text(mh)}): the pooled and within-district results disagree, so the pooled ratio "
+        "reflects where searches happen as much as whom they find."
+    )
 
 
 def _relative(value: float, ref: str, noun: str = "people") -> str:
@@ -323,6 +416,10 @@ def _ratio_stat(e: Estimate) -> str:
 def _period_label(e: Estimate, report: Report) -> str:
     p = report.params.params
     return p.then.label if e.period == Period.THEN else p.now.label
+
+
+def _alpha(report: Report) -> float:
+    return 1 - report.params.params.options.level
 
 
 def _level(report: Report) -> str:

@@ -22,6 +22,7 @@ from trustreport.counts import Break, concat_counts
 from trustreport.estimate import EstimateSet
 from trustreport.metrics.prepared import Prepared, prepare
 from trustreport.params import LoadedParams, load_params
+from trustreport.partial_coverage import flag_partial_coverage
 from trustreport.sources import read_source
 from trustreport.sources.base import SourceData
 from trustreport.stop_mode import stopped_people
@@ -114,6 +115,7 @@ def build(params: str | Path | LoadedParams) -> Report:
     availability = data_availability(counts, sources, then=p.then, now=p.now, breaks=breaks)
     ctx = sections.SectionContext(params=p, counts=counts, sources=tuple(sources), coverages=coverages)
     estimates = [est for section in SECTIONS for est in section(ctx)]
+    estimates = flag_partial_coverage(estimates, coverages)
     estimates = sections.with_source_caveats(estimates, sources)
     estimates = comparability.across_breaks(estimates, breaks, then=p.then.dates, now=p.now.dates)
     estimates = sections.with_adjusted_p_values(estimates)

@@ -60,6 +60,7 @@ class Statistic(StrEnum):
     ANNUAL_COUNT = "annual_count", Kind.COUNT
     POOLED_COUNT = "pooled_count", Kind.COUNT
     YTD_COUNT = "ytd_count", Kind.COUNT
+    PAYMENT_COUNT = "payment_count", Kind.COUNT
     EXPECTED_COUNT = "expected_count", Kind.COUNT
     GUARDIAN_KILLINGS = "guardian_killings", Kind.COUNT
     GUARDIAN_GUNSHOT_DEATHS = "guardian_gunshot_deaths", Kind.COUNT

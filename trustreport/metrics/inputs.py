@@ -80,10 +80,16 @@ class FlowCounts:
 
         Incident files are aggregated into rows only where something happened, so a group the sources record
         but that has no row in this window had no events here: 0. A group the sources never record (a
-        published table with only Black and white rows) is missing, not zero (DESIGN: never filled in)."""
+        published table with only Black and white rows) is missing, not zero (DESIGN: never filled in); so is
+        every group of a window whose sources give only an all-group total there (a published city-wide count)."""
         if group in self.values:
             return self.values[group]
-        return 0.0 if self.has_data and group in self.recorded else None
+        return 0.0 if self.has_data and group in self.recorded and not self.total_only else None
+
+    @property
+    def total_only(self) -> bool:
+        """Whether the window holds a positive all-group total and no row for any group: no breakdown exists."""
+        return self.values.get(Group.ALL, 0.0) > 0 and all(g == Group.ALL for g in self.values)
 
     def counted_as_zero(self, group: Group) -> bool:
         return group not in self.values and self.count(group) == 0.0
@@ -95,6 +101,11 @@ class FlowCounts:
         if not self.has_data:
             return f"no {MEASURE_LABELS[self.measure]} data in the {side} window ({span(self.window)})"
         ids = ", ".join(merge_sources(*self.sources.values()))
+        if self.total_only and group in self.recorded:
+            return (
+                f"the {MEASURE_LABELS[self.measure]} source ({ids}) gives only an all-group total in the {side} "
+                f"window ({span(self.window)}): {GROUP_LABELS[group]} counts not available, not zero"
+            )
         return (
             f"the {MEASURE_LABELS[self.measure]} source ({ids}) records no {GROUP_LABELS[group]} counts: "
             f"missing, not zero ({side} window, {span(self.window)})"

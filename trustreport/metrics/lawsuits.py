@@ -10,7 +10,9 @@ Statistics (ids `measure.statistic.all.period`; per-year estimates put the year 
 `lawsuits.count_per_year.all.2016`, and carry the period of the report window they fall in, or the nearer one):
 
 - `lawsuits.count_per_year`: per year, the count (Garwood exact interval); per window, count ÷ years covered
-  (exact Poisson interval on the rate). `lawsuits.count`: the window's count.
+  (exact Poisson interval on the rate). `lawsuits.count`: the window's count of settled cases (payments sharing
+  the source's `case_key`, a docket or case number, are one case). `lawsuits.payment_count`: the window's payment
+  rows, beside the cases.
 - `settlement_usd.total_nominal_usd`, `total_constant_usd` (per year and per window), `total_constant_usd_per_year`
   (per window: the total ÷ years covered, so unequal windows compare).
 - `settlement_usd.median_constant_usd`, `mean_constant_usd`: per case (a case's payments summed, dated by its
@@ -206,9 +208,23 @@ def window_levels(
     out = [
         apply_stability(replace(out[0], value=n, ci=count_ci.bounds), n),
         apply_stability(replace(out[1], value=n / years, ci=rate_ci.bounds), n),
+        payment_count(payments, window, period),
     ]
     cases = cases_of(payments, base_year)
     return out + _dollar_levels(counts, payments, cases, window, period, str(period), base_year=base_year, level=level)
+
+
+def payment_count(payments: pd.DataFrame, window: Window, period: Period) -> Estimate:
+    """`lawsuits.payment_count`: the payment rows paid in the window, reported beside the cases (`lawsuits.count`)
+    because a case paid in installments or to several payees is several rows (methods §6). No interval: the
+    payments of one case are not independent events."""
+    pay = _inside(payments, window)
+    cases = int(pay["case"].nunique())
+    note = f"{len(pay)} payment rows to {cases} distinct cases in {span(window)}"
+    est = estimate_for(
+        Measure.LAWSUITS, "payment_count", str(period), period, window, sources=source_ids(pay), notes=(note,)
+    )
+    return replace(est, value=float(len(pay)), numerator=float(len(pay)))
 
 
 def _dollar_levels(

@@ -19,6 +19,7 @@ from trustreport.metrics.workforce import BENCHMARK_NOTE
 from trustreport.metrics.year_to_date import YTD_CAVEAT
 from trustreport.params import Params
 from trustreport.sources.base import SourceData
+from trustreport.statistic import Statistic
 from trustreport.stop_mode import stop_mode, stopped_people
 from trustreport.vocab import CONDITIONAL_STAGES, PER_RESIDENT_MEASURES, STOPPED_NOUNS, Group, Measure, Period, StopMode
 
@@ -131,7 +132,7 @@ def _darkness(
     sources: Sequence[SourceData], p: Params, estimates: Sequence[Estimate]
 ) -> tuple[Group | None, dict[Period, pd.DataFrame]]:
     """The chart follows Black drivers when the test ran for them, else the first group it ran for."""
-    ratios = [e for e in estimates if e.statistic == "vod_odds_ratio"]
+    ratios = [e for e in estimates if e.statistic == Statistic.VOD_ODDS_RATIO]
     if p.location is None or not ratios:
         return None, {}
     focal = Group.BLACK if any(e.group == Group.BLACK for e in ratios) else ratios[0].group

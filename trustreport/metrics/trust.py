@@ -6,7 +6,9 @@ summed with `window_totals`: means are on the canonical 0–100 scale (0–10 ×
 
 Statistics (ids `measure.statistic.group.period`; measure `survey_trust_mean` or `survey_safety_mean`):
 
-- `mean` / `share` (period then, now): the window's value from the waves lying wholly inside it. When every
+- `mean` / `share` (period then, now): the window's value from the waves lying wholly inside it; flagged
+  `partial coverage` (with how many of the window's months the waves cover) when they leave months uncovered,
+  and so are the gaps and changes built on it. When every
   wave has a sample size (and, for means, an sd) and is a direct survey estimate, the waves are pooled as one
   sample: the respondent-weighted mean and the pooled sd (within- plus between-wave variance), effective sample
   size n / design effect (Kish), a t interval (Wilson score interval for shares, methods §2.1). Otherwise the
@@ -45,7 +47,7 @@ from trustreport.sources.survey_table import QUESTION_MEASURES, SURVEY_COLUMNS
 from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
 from trustreport.stats import tests as st
-from trustreport.vocab import GROUP_LABELS, Group, Measure, Period
+from trustreport.vocab import GROUP_LABELS, Flag, Group, Measure, Period
 
 __all__ = [
     "gap_series",
@@ -116,6 +118,7 @@ class Pooled:
     respondents: float | None
     sources: tuple[str, ...]
     why_no_interval: str | None
+    partial: str | None = None  # why the waves cover only part of the window, or None
 
     @property
     def sampled(self) -> bool:
@@ -141,8 +144,9 @@ def pool(survey: pd.DataFrame, question: str, statistic: str, group: Group, wind
     if rows.empty:
         return Pooled(None, None, None, 0, None, sources, "no waves")
     why = _why_no_interval(rows, statistic)
+    partial = _partial_coverage(rows, window)
     if why:
-        return Pooled(float(rows["value"].mean()), None, None, len(rows), None, sources, why)
+        return Pooled(float(rows["value"].mean()), None, None, len(rows), None, sources, why, partial)
     n, m = rows["n"].astype(float), rows["value"].astype(float)
     total = float(n.sum())
     mean = float((n * m).sum() / total)
@@ -152,7 +156,24 @@ def pool(survey: pd.DataFrame, question: str, statistic: str, group: Group, wind
     else:
         variance = mean * (1 - mean)
     deff = float((n * rows["design_effect"].astype(float)).sum() / total)
-    return Pooled(mean, variance, total / deff, len(rows), total, sources, None)
+    return Pooled(mean, variance, total / deff, len(rows), total, sources, None, partial)
+
+
+def _partial_coverage(rows: pd.DataFrame, window: Window) -> str | None:
+    """'survey waves cover 14 of the 24 months of 2017-01-01 to 2018-12-31' when the waves inside the window
+    leave some of its months uncovered (a window's value then describes only the months surveyed)."""
+    months = {m for r in rows.itertuples(index=False) for m in pd.period_range(r.period_start, r.period_end, freq="M")}
+    wanted = pd.period_range(window[0], window[1], freq="M")
+    if len(months) >= len(wanted):
+        return None
+    return f"survey waves cover {len(months)} of the {len(wanted)} months of {span(window)}"
+
+
+def _with_coverage(est: Estimate, *sides: Pooled) -> Estimate:
+    """`est` flagged `partial coverage`, with each side's note, when a side's waves cover part of its window."""
+    for note in dict.fromkeys(side.partial for side in sides if side.partial):
+        est = est.with_flags(Flag.PARTIAL_COVERAGE, note=note)
+    return est
 
 
 def _why_no_interval(rows: pd.DataFrame, statistic: str) -> str | None:
@@ -183,13 +204,18 @@ def trust_in_window(
     for question, statistic in _present(survey):
         measure = QUESTION_MEASURES[question]
         pooled = {g: pool(survey, question, statistic, g, window) for g in shown}
-        out += [_level(measure, statistic, g, period, window, pooled[g], level) for g in shown if pooled[g].waves]
+        out += [
+            _with_coverage(_level(measure, statistic, g, period, window, pooled[g], level), pooled[g])
+            for g in shown
+            if pooled[g].waves
+        ]
         gap = Statistic.MEAN_GAP if statistic == Statistic.MEAN else Statistic.PERCENTAGE_POINT_GAP
         for g in shown:
             if g in (reference, Group.ALL) or not pooled[g].waves:
                 continue
             est = new_estimate(measure, gap, g, period, window, value=None, reference_group=reference)
-            out.append(_difference(est, pooled[g], pooled[reference], statistic, level, f"{GROUP_LABELS[reference]}"))
+            gap_est = _difference(est, pooled[g], pooled[reference], statistic, level, f"{GROUP_LABELS[reference]}")
+            out.append(_with_coverage(gap_est, pooled[g], pooled[reference]))
     return out
 
 
@@ -216,7 +242,8 @@ def trust_change(
             if not any(p.waves for p in sides[g]):
                 continue
             est = new_estimate(measure, name, g, Period.CHANGE, now, value=None, then_window=then)
-            out.append(_difference(est, sides[g][1], sides[g][0], statistic, level, "then"))
+            diff = _difference(est, sides[g][1], sides[g][0], statistic, level, "then")
+            out.append(_with_coverage(diff, *sides[g]))
         if statistic != Statistic.MEAN:
             continue
         for g in shown:
@@ -224,7 +251,8 @@ def trust_change(
                 est = new_estimate(
                     measure, Statistic.MEAN_GAP_DIFFERENCE, g, Period.CHANGE, now, value=None, then_window=then
                 )
-                out.append(_gap_difference(replace(est, reference_group=reference), sides[g], sides[reference], level))
+                did = _gap_difference(replace(est, reference_group=reference), sides[g], sides[reference], level)
+                out.append(_with_coverage(did, *sides[g], *sides[reference]))
     return out
 
 

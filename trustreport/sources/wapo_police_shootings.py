@@ -16,7 +16,9 @@ count (options, validated by `WapoShootingsOptions`):
 Race (`race`, `;`-separated codes, methods: the Open Policing value set, where Hispanic overrides race): a
 record with `H` among its codes → hispanic; a single `W` → white, `B` → black, `A` → asian/pacific islander,
 `N` (Native American) or `O` → other; several codes without `H` → other; empty or `--` → unknown. Groups are
-exclusive, so `all` is their sum. Every recode is recorded.
+exclusive, so `all` is their sum. Every recode is recorded. The Post codes race for every death, so a coded
+group (white, black, hispanic, asian/pacific islander, other) with no death in the selection gets one zero row on
+2015-01-01: it is a true zero, not a group the source does not record.
 
 Coverage is 2015-01-01 (the start of the Post's count) to the last date in the file, nationally: a day without
 a row is a true zero for the selection. `extras["agencies"]` (agency_id, agency, type, state, shootings,
@@ -122,12 +124,36 @@ def read_wapo_police_shootings(ctx: AdapterContext) -> SourceData:
         .sum()
     )
     counts = common.with_all_totals(common.daily_counts(daily, [Measure.POLICE_KILLINGS]))
+    counts = _with_coded_groups(counts)
     note = "the Post's count starts 2015-01-01; to the last date in the file"
     coverage = [Coverage(ctx.source_id, Measure.POLICE_KILLINGS, COUNT_START, coverage_end, note)]
     caveats = (LICENCE_CAVEAT, SHOOTINGS_CAVEAT, description, _race_caveat(groups), REVISION_CAVEAT)
     extras = {"agencies": agency_table(selected, agencies)}
     log.info("%s: %d of %d fatal shootings selected", ctx.source_id, len(selected), len(deaths))
     return finish(ctx, common.sort_counts(counts), coverage=coverage, dropped=dropped, caveats=caveats, extras=extras)
+
+
+def _with_coded_groups(counts: pd.DataFrame) -> pd.DataFrame:
+    """Add a zero row on the count's first day for each group the Post codes that the selection never reached.
+
+    The Post records race for every death it counts, so a group with no death in a covered place and period is a
+    true zero (Hartford 2015–2024: no white victim among 4), not a group the source does not record; without a
+    row the metrics could not tell the two apart and would call it missing."""
+    held = set(counts["group"])
+    absent = [str(g) for g in dict.fromkeys(_SINGLE_CODES.values()) if str(g) not in held]
+    if not absent:
+        return counts
+    day = COUNT_START
+    zeros = pd.DataFrame(
+        {
+            "period_start": day,
+            "period_end": day,
+            "measure": str(Measure.POLICE_KILLINGS),
+            "group": absent,
+            "value": 0,
+        }
+    )
+    return pd.concat([counts, zeros.loc[:, list(common.COUNT_COLUMNS)]], ignore_index=True)
 
 
 def wapo_group(label: str | None) -> Group | None:

@@ -70,8 +70,13 @@ def yearly_frame(est: EstimateSet) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _count_cell(e: Estimate | None) -> str:
+    """A whole count without interval (payments of one case are not independent events)."""
+    return cell(e) if e is None or not e.estimable else fmt.count(e.value)
+
+
 def then_now_frame(est: EstimateSet) -> pd.DataFrame:
-    """Rows: cases, cases per year, totals, median and mean per case; columns then, now and the change."""
+    """Rows: cases, payments, cases per year, totals, median and mean per case; columns then, now and the change."""
 
     def one(measure: Measure, statistic: Statistic, period: Period) -> Estimate | None:
         return est.one(measure=measure, statistic=statistic, period=period, id=f"{measure}.{statistic}.all.{period}")
@@ -85,6 +90,7 @@ def then_now_frame(est: EstimateSet) -> pd.DataFrame:
     payout_change = est.one(statistic=Statistic.PAYOUT_CHANGE_RATIO, period=Period.CHANGE)
     spec = [
         ("cases", Measure.LAWSUITS, Statistic.COUNT, cell, None),
+        ("payments (a case can have several)", Measure.LAWSUITS, Statistic.PAYMENT_COUNT, _count_cell, None),
         ("cases per year", Measure.LAWSUITS, Statistic.COUNT_PER_YEAR, cell, count_change),
         ("total paid, constant $", Measure.SETTLEMENT_USD, Statistic.TOTAL_CONSTANT_USD, usd_cell, None),
         ("paid per year, constant $", Measure.SETTLEMENT_USD, Statistic.TOTAL_CONSTANT_USD_PER_YEAR, usd_cell, None),
