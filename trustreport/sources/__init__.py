@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from trustreport.sources.base import AdapterContext, SourceData
+from trustreport.sources.extras import check_extras
 
 ADAPTERS: dict[str, str] = {
     # kind -> "module:function"; imported lazily so `trustreport validate` stays fast.
@@ -58,4 +59,7 @@ def read_source(
         url=url,
         params_path=params_path,
     )
-    return adapter(ctx)
+    data = adapter(ctx)
+    # Every table an adapter hands on beside the counts has a declared schema, checked here where it is produced.
+    check_extras(path, data.extras, getattr(import_module(module_name), "EXTRAS", ()))
+    return data

@@ -42,8 +42,15 @@ from trustreport.sources.base import (
     parse_options,
     require_columns,
 )
+from trustreport.sources.extras import ExtrasTable
 from trustreport.sources.surveys import SURVEY_COLUMNS, survey_caveats, survey_counts, wave_coverage
 from trustreport.vocab import Group
+
+EXTRAS = (
+    ExtrasTable("survey", {"wave": "text", "period_start": "date", "period_end": "date", "question": "text",
+                           "statistic": "text", "group": "text", "value": "number", "modelled": "bool"},
+                "one row per month, question and group: the city's modelled sentiment score"),
+)  # fmt: skip
 
 log = logging.getLogger("trustreport")
 

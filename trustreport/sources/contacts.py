@@ -34,8 +34,15 @@ from trustreport.sources.base import (
     parse_options,
     require_columns,
 )
+from trustreport.sources.extras import ExtrasTable
 from trustreport.sources.surveys import merge_spans
 from trustreport.vocab import Group, Measure
+
+EXTRAS = (
+    ExtrasTable("contacts_by_kind", {"period_start": "date", "period_end": "date", "kind": "text",
+                                     "count": "number", "citation": "text"},
+                "non-enforcement contacts per period and kind, with their citation"),
+)  # fmt: skip
 
 log = logging.getLogger("trustreport")
 

@@ -42,7 +42,18 @@ from trustreport.sources.base import (
     parse_options,
     require_columns,
 )
+from trustreport.sources.extras import ExtrasTable
 from trustreport.vocab import Group, Measure
+
+EXTRAS = (
+    ExtrasTable("force_severity", {"date": "date", "group": "text", "severity": "text", "incidents": "number"},
+                "incidents per day, group and most severe force used"),
+    ExtrasTable("force_injuries", {"date": "date", "group": "text", "incidents": "number", "injured": "number",
+                                   "serious": "number"},
+                "incidents per day and group, and how many injured the person"),
+    ExtrasTable("force_type_map", {"force_type": "text", "severity": "text", "rows": "number"},
+                "each force type in the file, the severity it maps to, and how many rows carry it"),
+)  # fmt: skip
 
 log = logging.getLogger("trustreport")
 

@@ -63,7 +63,20 @@ from trustreport.sources.base import (
     parse_options,
     require_columns,
 )
+from trustreport.sources.extras import ExtrasTable
 from trustreport.vocab import Group, Measure
+
+EXTRAS = (
+    ExtrasTable("forms", {"date": "date", "group": "text", "forms": "number", "person_rows": "number"},
+                "use-of-force forms and person rows per day and group (before grouping forms into incidents)"),
+    ExtrasTable("force_severity", {"date": "date", "group": "text", "severity": "text", "incidents": "number"},
+                "incidents per day, group and most severe force used", required=False),
+    ExtrasTable("force_injuries", {"date": "date", "group": "text", "incidents": "number", "injured": "number",
+                                   "serious": "number"},
+                "incidents per day and group, and how many injured the person", required=False),
+    ExtrasTable("force_type_map", {"force_type": "text", "severity": "text", "rows": "number"},
+                "each force type in the file, the severity it maps to, and how many rows carry it", required=False),
+)  # fmt: skip
 
 log = logging.getLogger("trustreport")
 

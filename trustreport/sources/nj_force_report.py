@@ -44,7 +44,14 @@ from trustreport.sources.base import (
     parse_options,
     require_columns,
 )
+from trustreport.sources.extras import ExtrasTable
 from trustreport.vocab import Group, Measure
+
+EXTRAS = (
+    ExtrasTable("force_report", {"quantity": "text", "group": "text", "value": "number", "unit": "text",
+                                 "derived": "bool", "period_start": "date", "period_end": "date"},
+                "the Force Report's published shares and rates for the department, and those derived from them"),
+)  # fmt: skip
 
 log = logging.getLogger("trustreport")
 

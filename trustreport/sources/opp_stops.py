@@ -63,7 +63,20 @@ from trustreport.sources.base import (
     parse_options,
     require_columns,
 )
+from trustreport.sources.extras import ExtrasTable
 from trustreport.vocab import Group, Measure
+
+EXTRAS = (
+    ExtrasTable("stop_mode", {"type": "text", "stops": "number"}, "stops per OPP `type` kept (decides the nouns)"),
+    ExtrasTable("by_district", {"date": "date", "district": "text", "group": "text", "stops": "number"},
+                "stops, and searches and hits where recorded, per day, district and group (outcome test within "
+                "districts)", required=False),
+    ExtrasTable("stop_times", {"date": "date", "minute": "number", "district": "text", "group": "text",
+                               "stops": "number"}, "vehicular stops per day, minute of day, district and group "
+                "(veil of darkness)", required=False),
+    ExtrasTable("search_basis", {"date": "date", "group": "text", "search_basis": "text", "searches": "number"},
+                "searches, and hits where recorded, per day, group and basis (discretionary searches)", required=False),
+)  # fmt: skip
 
 log = logging.getLogger("trustreport")
 

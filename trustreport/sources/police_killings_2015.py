@@ -47,7 +47,14 @@ from trustreport.sources.base import (
     parse_options,
     require_columns,
 )
+from trustreport.sources.extras import ExtrasTable
 from trustreport.vocab import Group, Measure
+
+EXTRAS = (
+    ExtrasTable("by_cause", {"date": "date", "group": "text", "cause": "text", "police_killings": "number"},
+                "deaths per day, group and cause (gunshot, taser, custody, struck by vehicle)"),
+    ExtrasTable("coverage", {"start": "date", "end": "date"}, "the span the file covers"),
+)  # fmt: skip
 
 log = logging.getLogger("trustreport")
 

@@ -41,7 +41,14 @@ from trustreport.sources.base import (
     parse_options,
     require_columns,
 )
+from trustreport.sources.extras import ExtrasTable
 from trustreport.vocab import Group, Measure
+
+EXTRAS = (
+    ExtrasTable("officer_residency", {"column": "text", "group": "text", "share": "number", "officers": "number",
+                                      "living": "number", "status": "text"},
+                "share of officers living in the city, by group, with the officer counts behind it"),
+)  # fmt: skip
 
 CITY = "city"
 FORCE_SIZE = "police_force_size"

@@ -44,7 +44,14 @@ from trustreport.sources.base import (
     parse_options,
     require_columns,
 )
+from trustreport.sources.extras import ExtrasTable
 from trustreport.vocab import Group, Measure
+
+EXTRAS = (
+    ExtrasTable("citations", {"measure": "text", "group": "text", "period_start": "text", "period_end": "text",
+                              "statistic": "text", "value": "number", "qualifier": "text", "citation": "text"},
+                "every published figure with its qualifier ('over', 'about') and citation, for the report's table"),
+)  # fmt: skip
 
 REQUIRED = ("period_start", "period_end", "measure", "group", "value")
 OPTIONAL = ("statistic", "qualifier", "n", "citation", "url", "note")

@@ -53,7 +53,14 @@ from trustreport.sources.base import (
     parse_options,
     require_columns,
 )
+from trustreport.sources.extras import ExtrasTable
 from trustreport.vocab import Group, Measure
+
+EXTRAS = (
+    ExtrasTable("payments", {"period_start": "date", "period_end": "date", "paid_year": "number",
+                             "amount_usd": "number", "case_id": "number"},
+                "one row per payment with its year, amount (nominal dollars) and case"),
+)  # fmt: skip
 
 log = logging.getLogger("trustreport")
 

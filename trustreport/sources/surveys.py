@@ -54,8 +54,16 @@ from trustreport.sources.base import (
     parse_options,
     require_columns,
 )
+from trustreport.sources.extras import ExtrasTable
 from trustreport.sources.survey_table import QUESTION_MEASURES, SURVEY_COLUMNS
 from trustreport.vocab import Group
+
+EXTRAS = (
+    ExtrasTable("survey", {"wave": "text", "period_start": "date", "period_end": "date", "question": "text",
+                           "statistic": "text", "group": "text", "value": "number", "n": "number",
+                           "sd": "number", "design_effect": "number", "modelled": "bool"},
+                "one row per wave, question and group: the published mean or share with its sample"),
+)  # fmt: skip
 
 log = logging.getLogger("trustreport")
 

@@ -46,7 +46,14 @@ from trustreport.sources.base import (
     parse_options,
     require_columns,
 )
+from trustreport.sources.extras import ExtrasTable
 from trustreport.vocab import Group, Measure
+
+EXTRAS = (
+    ExtrasTable("dispositions", {"date": "date", "group": "text", "closed_by_arrest": "number",
+                                 "closed_without_arrest": "number", "open_no_arrest": "number"},
+                "homicides per day and victim group by disposition"),
+)  # fmt: skip
 
 log = logging.getLogger("trustreport")
 

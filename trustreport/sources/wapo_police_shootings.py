@@ -48,7 +48,13 @@ from trustreport.sources.base import (
     parse_options,
     require_columns,
 )
+from trustreport.sources.extras import ExtrasTable
 from trustreport.vocab import Group, Measure
+
+EXTRAS = (
+    ExtrasTable("agencies", {"agency_id": "number", "agency": "text", "state": "text", "shootings": "number"},
+                "the agencies the selected deaths are linked to, with their counts"),
+)  # fmt: skip
 
 log = logging.getLogger("trustreport")
 
