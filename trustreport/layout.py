@@ -23,9 +23,12 @@ PageSize = Literal["letter", "a4"]
 
 # nbconvert's stand-in when an image has no alt text; the page keeps it, the browser test flags it.
 NO_ALT = "No description has been provided for this image"
-# A table with more body rows than this is shortened in the PDF and printed whole in the appendix.
+# A table with more body rows, or more text, than this is shortened in the PDF and printed whole in the appendix
+# (about two pages of 8.5 pt text in a narrow column); the body keeps its first rows, up to either limit below.
 LONG_TABLE_ROWS = 25
+LONG_TABLE_CHARS = 4000
 SHOWN_ROWS = 10
+SHOWN_CHARS = 1500
 APPENDIX_ID = "appendix-full-tables"
 
 _HEADING = re.compile(r"^h[1-6]$")
@@ -134,8 +137,10 @@ def print_css(page_size: PageSize, running_title: str) -> str:
   .tr-toc li {{ margin: .1em 0; }}
   .tr-toc a {{ color: inherit; text-decoration: none; }}
   .tr-toc a::after {{ content: leader(".") target-counter(attr(href), page); }}
-  #{APPENDIX_ID} {{ break-before: page; }}
+  /* The appendix's full tables are wide: landscape pages give their columns room. */
+  .tr-appendix {{ page: appendix; }}
 }}
+@page appendix {{ size: {size} landscape; }}
 """
 
 
@@ -164,11 +169,11 @@ def arrange_page(page: str, *, city: str) -> str:
 
 
 def print_page(page: str) -> str:
-    """The page as printed to PDF: a table longer than `LONG_TABLE_ROWS` rows shows its first `SHOWN_ROWS` in
+    """The page as printed to PDF: a long table (`_is_long`) shows its first rows (`_rows_to_show`) in
     the body with a note, and is printed whole in an appendix at the end (listed in the contents)."""
     soup = BeautifulSoup(page, "html.parser")
     main = soup.find("main")
-    long_tables = [t for t in soup.find_all("table") if len(_body_rows(t)) > LONG_TABLE_ROWS]
+    long_tables = [t for t in soup.find_all("table") if _is_long(t)]
     if main is None or not long_tables:
         return page
     appendix = soup.new_tag("section", attrs={"class": "tr-appendix", "aria-labelledby": APPENDIX_ID})
@@ -184,10 +189,12 @@ def print_page(page: str) -> str:
             caption.attrs.pop("id", None)
         appendix.append(full)
         rows = _body_rows(table)
-        for row in rows[SHOWN_ROWS:]:
+        shown = _rows_to_show(rows)
+        for row in rows[shown:]:
             row.decompose()
         note = soup.new_tag("p", attrs={"class": "tr-note"})
-        note.append(f"The first {SHOWN_ROWS} of {len(rows)} rows; the full table is in the ")
+        first = "The first row" if shown == 1 else f"The first {shown} rows"
+        note.append(f"{first} of {len(rows)}; the full table is in the ")
         link = soup.new_tag("a", attrs={"href": f"#{full_id}"})
         link.string = "appendix"
         note.append(link)
@@ -335,6 +342,24 @@ def _add_footer(soup: BeautifulSoup, main: Tag, city: str) -> None:
     )
     footer.append(text)
     main.insert_after(footer)
+
+
+def _is_long(table: Tag) -> bool:
+    """Whether a table is too long for the PDF's body: more than `LONG_TABLE_ROWS` rows or `LONG_TABLE_CHARS`
+    characters of cell text."""
+    rows = _body_rows(table)
+    return len(rows) > LONG_TABLE_ROWS or sum(len(r.get_text(" ", strip=True)) for r in rows) > LONG_TABLE_CHARS
+
+
+def _rows_to_show(rows: list[Tag]) -> int:
+    """How many first rows of a long table the body keeps: up to `SHOWN_ROWS` and `SHOWN_CHARS`, at least one."""
+    shown, chars = 0, 0
+    for row in rows[:SHOWN_ROWS]:
+        chars += len(row.get_text(" ", strip=True))
+        if shown and chars > SHOWN_CHARS:
+            break
+        shown += 1
+    return shown
 
 
 def _body_rows(table: Tag) -> list[Tag]:
