@@ -40,8 +40,10 @@ img { max-width: 100%; height: auto; }
 .tr-header, .tr-toc, .tr-footer { padding: 0 var(--jp-notebook-padding, 10px);
   font-family: var(--jp-content-font-family, system-ui, sans-serif); }
 .tr-toc { font-size: .9rem; margin: .5rem 0 1rem; }
-.tr-toc h2 { font-size: 1rem; margin: .4rem 0; }
-.tr-toc ol { display: flex; flex-wrap: wrap; gap: .25rem 1.1rem; margin: 0; padding-left: 1.2rem; }
+.tr-toc h2 { font-size: 1rem; margin: .4rem 0; display: inline; }
+.tr-toc summary { cursor: pointer; margin: .4rem 0; }
+.tr-toc ol { display: flex; flex-wrap: wrap; gap: .2rem 1.2rem; margin: 0; padding-left: 0;
+  list-style-position: inside; }
 .tr-toc li { margin: 0; }
 .tr-footer { color: #555; font-size: .85rem; border-top: 1px solid #ccc; margin-top: 2rem; padding-top: .5rem; }
 figure.tr-figure { margin: .6rem 0 1.2rem; }
@@ -56,9 +58,10 @@ caption.tr-caption { caption-side: top; padding: 0 0 .3rem; }
 .tr-scroll:focus { outline: 2px solid #0b5cad; outline-offset: 2px; }
 .tr-scroll table { margin: 0; }
 .tr-scroll tbody th:first-child, .tr-scroll tbody td:first-child, .tr-scroll thead th:first-child {
-  position: sticky; left: 0; z-index: 1; background: #fff; box-shadow: 1px 0 0 #ddd; }
-.tr-scroll tbody tr:nth-child(odd) td:first-child, .tr-scroll tbody tr:nth-child(odd) th:first-child {
-  background: #f5f5f5; }
+  position: sticky; left: 0; z-index: 1; background: var(--jp-layout-color0, #fff); box-shadow: 1px 0 0 #ddd; }
+/* The sticky cell is opaque, in its row's stripe colour (JupyterLab stripes even rows). */
+.tr-scroll tbody tr:nth-child(even) td:first-child, .tr-scroll tbody tr:nth-child(even) th:first-child {
+  background: var(--jp-rendermime-table-row-background, #f5f5f5); }
 .tr-wide.tr-more::after { content: ""; position: absolute; top: 0; right: 0; bottom: 0; width: 1.6rem;
   pointer-events: none; background: linear-gradient(to left, rgba(0, 0, 0, .22), rgba(0, 0, 0, 0)); }
 .tr-hint { display: none; font-size: .8rem; color: #555; text-align: right; margin: 0 0 .15rem; }
@@ -78,7 +81,8 @@ caption.tr-caption { caption-side: top; padding: 0 0 .3rem; }
 @media print { .tr-hint, .tr-wide.tr-more::after { display: none !important; } }
 """
 
-# Marks a scroll box whose table runs past its right edge, and clears the mark once it is scrolled to the end.
+# Marks a scroll box whose table runs past its right edge, and clears the mark once it is scrolled to the end;
+# opens the contents on a wide screen and before printing.
 SCROLL_SCRIPT = """\
 (function () {
   function mark(box) {
@@ -93,6 +97,11 @@ SCROLL_SCRIPT = """\
   }
   window.addEventListener('resize', all);
   all();
+  var contents = document.querySelector('.tr-toc details');
+  if (contents) {
+    if (window.matchMedia('(min-width: 601px)').matches) contents.open = true;
+    window.addEventListener('beforeprint', function () { contents.open = true; });
+  }
 })();
 """
 
@@ -133,7 +142,7 @@ def print_css(page_size: PageSize, running_title: str) -> str:
   .jp-OutputArea-child {{ break-inside: auto !important; }}
   img, svg, tr {{ break-inside: avoid; }}
   h1, h2, h3, h4, caption {{ break-after: avoid; }}
-  .tr-toc ol {{ display: block; padding-left: 1.2em; }}
+  .tr-toc ol {{ display: block; padding-left: 1.4em; list-style-position: outside; }}
   .tr-toc li {{ margin: .1em 0; }}
   .tr-toc a {{ color: inherit; text-decoration: none; }}
   .tr-toc a::after {{ content: leader(".") target-counter(attr(href), page); }}
@@ -319,9 +328,14 @@ def _add_contents(soup: BeautifulSoup, main: Tag) -> None:
     if not sections:
         return
     nav = soup.new_tag("nav", attrs={"class": "tr-toc", "aria-labelledby": "tr-contents"})
+    # Folded on a phone, so the findings stay near the top; the script opens it on a wide screen and for print.
+    details = soup.new_tag("details")
+    summary = soup.new_tag("summary")
     title = soup.new_tag("h2", attrs={"id": "tr-contents"})
     title.string = "Contents"
-    nav.append(title)
+    summary.append(title)
+    details.append(summary)
+    nav.append(details)
     items = soup.new_tag("ol")
     for heading in sections:
         item = soup.new_tag("li")
@@ -329,7 +343,7 @@ def _add_contents(soup: BeautifulSoup, main: Tag) -> None:
         link.string = _heading_text(heading)
         item.append(link)
         items.append(item)
-    nav.append(items)
+    details.append(items)
     main.insert_before(nav)
 
 
