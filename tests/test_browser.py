@@ -161,8 +161,10 @@ def test_the_index_compares_the_cities_and_sorts(pages):
 
 
 @pytest.mark.parametrize("slug", list(CITIES))
-def test_pdf_is_us_letter_with_a_page_number_on_every_page(rendered, slug):
+def test_pdf_is_tagged_us_letter_with_a_page_number_on_every_page(rendered, slug):
     reader = PdfReader(rendered / slug / "report.pdf")
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]  # tagged (PDF/UA-1)
     total = len(reader.pages)
     for number, page in enumerate(reader.pages, start=1):
         box = page.mediabox

@@ -68,9 +68,9 @@ def export_html(nb: Any, *, city: str, page_size: PageSize = "letter") -> str:
 
 
 def write_pdf(page: str, target: Path, *, base_url: Path) -> None:
-    """Tagged PDF (PDF/UA-1 structure) of the HTML page with WeasyPrint, in-process, long tables moved to an
-    appendix (`layout.print_page`); the paper size and running header come from the page's own print rules.
-    Nothing is fetched from the network."""
+    """Tagged, PDF/UA-1 PDF of the HTML page with WeasyPrint, in-process, long tables moved to an appendix
+    (`layout.print_page`); the paper size and running header come from the page's own print rules. Nothing is
+    fetched from the network."""
     for name in ("weasyprint", "fontTools"):
         logging.getLogger(name).setLevel(logging.ERROR)
     from weasyprint import HTML
@@ -78,4 +78,4 @@ def write_pdf(page: str, target: Path, *, base_url: Path) -> None:
 
     fetcher = URLFetcher(allowed_protocols=("data", "file"))
     document = HTML(string=print_page(page), base_url=str(base_url), url_fetcher=fetcher)
-    document.write_pdf(str(target), pdf_tags=True)
+    document.write_pdf(str(target), pdf_variant="pdf/ua-1")

@@ -48,7 +48,8 @@ img { max-width: 100%; height: auto; }
 .tr-footer { color: #555; font-size: .85rem; border-top: 1px solid #ccc; margin-top: 2rem; padding-top: .5rem; }
 figure.tr-figure { margin: .6rem 0 1.2rem; }
 figure.tr-figure img { display: block; max-width: 100%; height: auto; }
-figcaption, caption.tr-caption { font-size: .9rem; font-weight: 600; text-align: left; margin: .3rem 0; }
+figcaption, caption.tr-caption { font-size: .9rem; font-weight: 600; text-align: left; margin: .3rem 0;
+  font-family: var(--jp-content-font-family, system-ui, sans-serif); }
 caption.tr-caption { caption-side: top; padding: 0 0 .3rem; }
 /* A wide table scrolls inside its own box; its first column stays in view, and a shadow and a hint on the right
    say there is more (the class is set by the script at the end of the page; without script the box still
@@ -106,6 +107,9 @@ SCROLL_SCRIPT = """\
 """
 
 
+MARGIN_FONT = 'system-ui, "DejaVu Sans", sans-serif'
+
+
 def print_css(page_size: PageSize, running_title: str) -> str:
     """Print rules for the PDF and for a browser's print: paper size, a running header with the city and
     "page N of M" on every page, the contents with page numbers, table text at 8.5 pt, charts at text width.
@@ -117,8 +121,8 @@ def print_css(page_size: PageSize, running_title: str) -> str:
     return f"""\
 @page {{
   size: {size}; margin: 18mm 14mm 16mm;
-  @top-left {{ content: {running}; font-size: 8pt; color: #555; }}
-  @bottom-right {{ content: "page " counter(page) " of " counter(pages); font-size: 8pt; color: #555; }}
+  @top-left {{ content: {running}; font: 8pt {MARGIN_FONT}; color: #555; }}
+  @bottom-right {{ content: "page " counter(page) " of " counter(pages); font: 8pt {MARGIN_FONT}; color: #555; }}
 }}
 @media print {{
   .jp-OutputArea-child, .jp-Cell-outputWrapper, .jp-Cell-inputWrapper, .jp-InputArea {{
