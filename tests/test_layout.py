@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from trustreport.comparison import comparison, headline
-from trustreport.export import export_html
+from trustreport.export import export_html, write_pdf
 from trustreport.layout import LONG_TABLE_ROWS, NO_ALT, print_css, print_page
 from trustreport.tables._common import to_html
 from trustreport.vocab import Measure
@@ -111,6 +111,18 @@ def test_print_rules_follow_the_page_size_and_escape_the_running_header():
     assert "size: A4;" in print_css("a4", "X")
     assert 'content: "Say \\"hi\\" city";' in print_css("letter", 'Say "hi" city')
     assert '"page " counter(page) " of " counter(pages)' in print_css("letter", "X")
+
+
+@pytest.mark.parametrize(("page_size", "points"), [("letter", (612, 792)), ("a4", (595, 842))])
+def test_the_pdf_takes_its_paper_size_from_the_params_option(tmp_path, page_size, points):
+    from pypdf import PdfReader
+
+    page = export_html(_notebook(), city="Testville, TX", page_size=page_size)
+    write_pdf(page, tmp_path / "report.pdf", base_url=tmp_path)
+    reader = PdfReader(tmp_path / "report.pdf")
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == points
+    assert f"page 1 of {len(reader.pages)}" in reader.pages[0].extract_text()
 
 
 def _ratio(measure: str, statistic: str, period: str, value: float | None) -> dict:
