@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 WORKERS ?= 2
+# The browser tests (tests/test_browser.py) drive the system Chromium, the Debian package.
+CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: report test setup setup-dev lint format bench clean
 
@@ -11,8 +13,15 @@ report: $(VENV)/.installed
 
 # One pytest run: the test suite plus an nbval smoke run of the template (fixture notebooks under tests/data are
 # executed by the tests themselves, not collected by nbval).
-test: $(VENV)/.installed-dev
-	$(BIN)/pytest -q --nbval-lax --nbval-current-env --ignore=tests/data tests notebooks/trust_report.ipynb
+test: $(VENV)/.installed-dev $(CHROMIUM)
+	TRUSTREPORT_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q --nbval-lax --nbval-current-env --ignore=tests/data tests notebooks/trust_report.ipynb
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get update -q && apt-get install -y -q --no-install-recommends chromium; \
+	else \
+	  echo "No Chromium at $(CHROMIUM): install it (apt-get install chromium) or the browser tests are skipped"; \
+	fi
 
 setup: $(VENV)/.installed
 setup-dev: $(VENV)/.installed-dev

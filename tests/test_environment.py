@@ -23,7 +23,10 @@ def test_environment_yml_matches_pyproject() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     pip_specs = dict(_split(s) for s in [*project["dependencies"], *project["optional-dependencies"]["dev"]])
     conda = yaml.safe_load((ROOT / "environment.yml").read_text())
-    conda_specs = dict(_split(s) for s in conda["dependencies"] if isinstance(s, str))
+    # A package not on conda-forge is listed under `pip:` (the editable install of this project is not a package).
+    pip_section = [s for d in conda["dependencies"] if isinstance(d, dict) for s in d.get("pip", [])]
+    listed = [s for s in conda["dependencies"] if isinstance(s, str)] + [s for s in pip_section if s != "-e ."]
+    conda_specs = dict(_split(s) for s in listed)
     expected = {CONDA_NAMES.get(name, name): bound for name, bound in pip_specs.items()}
     missing = sorted(set(expected) - set(conda_specs))
     assert not missing, f"environment.yml lacks {missing}"

@@ -79,6 +79,12 @@ def test_wrong_type(tmp_path: Path) -> None:
     assert "'high'" in str(err)
 
 
+def test_page_size_is_letter_or_a4(tmp_path: Path) -> None:
+    err = _error(tmp_path, lambda r: r.setdefault("options", {}).update(page_size="legal"))
+    assert err.key == "options.page_size"
+    assert "'legal'" in str(err)
+
+
 def test_unknown_group(tmp_path: Path) -> None:
     err = _error(tmp_path, lambda r: r.update(groups=["black", "martian", "white"]))
     assert err.key == "groups[1]"
@@ -124,3 +130,4 @@ def test_defaults(tmp_path: Path) -> None:
     assert p.reference_group is Group.WHITE
     assert p.groups == [Group.BLACK, Group.HISPANIC, Group.WHITE]
     assert p.options.level == 0.95
+    assert p.options.page_size == "letter"

@@ -63,14 +63,14 @@ def test_success_publishes_exactly_the_four_files(rendered):
 @pytest.mark.e2e
 def test_html_is_one_self_contained_page_without_code(rendered):
     page = rendered.outputs["html"].read_text(encoding="utf-8")
-    assert "<title>Alpha: then and now</title>" in page
+    assert "<title>Alpha — policing then and now | trustreport</title>" in page
     assert "data:image/png;base64," in page
     for code in ("load_params(", "plt.subplots", "display(Markdown", "params_path"):
         assert code not in page, f"input code {code!r} leaked into the HTML"
     assert METRICS_MIMETYPE not in page
     assert "vnd.trustreport" not in page
     assert "<script src=" not in page  # no require.js / MathJax from a CDN: works offline
-    assert "@page { size: A4" in page
+    assert "size: Letter;" in page  # options.page_size defaults to US Letter
 
 
 @pytest.mark.e2e
@@ -78,7 +78,7 @@ def test_pdf_opens_and_holds_the_report(rendered):
     reader = PdfReader(rendered.outputs["pdf"])
     assert len(reader.pages) >= 1
     box = reader.pages[0].mediabox
-    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)  # US Letter in points
     assert "Alpha: then and now" in reader.pages[0].extract_text()
 
 
@@ -212,7 +212,8 @@ def test_index_escapes_everything_a_user_typed(tmp_path):
         reason="params/evil.yaml: `claims[0].text`: <b>bold</b> & 'quoted'",
     )
     page = write_index([evil], tmp_path).read_text(encoding="utf-8")
-    assert "<script>" not in page and "<b>" not in page
+    assert "<script>alert" not in page and "<b>" not in page  # the page's own sort script is the only <script>
+    assert page.count("<script>") == 1
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     assert (
         '<div class="reason">params/evil.yaml: `claims[0].text`: '

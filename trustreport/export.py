@@ -1,6 +1,7 @@
-"""Export an executed notebook: one self-contained HTML page (nbconvert) and its A4 PDF (WeasyPrint).
+"""Export an executed notebook: one self-contained HTML page (nbconvert) and its PDF (WeasyPrint).
 
-One stylesheet serves the browser's print and the PDF, so one template serves both (STYLE, the notebook).
+One stylesheet serves the browser's print and the PDF, so one template serves both (STYLE, the notebook); the
+page's structure (landmarks, contents, captions, scroll boxes) is `trustreport.layout`'s.
 Tools: `reference/toolchain.md`.
 """
 
@@ -10,45 +11,38 @@ import logging
 from pathlib import Path
 from typing import Any
 
-# Print rules for the report: A4, and the fix for JupyterLab's flexbox layout that otherwise clips charts at
-# the right edge in WeasyPrint (toolchain.md, appendix D). Embedded in the HTML for browsers' print and passed
-# to WeasyPrint, so one stylesheet serves both.
-PRINT_CSS = """\
-@page { size: A4; margin: 14mm 12mm; }
-@media print {
-  .jp-OutputArea-child, .jp-Cell-outputWrapper, .jp-Cell-inputWrapper, .jp-InputArea {
-    display: block !important;
-  }
-  .jp-OutputPrompt, .jp-InputPrompt { display: none !important; }
-  img { max-width: 100% !important; max-height: 250mm !important; width: auto; height: auto !important; }
-  /* Wide tables: fit the page width (JupyterLab's fixed layout lets them run off the right edge). */
-  table { table-layout: auto !important; width: 100% !important; font-size: 7.5pt !important; }
-  th, td { padding: .25em .35em !important; overflow-wrap: break-word; }
-  pre { white-space: pre-wrap !important; }
-  /* JupyterLab keeps each output whole (avoid-page), which pushes a long list or table to the next page and
-     leaves half a page blank; let text and tables flow, keep charts and table rows whole. */
-  .jp-OutputArea-child { break-inside: auto !important; }
-  img, svg, tr { break-inside: avoid; }
-  h1, h2, h3, h4 { break-after: avoid; }
-}
-"""
+from trustreport.layout import SCREEN_CSS, PageSize, arrange_page, print_css, print_page
+
+# The default print rules (Letter, no city in the running header); each report embeds its own `print_css`.
+PRINT_CSS = print_css("letter", "trustreport")
 
 # The `lab` template without anything fetched from the network (require.js, MathJax, mermaid, widgets), so the
-# page is one self-contained file that works offline; plus the print rules above.
+# page is one self-contained file that works offline; a PNG's alt text from its display metadata
+# (`{"image/png": {"alt": "…"}}`), which the lab template drops; plus the screen and print rules.
 _HTML_TEMPLATE_NAME = "trustreport_report.html.j2"
-_HTML_TEMPLATE = (
-    "{%- extends 'lab/index.html.j2' -%}\n"
-    "{%- block html_head_js -%}{%- endblock html_head_js -%}\n"
-    "{% block jupyter_widgets %}{% endblock jupyter_widgets %}\n"
-    "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n"
-    "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n"
-    '{%- block html_head_css -%}\n<style type="text/css">\n' + PRINT_CSS + "</style>\n"
-    "{%- endblock html_head_css -%}\n"
-)
+_HTML_TEMPLATE = """\
+{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{% block jupyter_widgets %}{% endblock jupyter_widgets %}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_css -%}
+<style type="text/css">
+{{ resources.trustreport_css }}</style>
+{%- endblock html_head_css -%}
+{% block data_png scoped %}
+{%- set alt = output | get_metadata('alt', 'image/png') -%}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
+{%- if alt %} alt="{{ alt | escape_html }}"{% endif %}>
+</div>
+{%- endblock data_png %}
+"""
 
 
-def export_html(nb: Any, *, title: str) -> str:
-    """One self-contained HTML page: no input code, no prompts, `remove-cell` cells dropped, images inline."""
+def export_html(nb: Any, *, city: str, page_size: PageSize = "letter") -> str:
+    """One self-contained HTML page titled with `city`: no input code, no prompts, `remove-cell` cells dropped,
+    images inline, laid out by `layout.arrange_page` with print rules for `page_size` paper."""
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
     from traitlets.config import Config
@@ -68,17 +62,20 @@ def export_html(nb: Any, *, title: str) -> str:
         exclude_output_prompt=True,
         embed_images=True,
     )
-    page, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return page
+    css = SCREEN_CSS + print_css(page_size, f"{city} — policing then and now")
+    page, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": city}, "trustreport_css": css})
+    return arrange_page(page, city=city)
 
 
 def write_pdf(page: str, target: Path, *, base_url: Path) -> None:
-    """A4 PDF of the HTML page with WeasyPrint, in-process; nothing is fetched from the network."""
+    """Tagged, PDF/UA-1 PDF of the HTML page with WeasyPrint, in-process, long tables moved to an appendix
+    (`layout.print_page`); the paper size and running header come from the page's own print rules. Nothing is
+    fetched from the network."""
     for name in ("weasyprint", "fontTools"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    from weasyprint import CSS, HTML
+    from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols=("data", "file"))
-    document = HTML(string=page, base_url=str(base_url), url_fetcher=fetcher)
-    document.write_pdf(str(target), stylesheets=[CSS(string=PRINT_CSS)])
+    document = HTML(string=print_page(page), base_url=str(base_url), url_fetcher=fetcher)
+    document.write_pdf(str(target), pdf_variant="pdf/ua-1")

@@ -11,7 +11,7 @@ import hashlib
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -112,6 +112,8 @@ class ReportOptions(_Strict):
     rate_per: int = Field(1000, gt=0)
     # The day year-to-date comparisons run to; by default the latest day the data cover.
     ytd_as_of: date | None = None
+    # The PDF's paper size; Letter suits US readers, A4 the rest (export.print_css).
+    page_size: Literal["letter", "a4"] = "letter"
 
 
 class Params(_Strict):

@@ -119,8 +119,7 @@ def _build_and_swap(loaded: LoadedParams, template: Path, out_root: Path) -> Non
                 template, f"metrics `jurisdiction` is {claimed!r} but {loaded.path} says {jurisdiction!r}"
             )
         (staging / REPORT_FILES["metrics"]).write_text(metrics_json(metrics, template), encoding="utf-8")
-        title = metrics.get("title") if isinstance(metrics.get("title"), str) else loaded.params.name
-        page = export_html(nb, title=title)
+        page = export_html(nb, city=loaded.params.name, page_size=loaded.params.options.page_size)
         (staging / REPORT_FILES["html"]).write_text(page, encoding="utf-8")
         t2 = time.perf_counter()
         write_pdf(page, staging / REPORT_FILES["pdf"], base_url=staging)
