@@ -21,12 +21,20 @@ import pandas as pd
 from trustreport import fmt
 from trustreport.counts import Break, BreakOrigin, Coverage
 from trustreport.estimate import Estimate
-from trustreport.vocab import CONDITIONAL_STAGES, MEASURE_LABELS, MEASURE_SINGULAR, Flag, Group, Measure, Period
+from trustreport.vocab import (
+    CONDITIONAL_STAGES,
+    MEASURE_LABELS,
+    MEASURE_SINGULAR,
+    DateSpan,
+    Flag,
+    Group,
+    Measure,
+    Period,
+)
 
 if TYPE_CHECKING:
     from trustreport.params import DeclaredBreak
 
-Window = tuple[date, date]
 
 # The shares the detector watches: numerator measure -> the measure it is a subset of.
 DETECTED_STAGES: dict[Measure, Measure] = {
@@ -83,13 +91,13 @@ def affects(brk: Break, measure: Measure) -> bool:
     return False
 
 
-def straddling(breaks: Sequence[Break], measure: Measure, then: Window, now: Window) -> list[Break]:
+def straddling(breaks: Sequence[Break], measure: Measure, then: DateSpan, now: DateSpan) -> list[Break]:
     """Breaks reaching `measure` in force after the then window starts and by the end of the now window: some of
     the then data were recorded under an earlier regime than some of the now data."""
     return [b for b in breaks if affects(b, measure) and then[0] < b.date <= now[1]]
 
 
-def inside(breaks: Sequence[Break], measure: Measure, window: Window) -> list[Break]:
+def inside(breaks: Sequence[Break], measure: Measure, window: DateSpan) -> list[Break]:
     """Breaks reaching `measure` that take effect strictly inside `window` (it mixes two recording regimes)."""
     return [b for b in breaks if affects(b, measure) and window[0] < b.date <= window[1]]
 
@@ -103,7 +111,7 @@ def reason(breaks: Sequence[Break]) -> str:
 
 
 def across_breaks(
-    estimates: Sequence[Estimate], breaks: Sequence[Break], *, then: Window, now: Window
+    estimates: Sequence[Estimate], breaks: Sequence[Break], *, then: DateSpan, now: DateSpan
 ) -> list[Estimate]:
     """Mark what a break makes incomparable, before multiple-testing adjustment (a comparison that is not made is
     not a test).

@@ -7,14 +7,11 @@ darkness, force, year-to-date and others), so that no window is read as whole wh
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 from trustreport import fmt
 from trustreport.counts import Coverage, coverage_of
 from trustreport.estimate import Estimate
-from trustreport.vocab import MEASURE_LABELS, STOCK_MEASURES, Flag, Period
-
-Window = tuple[date, date]
+from trustreport.vocab import MEASURE_LABELS, STOCK_MEASURES, DateSpan, Flag, Period
 
 
 def flag_partial_coverage(estimates: Sequence[Estimate], coverages: Sequence[Coverage]) -> list[Estimate]:
@@ -34,7 +31,7 @@ def flag_partial_coverage(estimates: Sequence[Estimate], coverages: Sequence[Cov
     return out
 
 
-def _windows(est: Estimate) -> list[Window]:
+def _windows(est: Estimate) -> list[DateSpan]:
     if est.period == Period.CHANGE:
         return [w for w in (est.then_window, est.window) if w is not None]
     if est.period in (Period.THEN, Period.NOW):
@@ -42,7 +39,7 @@ def _windows(est: Estimate) -> list[Window]:
     return []
 
 
-def _note(est: Estimate, window: Window, coverages: Sequence[Coverage]) -> str | None:
+def _note(est: Estimate, window: DateSpan, coverages: Sequence[Coverage]) -> str | None:
     share = coverage_of(coverages, est.measure, window)
     if share >= 1.0 or share == 0.0:  # no data at all is "not available", said by the estimate itself
         return None

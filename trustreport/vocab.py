@@ -6,7 +6,12 @@ standard format needs no recoding. Every other module compares against these enu
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
+
+# An inclusive span of days, (first, last): the dates of a report window (`params.Window.dates`, which adds a label),
+# of a source's coverage, of an estimate. Metrics take spans; only params and sections know the labelled windows.
+DateSpan = tuple[date, date]
 
 
 class Group(StrEnum):

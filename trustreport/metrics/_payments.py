@@ -5,7 +5,6 @@ metrics share."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 import pandas as pd
 
@@ -14,9 +13,7 @@ from trustreport.metrics.inputs import merge_sources
 from trustreport.sources.base import SourceData
 from trustreport.statistic import Statistic
 from trustreport.stats.dollars import to_constant_dollars
-from trustreport.vocab import Group, Measure, Period
-
-Window = tuple[date, date]
+from trustreport.vocab import DateSpan, Group, Measure, Period
 
 
 def payments_of(sources: Sequence[SourceData]) -> pd.DataFrame:
@@ -51,7 +48,7 @@ def cases_of(payments: pd.DataFrame, base_year: int) -> pd.DataFrame:
     ).reset_index()
 
 
-def estimate_for(measure: Measure, statistic: Statistic, slot: str, period: Period, window: Window, **kw) -> Estimate:
+def estimate_for(measure: Measure, statistic: Statistic, slot: str, period: Period, window: DateSpan, **kw) -> Estimate:
     """An all-group `Estimate` without a value, its id `measure.statistic.all.slot` (slot: a period or a year)."""
     return Estimate(
         id=f"{measure}.{statistic}.{Group.ALL}.{slot}",

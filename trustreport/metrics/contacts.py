@@ -8,7 +8,6 @@ contacts in the window (Garwood exact interval) and per resident per year (shown
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 import pandas as pd
 
@@ -26,14 +25,12 @@ from trustreport.metrics.inputs import (
 )
 from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
-from trustreport.vocab import DenominatorKind, Flag, Group, Measure, Period
-
-Window = tuple[date, date]
+from trustreport.vocab import DateSpan, DenominatorKind, Flag, Group, Measure, Period
 
 
 def contacts_rates(
     counts: pd.DataFrame,
-    window: Window,
+    window: DateSpan,
     *,
     period: Period,
     coverages: Sequence[Coverage] = (),
@@ -91,7 +88,7 @@ def contacts_rates(
     return [e.with_flags(Flag.PARTIAL_COVERAGE, note=note) for e in out] if note else out
 
 
-def _covered_span(coverages: Sequence[Coverage], window: Window, period: Period) -> tuple[Window, str | None]:
+def _covered_span(coverages: Sequence[Coverage], window: DateSpan, period: Period) -> tuple[DateSpan, str | None]:
     """The part of the window the contacts sources cover, and a note when it is narrower than the window."""
     covered, share = covered_window(coverages, Measure.CONTACTS, window)
     if covered == window:

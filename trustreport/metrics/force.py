@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
 
 import pandas as pd
 
@@ -35,9 +34,8 @@ from trustreport.metrics.small_numbers import apply_ratio_rules, apply_stability
 from trustreport.sources.base import SourceData
 from trustreport.statistic import Statistic, severity_share
 from trustreport.stats import intervals as iv
-from trustreport.vocab import GROUP_LABELS, DenominatorKind, ForceSeverity, Group, Measure, Period
+from trustreport.vocab import GROUP_LABELS, DateSpan, DenominatorKind, ForceSeverity, Group, Measure, Period
 
-Window = tuple[date, date]
 WEAPON_LEVELS = frozenset({str(ForceSeverity.WEAPON), str(ForceSeverity.FIREARM)})
 RECORDED_RACES = (Group.BLACK, Group.HISPANIC, Group.WHITE, Group.ASIAN_PI, Group.OTHER)
 SHARES_NOTE = (
@@ -48,7 +46,7 @@ SHARES_NOTE = (
 
 def force_per_arrest(
     counts: pd.DataFrame,
-    window: Window,
+    window: DateSpan,
     *,
     period: Period,
     groups: Sequence[Group],
@@ -87,7 +85,7 @@ def _per_arrest_ratio(events, arrests, group: Group, reference: Group, period: P
     return apply_ratio_rules(est, {events.label(group): a, events.label(reference): c})
 
 
-def _extras(sources: Sequence[SourceData], name: str, window: Window) -> tuple[pd.DataFrame, tuple[str, ...]]:
+def _extras(sources: Sequence[SourceData], name: str, window: DateSpan) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """One extras table stacked over the sources that have it, cut to the days of `window`, and their ids."""
     found = [(s.info.id, s.extras[name]) for s in sources if name in s.extras]
     if not found:
@@ -98,7 +96,7 @@ def _extras(sources: Sequence[SourceData], name: str, window: Window) -> tuple[p
 
 
 def _share(
-    statistic: Statistic, group: Group, period: Period, window: Window, x: float, n: float, level: float, **kw
+    statistic: Statistic, group: Group, period: Period, window: DateSpan, x: float, n: float, level: float, **kw
 ) -> Estimate:
     """x/n with the Wilson interval, flagged unstable under 20 (methods §2.1, §5.3)."""
     measure = kw.pop("measure", Measure.FORCE_INCIDENTS)
@@ -110,7 +108,7 @@ def _share(
 
 
 def _risk_ratio(
-    statistic: Statistic, group: Group, reference: Group, period: Period, window: Window, cells, level, **kw
+    statistic: Statistic, group: Group, reference: Group, period: Period, window: DateSpan, cells, level, **kw
 ):
     """(a/n1)/(c/n2) with the recommended binomial interval and test (methods §1.2A)."""
     (a, n1), (c, n2) = cells
@@ -125,7 +123,7 @@ def _risk_ratio(
 
 def severity_mix(
     sources: Sequence[SourceData],
-    window: Window,
+    window: DateSpan,
     *,
     period: Period,
     groups: Sequence[Group],
@@ -162,7 +160,7 @@ def _weapon(cells: pd.Series, group: Group) -> float:
 
 def injury_rates(
     sources: Sequence[SourceData],
-    window: Window,
+    window: DateSpan,
     *,
     period: Period,
     groups: Sequence[Group],
@@ -210,8 +208,8 @@ def injury_rates(
 def subject_shares_then_now(
     counts: pd.DataFrame,
     sources: Sequence[SourceData],
-    then: Window,
-    now: Window,
+    then: DateSpan,
+    now: DateSpan,
     *,
     groups: Sequence[Group],
     level: float = 0.95,
@@ -243,14 +241,14 @@ def subject_shares_then_now(
     return out
 
 
-def _subject_share(group: Group, period: Period, window: Window, x: float, n: float, level: float, ids) -> Estimate:
+def _subject_share(group: Group, period: Period, window: DateSpan, x: float, n: float, level: float, ids) -> Estimate:
     est = _share(
         Statistic.SUBJECT_SHARE, group, period, window, x, n, level, measure=Measure.FORCE_SUBJECTS, sources=ids
     )
     return est.with_flags(note=SHARES_NOTE)
 
 
-def _share_difference(group: Group, then: Window, now: Window, x_now, x_then, level: float, pair) -> Estimate:
+def _share_difference(group: Group, then: DateSpan, now: DateSpan, x_now, x_then, level: float, pair) -> Estimate:
     (a, n1), (c, n2) = x_now, x_then
     est = new_estimate(
         Measure.FORCE_SUBJECTS, Statistic.SUBJECT_SHARE_DIFFERENCE, group, Period.CHANGE, now, then_window=then,
@@ -264,8 +262,8 @@ def force_estimates(
     counts: pd.DataFrame,
     sources: Sequence[SourceData],
     *,
-    then: Window,
-    now: Window,
+    then: DateSpan,
+    now: DateSpan,
     groups: Sequence[Group],
     reference: Group = Group.WHITE,
     level: float = 0.95,

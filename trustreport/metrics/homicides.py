@@ -49,9 +49,8 @@ from trustreport.metrics.inputs import (
 from trustreport.metrics.small_numbers import apply_ratio_rules, apply_stability, not_estimable
 from trustreport.metrics.year_to_date import YTD_CAVEAT, year_to_date, ytd_window
 from trustreport.statistic import Statistic
-from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, DenominatorKind, Group, Measure, Period
+from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, DateSpan, DenominatorKind, Group, Measure, Period
 
-Window = tuple[date, date]
 VICTIMS, CLEARED = Measure.HOMICIDE_VICTIMS, Measure.HOMICIDES_CLEARED
 # Groups that have a meaningful complement; `unknown` victims are in `all` but describe no residents.
 _NOT_COMPARED = (Group.ALL, Group.UNKNOWN)
@@ -64,7 +63,7 @@ def all_others_label(group: Group) -> str:
 
 def homicide_disparities(
     counts: pd.DataFrame,
-    window: Window,
+    window: DateSpan,
     *,
     period: Period,
     groups: Sequence[Group],

@@ -16,13 +16,11 @@ from trustreport.counts import stock_snapshot, window_totals
 from trustreport.estimate import Estimate
 from trustreport.metrics.small_numbers import not_estimable
 from trustreport.statistic import Statistic
-from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, Flag, Group, Measure, Period
-
-Window = tuple[date, date]
+from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, DateSpan, Flag, Group, Measure, Period
 
 
 def new_estimate(
-    measure: Measure, statistic: Statistic, group: Group, period: Period, window: Window, **fields: Any
+    measure: Measure, statistic: Statistic, group: Group, period: Period, window: DateSpan, **fields: Any
 ) -> Estimate:
     """An `Estimate` with its id made by `estimate_id`."""
     return Estimate(
@@ -41,11 +39,11 @@ def estimate_id(measure: Measure, statistic: Statistic, group: Group, period: Pe
     return f"{measure}.{statistic}.{group}.{period}"
 
 
-def span(window: Window) -> str:
+def span(window: DateSpan) -> str:
     return f"{window[0].isoformat()} to {window[1].isoformat()}"
 
 
-def years_in(window: Window) -> float:
+def years_in(window: DateSpan) -> float:
     """Length of an inclusive window in years, counted per calendar year (days covered / days in that year),
     so that a whole calendar year, leap or not, is exactly 1."""
     start, end = window
@@ -66,7 +64,7 @@ class FlowCounts:
     record at all (in any window)."""
 
     measure: Measure
-    window: Window
+    window: DateSpan
     values: dict[Group, float]
     sources: dict[Group, tuple[str, ...]]
     recorded: frozenset[Group] = frozenset()
@@ -118,7 +116,7 @@ class FlowCounts:
         return f"{GROUP_LABELS[group]} {MEASURE_LABELS[self.measure]} ({span(self.window)})"
 
 
-def flow_counts(counts: pd.DataFrame, measure: Measure, window: Window) -> FlowCounts:
+def flow_counts(counts: pd.DataFrame, measure: Measure, window: DateSpan) -> FlowCounts:
     totals = window_totals(counts, measure, window)
     groups = [Group(g) for g in totals["group"]]
     window_sources = {s for ids in totals["sources"] for s in ids}
@@ -136,10 +134,10 @@ def flow_counts(counts: pd.DataFrame, measure: Measure, window: Window) -> FlowC
 class Residents:
     """The resident snapshot chosen for a window (counts.stock_snapshot) and the window's length in years."""
 
-    window: Window
+    window: DateSpan
     values: dict[Group, float]
     sources: dict[Group, tuple[str, ...]]
-    vintage: Window | None
+    vintage: DateSpan | None
 
     @property
     def has_data(self) -> bool:
@@ -178,7 +176,7 @@ class Residents:
         )
 
 
-def residents_for(counts: pd.DataFrame, window: Window) -> Residents:
+def residents_for(counts: pd.DataFrame, window: DateSpan) -> Residents:
     table, vintage = stock_snapshot(counts, Measure.RESIDENTS, window)
     groups = [Group(g) for g in table["group"]]
     return Residents(

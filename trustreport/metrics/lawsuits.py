@@ -49,9 +49,7 @@ from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
 from trustreport.stats.dollars import CPI_SERIES
 from trustreport.stats.small_numbers import ratio_refusal
-from trustreport.vocab import DenominatorKind, Flag, Group, Measure, Period
-
-Window = tuple[date, date]
+from trustreport.vocab import DateSpan, DenominatorKind, Flag, Group, Measure, Period
 
 SEED = 20210222  # the date FiveThirtyEight published the settlements; any fixed seed makes reruns identical
 N_RESAMPLES = 9999
@@ -64,8 +62,8 @@ PERMUTATION = "permutation test of equal medians, 9,999 permutations"
 def lawsuits(
     counts: pd.DataFrame,
     sources: Sequence[SourceData],
-    then: Window,
-    now: Window,
+    then: DateSpan,
+    now: DateSpan,
     *,
     level: float = 0.95,
     base_year: int | None = None,
@@ -89,7 +87,7 @@ def lawsuits(
     return out + settlement_lag(payments, coverages)
 
 
-def covered(window: Window, coverages: Sequence[Coverage]) -> tuple[Window, str | None]:
+def covered(window: DateSpan, coverages: Sequence[Coverage]) -> tuple[DateSpan, str | None]:
     """The part of `window` the settlement data cover and a partial-coverage note when it is narrower than asked
     (rates need the exposure really covered). Where a missing year splits the window, the longest covered run is
     used, so that no uncovered year counts as exposure."""
@@ -112,7 +110,7 @@ def _partial(estimates: list[Estimate], note: str | None) -> list[Estimate]:
     return [e.with_flags(Flag.PARTIAL_COVERAGE, note=note) for e in estimates] if note else estimates
 
 
-def _inside(frame: pd.DataFrame, window: Window) -> pd.DataFrame:
+def _inside(frame: pd.DataFrame, window: DateSpan) -> pd.DataFrame:
     """Rows whose counted period lies wholly inside the window (the `window_totals` rule)."""
     return frame[(frame["period_start"] >= pd.Timestamp(window[0])) & (frame["period_end"] <= pd.Timestamp(window[1]))]
 
@@ -121,9 +119,9 @@ def _dollar_note(base_year: int) -> str:
     return f"in {base_year} dollars (CPI-U annual averages, BLS {CPI_SERIES}; each payment by its year paid)"
 
 
-def year_spans(coverages: Sequence[Coverage]) -> list[Window]:
+def year_spans(coverages: Sequence[Coverage]) -> list[DateSpan]:
     """The (fiscal) years the coverage holds: twelve-month spans from each coverage start."""
-    out: list[Window] = []
+    out: list[DateSpan] = []
     for cov in sorted({(c.start, c.end) for c in coverages}):
         start = cov[0]
         while start <= cov[1]:
@@ -137,7 +135,7 @@ def by_year(
     counts: pd.DataFrame,
     payments: pd.DataFrame,
     coverages: Sequence[Coverage],
-    windows: dict[Period, tuple[Window, str | None]],
+    windows: dict[Period, tuple[DateSpan, str | None]],
     *,
     base_year: int,
 ) -> list[Estimate]:
@@ -156,21 +154,21 @@ def by_year(
     return out
 
 
-def _period_of(year: Window, windows: dict[Period, tuple[Window, str | None]]) -> Period:
+def _period_of(year: DateSpan, windows: dict[Period, tuple[DateSpan, str | None]]) -> Period:
     """The report window a year falls in, or the nearer one."""
 
-    def distance(w: Window) -> int:
+    def distance(w: DateSpan) -> int:
         return max(0, (w[0] - year[1]).days, (year[0] - w[1]).days)
 
     return min(windows, key=lambda p: (distance(windows[p][0]), p != Period.NOW))
 
 
-def _total(counts: pd.DataFrame, measure: Measure, window: Window) -> float:
+def _total(counts: pd.DataFrame, measure: Measure, window: DateSpan) -> float:
     return float(window_totals(counts, measure, window)["value"].sum())
 
 
 def window_levels(
-    counts: pd.DataFrame, payments: pd.DataFrame, window: Window, period: Period, *, base_year: int, level: float
+    counts: pd.DataFrame, payments: pd.DataFrame, window: DateSpan, period: Period, *, base_year: int, level: float
 ) -> list[Estimate]:
     """A window's cases (count and per year, exact Poisson intervals) and its dollar levels."""
     n, years = _total(counts, Measure.LAWSUITS, window), years_in(window)
@@ -214,7 +212,7 @@ def window_levels(
     return out + _dollar_levels(counts, payments, cases, window, period, str(period), base_year=base_year, level=level)
 
 
-def payment_count(payments: pd.DataFrame, window: Window, period: Period) -> Estimate:
+def payment_count(payments: pd.DataFrame, window: DateSpan, period: Period) -> Estimate:
     """`lawsuits.payment_count`: the payment rows paid in the window, reported beside the cases (`lawsuits.count`)
     because a case paid in installments or to several payees is several rows (methods §6). No interval: the
     payments of one case are not independent events."""
@@ -231,7 +229,7 @@ def _dollar_levels(
     counts: pd.DataFrame,
     payments: pd.DataFrame,
     cases: pd.DataFrame,
-    window: Window,
+    window: DateSpan,
     period: Period,
     slot: str,
     *,
@@ -287,7 +285,7 @@ def _per_case(
     statistic: Statistic,
     slot: str,
     period: Period,
-    window: Window,
+    window: DateSpan,
     note: tuple[str, ...],
     sources: tuple[str, ...],
     level: float | None,
@@ -327,7 +325,7 @@ def _bootstrap(samples: tuple[np.ndarray, ...], statistic: Callable, level: floa
     return math.nan, math.nan, PERCENTILE
 
 
-def lawsuit_count_change(counts: pd.DataFrame, then: Window, now: Window, *, level: float = 0.95) -> list[Estimate]:
+def lawsuit_count_change(counts: pd.DataFrame, then: DateSpan, now: DateSpan, *, level: float = 0.95) -> list[Estimate]:
     """Cases per year now ÷ then, exposure = each window's years, exact conditional interval and test (methods
     §2.2; G14: 18 vs 48 in 5-year windows → 0.375, CI 0.2053–0.6566, p 0.000287)."""
     return rate_change(
@@ -336,7 +334,7 @@ def lawsuit_count_change(counts: pd.DataFrame, then: Window, now: Window, *, lev
 
 
 def payout_change(
-    payments: pd.DataFrame, then: Window, now: Window, *, base_year: int, level: float = 0.95
+    payments: pd.DataFrame, then: DateSpan, now: DateSpan, *, base_year: int, level: float = 0.95
 ) -> Estimate:
     """Median payout per case now ÷ then in constant dollars: two-sample BCa bootstrap interval, permutation test
     (methods §6)."""

@@ -24,7 +24,6 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -40,9 +39,7 @@ from trustreport.sources.base import SourceData
 from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
 from trustreport.stop_mode import stopped_people
-from trustreport.vocab import GROUP_LABELS, SUPPRESS_BELOW, DenominatorKind, Group, Measure, Period
-
-Window = tuple[date, date]
+from trustreport.vocab import GROUP_LABELS, SUPPRESS_BELOW, DateSpan, DenominatorKind, Group, Measure, Period
 
 MH_RISK_RATIO_CI = "Mantel-Haenszel, Greenland-Robins variance"
 MH_ODDS_RATIO_CI = "Mantel-Haenszel, Robins-Breslow-Greenland variance"
@@ -70,7 +67,7 @@ HIT_RATE_CAVEAT = (
 class SearchCells:
     """Searches and hits inside one window by district and group, and the sources they came from."""
 
-    window: Window
+    window: DateSpan
     table: pd.DataFrame  # columns district, group, searches, hits
     sources: tuple[str, ...]
 
@@ -85,7 +82,7 @@ class SearchCells:
 
 def outcome_test(
     sources: Sequence[SourceData],
-    window: Window,
+    window: DateSpan,
     *,
     period: Period,
     groups: Sequence[Group],
@@ -111,7 +108,7 @@ def outcome_test(
 
 def hit_rates_by_district(
     sources: Sequence[SourceData],
-    window: Window,
+    window: DateSpan,
     *,
     groups: Sequence[Group],
     reference: Group = Group.WHITE,
@@ -150,7 +147,7 @@ def hit_rates_by_district(
     return both.loc[:, columns].sort_values(["group", "district"], kind="stable").reset_index(drop=True)
 
 
-def search_cells(sources: Sequence[SourceData], window: Window) -> SearchCells | None:
+def search_cells(sources: Sequence[SourceData], window: DateSpan) -> SearchCells | None:
     """Searches and hits by district and group inside `window`, from the sources' `by_district` extras;
     None when no source has them (a file without districts or without searches)."""
     frame, ids = window_rows(sources, "by_district", window, needs=("searches", "hits"))
@@ -161,7 +158,7 @@ def search_cells(sources: Sequence[SourceData], window: Window) -> SearchCells |
 
 
 def window_rows(
-    sources: Sequence[SourceData], key: str, window: Window, *, needs: Sequence[str] = ()
+    sources: Sequence[SourceData], key: str, window: DateSpan, *, needs: Sequence[str] = ()
 ) -> tuple[pd.DataFrame | None, tuple[str, ...]]:
     """The rows of extras table `key` dated inside `window`, and the ids of the sources that hold them.
 
@@ -313,7 +310,7 @@ def _homogeneity_note(result) -> str | None:
 
 def _discretionary(
     sources: Sequence[SourceData],
-    window: Window,
+    window: DateSpan,
     groups: Sequence[Group],
     reference: Group,
     period: Period,

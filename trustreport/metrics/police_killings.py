@@ -37,9 +37,8 @@ from trustreport.metrics.small_numbers import apply_stability, not_estimable
 from trustreport.sources.base import SourceData
 from trustreport.statistic import POOLED, Statistic
 from trustreport.stats import intervals as iv
-from trustreport.vocab import Flag, Group, Measure, Period
+from trustreport.vocab import DateSpan, Flag, Group, Measure, Period
 
-Window = tuple[date, date]
 MEASURE = Measure.POLICE_KILLINGS
 WAPO_KIND = "wapo_police_shootings"
 GUARDIAN_KIND = "police_killings_2015"
@@ -57,7 +56,7 @@ def annual_counts(
     coverages: Sequence[Coverage],
     *,
     groups: Sequence[Group],
-    now: Window,
+    now: DateSpan,
     level: float = 0.95,
 ) -> list[Estimate]:
     """Per calendar year the sources cover and per group (and `all`): the count of people killed by police,
@@ -160,14 +159,14 @@ def _pooled(est: Estimate) -> Estimate:
     return replace(est, statistic=statistic, id=estimate_id(est.measure, statistic, est.group, est.period))
 
 
-def _data_span(coverages: Sequence[Coverage]) -> Window | None:
+def _data_span(coverages: Sequence[Coverage]) -> DateSpan | None:
     held = [c for c in coverages if c.measure == MEASURE]
     if not held:
         return None
     return min(c.start for c in held), max(c.end for c in held)
 
 
-def _covered_years(coverages: Sequence[Coverage]) -> list[tuple[Window, Window]]:
+def _covered_years(coverages: Sequence[Coverage]) -> list[tuple[DateSpan, DateSpan]]:
     """(calendar year, the part of it the sources cover) for each year they touch; gaps inside a year are
     ignored because every source here covers one unbroken span."""
     window = _data_span(coverages)
@@ -182,7 +181,7 @@ def _covered_years(coverages: Sequence[Coverage]) -> list[tuple[Window, Window]]
     return out
 
 
-def _double_counted(coverages: Sequence[Coverage], window: Window) -> str | None:
+def _double_counted(coverages: Sequence[Coverage], window: DateSpan) -> str | None:
     """A note when two sources of police killings cover overlapping days inside `window`."""
     held = [c for c in coverages if c.measure == MEASURE and c.start <= window[1] and c.end >= window[0]]
     for i, a in enumerate(held):
@@ -201,7 +200,7 @@ def _flag_overlap(est: Estimate, overlap: str | None) -> Estimate:
     return est.with_flags(Flag.NOT_COMPARABLE, note=overlap) if overlap else est
 
 
-def _comparison_window(wapo: Sequence[SourceData], guardian: Sequence[SourceData]) -> Window | None:
+def _comparison_window(wapo: Sequence[SourceData], guardian: Sequence[SourceData]) -> DateSpan | None:
     """The days every one of the sources covers (the Guardian's from its `coverage` extras, which it keeps even
     when it emits no counts), or None."""
     spans = [(c.start, c.end) for s in wapo for c in s.coverage if c.measure == MEASURE]
@@ -216,14 +215,14 @@ def _comparison_window(wapo: Sequence[SourceData], guardian: Sequence[SourceData
     return (start, end) if start <= end else None
 
 
-def _guardian_rows(guardian: Sequence[SourceData], window: Window) -> pd.DataFrame:
+def _guardian_rows(guardian: Sequence[SourceData], window: DateSpan) -> pd.DataFrame:
     frames = [s.extras["by_cause"] for s in guardian if "by_cause" in s.extras]
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["date", "group", "cause"])
     inside = (rows["date"] >= pd.Timestamp(window[0])) & (rows["date"] <= pd.Timestamp(window[1]))
     return rows.loc[inside].rename(columns={str(MEASURE): "value"})
 
 
-def _wapo_rows(wapo: Sequence[SourceData], window: Window) -> pd.DataFrame:
+def _wapo_rows(wapo: Sequence[SourceData], window: DateSpan) -> pd.DataFrame:
     rows = pd.concat([s.counts for s in wapo], ignore_index=True)
     inside = (
         (rows["measure"] == str(MEASURE))
@@ -252,7 +251,7 @@ def _count(
     *,
     group: Group,
     period: Period,
-    window: Window,
+    window: DateSpan,
     level: float,
     notes: tuple[str, ...],
 ) -> Estimate:
@@ -280,7 +279,7 @@ def _share(
     *,
     group: Group,
     period: Period,
-    window: Window,
+    window: DateSpan,
     notes: tuple[str, ...],
 ) -> Estimate:
     est = new_estimate(

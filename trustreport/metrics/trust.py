@@ -31,7 +31,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 
 import pandas as pd
 import scipy.stats as ss
@@ -47,7 +46,7 @@ from trustreport.sources.survey_table import QUESTION_MEASURES, SURVEY_COLUMNS
 from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
 from trustreport.stats import tests as st
-from trustreport.vocab import GROUP_LABELS, Flag, Group, Measure, Period
+from trustreport.vocab import GROUP_LABELS, DateSpan, Flag, Group, Measure, Period
 
 __all__ = [
     "gap_series",
@@ -58,7 +57,6 @@ __all__ = [
     "wave_series",
 ]
 
-Window = tuple[date, date]
 WELCH = "Welch t-test"
 WELCH_CI = "Welch t interval (Welch–Satterthwaite df)"
 T_CI = "t interval on pooled waves (effective n = n / design effect)"
@@ -130,7 +128,7 @@ class Pooled:
         return self.variance / self.n_eff
 
 
-def pool(survey: pd.DataFrame, question: str, statistic: str, group: Group, window: Window) -> Pooled:
+def pool(survey: pd.DataFrame, question: str, statistic: str, group: Group, window: DateSpan) -> Pooled:
     """The waves of one question, statistic and group lying wholly inside `window`, pooled (module doc)."""
     start, end = pd.Timestamp(window[0]), pd.Timestamp(window[1])
     rows = survey[
@@ -159,7 +157,7 @@ def pool(survey: pd.DataFrame, question: str, statistic: str, group: Group, wind
     return Pooled(mean, variance, total / deff, len(rows), total, sources, None, partial)
 
 
-def _partial_coverage(rows: pd.DataFrame, window: Window) -> str | None:
+def _partial_coverage(rows: pd.DataFrame, window: DateSpan) -> str | None:
     """'survey waves cover 14 of the 24 months of 2017-01-01 to 2018-12-31' when the waves inside the window
     leave some of its months uncovered (a window's value then describes only the months surveyed)."""
     months = {m for r in rows.itertuples(index=False) for m in pd.period_range(r.period_start, r.period_end, freq="M")}
@@ -190,7 +188,7 @@ def _why_no_interval(rows: pd.DataFrame, statistic: str) -> str | None:
 
 def trust_in_window(
     survey: pd.DataFrame,
-    window: Window,
+    window: DateSpan,
     *,
     period: Period,
     groups: Sequence[Group],
@@ -221,8 +219,8 @@ def trust_in_window(
 
 def trust_change(
     survey: pd.DataFrame,
-    then: Window,
-    now: Window,
+    then: DateSpan,
+    now: DateSpan,
     *,
     groups: Sequence[Group],
     reference: Group = Group.WHITE,
@@ -262,7 +260,7 @@ def _present(survey: pd.DataFrame) -> list[tuple[str, str]]:
     return [(q, s) for q in QUESTION_MEASURES for s in ("mean", "share") if (q, s) in held]
 
 
-def _level(measure: Measure, statistic: str, group: Group, period: Period, window: Window, p: Pooled, level: float):
+def _level(measure: Measure, statistic: str, group: Group, period: Period, window: DateSpan, p: Pooled, level: float):
     est = new_estimate(
         measure,
         Statistic(statistic),
@@ -377,8 +375,8 @@ def trust_and_contacts(
     counts: pd.DataFrame,
     sources: Sequence[SourceData],
     *,
-    then: Window,
-    now: Window,
+    then: DateSpan,
+    now: DateSpan,
     groups: Sequence[Group],
     reference: Group = Group.WHITE,
     level: float = 0.95,

@@ -46,9 +46,7 @@ from trustreport.params import Location
 from trustreport.sources.base import SourceData
 from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
-from trustreport.vocab import GROUP_LABELS, DenominatorKind, Group, Measure, Period
-
-Window = tuple[date, date]
+from trustreport.vocab import GROUP_LABELS, DateSpan, DenominatorKind, Group, Measure, Period
 
 MIN_STOPS = 200
 SPLINE_DF = 6
@@ -116,7 +114,7 @@ def _sun_minutes(observer: Observer, day: date, zone: ZoneInfo) -> dict[str, flo
 
 
 def vod_sample(
-    sources: Sequence[SourceData], window: Window, *, location: Location, groups: Sequence[Group]
+    sources: Sequence[SourceData], window: DateSpan, *, location: Location, groups: Sequence[Group]
 ) -> VodSample | None:
     """Steps 1–4 of the module docstring on the sources' `stop_times` extras; None when none has them."""
     frame, ids = window_rows(sources, "stop_times", window)
@@ -188,7 +186,7 @@ def fit_darkness(counts: pd.DataFrame, *, district_effects: bool) -> DarkFit | N
 
 def veil_of_darkness(
     sources: Sequence[SourceData],
-    window: Window,
+    window: DateSpan,
     *,
     location: Location,
     groups: Sequence[Group] = (Group.BLACK,),
@@ -233,7 +231,7 @@ def model_counts(sample: VodSample, group: Group, *, district: bool) -> tuple[pd
 
 
 def _shell(
-    group: Group, reference: Group, period: Period, window: Window, statistic: Statistic, sample: VodSample
+    group: Group, reference: Group, period: Period, window: DateSpan, statistic: Statistic, sample: VodSample
 ) -> Estimate:
     return new_estimate(
         Measure.STOPS,
@@ -250,7 +248,7 @@ def _shell(
 
 
 def _shares(
-    sample: VodSample, group: Group, reference: Group, period: Period, window: Window, level: float
+    sample: VodSample, group: Group, reference: Group, period: Period, window: DateSpan, level: float
 ) -> list[Estimate]:
     """The focal group's share of the analysis stops in light and in dark (Wilson, methods §2.1)."""
     out = []
@@ -272,7 +270,7 @@ def _odds_ratio(
     group: Group,
     reference: Group,
     period: Period,
-    window: Window,
+    window: DateSpan,
     level: float,
     *,
     district: bool,
@@ -306,7 +304,7 @@ def _odds_ratio(
     return _with_caveats(apply_stability(est, focal, ref))
 
 
-def _refusal(counts: pd.DataFrame, group: Group, reference: Group, window: Window, district: bool) -> str | None:
+def _refusal(counts: pd.DataFrame, group: Group, reference: Group, window: DateSpan, district: bool) -> str | None:
     """Why the model cannot be fitted: too few stops, or an empty group, light or dark class."""
     n = int(counts["focal"].sum() + counts["reference"].sum())
     where = f"the inter-twilight stops of {span(window)}" + (" with a known district" if district else "")
@@ -338,7 +336,7 @@ def _with_caveats(est: Estimate) -> Estimate:
 
 def share_by_clock_time(
     sources: Sequence[SourceData],
-    window: Window,
+    window: DateSpan,
     *,
     location: Location,
     group: Group = Group.BLACK,

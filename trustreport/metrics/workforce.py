@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 
 import pandas as pd
 
@@ -36,9 +35,7 @@ from trustreport.sources.base import SourceData
 from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
 from trustreport.stats import tests as st
-from trustreport.vocab import GROUP_LABELS, DenominatorKind, Flag, Group, Measure, Period
-
-Window = tuple[date, date]
+from trustreport.vocab import GROUP_LABELS, DateSpan, DenominatorKind, Flag, Group, Measure, Period
 
 _HIRING = "officers read as a draw from a hiring process"
 _WILSON = f"Wilson score ({_HIRING})"
@@ -82,8 +79,8 @@ class _Snapshot:
     residents: dict[str, float]
     officer_total: float
     resident_total: float
-    officer_vintage: Window
-    resident_vintage: Window
+    officer_vintage: DateSpan
+    resident_vintage: DateSpan
     officer_sources: tuple[str, ...]
     resident_sources: tuple[str, ...]
 
@@ -114,7 +111,7 @@ class _Snapshot:
         return Caveat(CaveatKind.DENOMINATOR_VINTAGE, years)
 
 
-def _snapshot(counts: pd.DataFrame, window: Window) -> _Snapshot | None:
+def _snapshot(counts: pd.DataFrame, window: DateSpan) -> _Snapshot | None:
     """The officer and resident snapshots nearest `window`, or None when either is missing or empty."""
     officers, off_vintage = stock_snapshot(counts, Measure.OFFICERS, window)
     residents, res_vintage = stock_snapshot(counts, Measure.RESIDENTS, window)
@@ -140,7 +137,7 @@ def _snapshot(counts: pd.DataFrame, window: Window) -> _Snapshot | None:
 
 def representation(
     counts: pd.DataFrame,
-    window: Window,
+    window: DateSpan,
     *,
     period: Period,
     groups: Sequence[Group],
@@ -214,8 +211,8 @@ def _dissimilarity(snap: _Snapshot, groups: Sequence[Group], period: Period, sou
 
 def representation_change(
     counts: pd.DataFrame,
-    then: Window,
-    now: Window,
+    then: DateSpan,
+    now: DateSpan,
     *,
     groups: Sequence[Group],
     level: float = 0.95,
@@ -321,7 +318,7 @@ def _ratio_change(before: _Snapshot, after: _Snapshot, group: Group, level: floa
 
 def officer_residency(
     sources: Sequence[SourceData],
-    window: Window,
+    window: DateSpan,
     *,
     period: Period,
     groups: Sequence[Group],
@@ -348,7 +345,7 @@ def officer_residency(
 
 
 def _residency_estimate(
-    row: dict, group: Group, period: Period, vintage: Window, sources: tuple[str, ...], level: float
+    row: dict, group: Group, period: Period, vintage: DateSpan, sources: tuple[str, ...], level: float
 ) -> Estimate:
     est = new_estimate(
         Measure.OFFICERS_LIVING_IN_CITY,

@@ -35,9 +35,16 @@ from trustreport.metrics.small_numbers import apply_stability, not_estimable
 from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
 from trustreport.stats.small_numbers import ratio_refusal
-from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, STOCK_MEASURES, DenominatorKind, Group, Measure, Period
-
-Window = tuple[date, date]
+from trustreport.vocab import (
+    GROUP_LABELS,
+    MEASURE_LABELS,
+    STOCK_MEASURES,
+    DateSpan,
+    DenominatorKind,
+    Group,
+    Measure,
+    Period,
+)
 
 YTD_CAVEAT = Caveat(
     CaveatKind.YTD_SEASONALITY,
@@ -48,13 +55,13 @@ YTD_CAVEAT = Caveat(
 )
 
 
-def ytd_window(year: int, as_of: date) -> Window:
+def ytd_window(year: int, as_of: date) -> DateSpan:
     """January 1 to `as_of`'s month and day in `year`; February 29 becomes February 28 in a common year."""
     day = min(as_of.day, calendar.monthrange(year, as_of.month)[1])
     return date(year, 1, 1), date(year, as_of.month, day)
 
 
-def days_in(window: Window) -> int:
+def days_in(window: DateSpan) -> int:
     """Days in an inclusive window."""
     return (window[1] - window[0]).days + 1
 
