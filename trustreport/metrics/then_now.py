@@ -43,6 +43,7 @@ from trustreport.vocab import (
     DENOMINATOR_KIND,
     STOCK_MEASURES,
     DenominatorKind,
+    Flag,
     Group,
     Measure,
     Period,
@@ -213,6 +214,10 @@ def _ratio_of_ratios(
     )
     if not conditional:
         est = with_vintage(est, *denominators)
+        for folded in filter(
+            None, (e.hispanic_folded_note(reference, r) for e, r in zip(ev, denominators, strict=True))
+        ):
+            est = est.with_flags(Flag.OVERLAPPING_CATEGORIES, note=folded)
     cells = _cells(ev, denominators, group, reference)
     if isinstance(cells, str):
         return not_estimable(est, cells)
