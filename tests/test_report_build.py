@@ -77,7 +77,7 @@ def test_newark_has_no_stop_data_before_2014(reports) -> None:
 
 def test_census_overlap_caveat_on_per_resident_ratios(reports) -> None:
     """us-cities-demographics counts Hispanic people inside race groups: every per-resident ratio says so."""
-    est = reports["cleveland"].estimates
+    est = reports["detroit"].estimates
     ratios = est.where(statistic="rate_ratio", period=Period.NOW)
     assert ratios
     assert all(Flag.OVERLAPPING_CATEGORIES in e.flags for e in ratios)
