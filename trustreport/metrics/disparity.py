@@ -184,9 +184,10 @@ def _rate_ratio(
     if n1 is None or n2 is None:
         return not_estimable(est, residents.missing_note(group if n1 is None else reference, period))
     est = rate_ratio_comparison(est, a, n1, c, n2, level=level)
-    if folded := events.hispanic_folded_note(reference, residents):
+    est = apply_ratio_rules(est, {events.label(group): a, events.label(reference): c})
+    if est.estimable and (folded := events.hispanic_folded_note(reference, residents)):
         est = est.with_flags(Flag.OVERLAPPING_CATEGORIES, note=folded)
-    return apply_ratio_rules(est, {events.label(group): a, events.label(reference): c})
+    return est
 
 
 def _proportion(events: FlowCounts, base: FlowCounts, group: Group, period: Period, level: float) -> Estimate:

@@ -214,10 +214,6 @@ def _ratio_of_ratios(
     )
     if not conditional:
         est = with_vintage(est, *denominators)
-        for folded in filter(
-            None, (e.hispanic_folded_note(reference, r) for e, r in zip(ev, denominators, strict=True))
-        ):
-            est = est.with_flags(Flag.OVERLAPPING_CATEGORIES, note=folded)
     cells = _cells(ev, denominators, group, reference)
     if isinstance(cells, str):
         return not_estimable(est, cells)
@@ -250,7 +246,13 @@ def _ratio_of_ratios(
         p_value=test.p_value,
         test_method=test.method,
     )
-    return apply_stability(est, *counts.values())
+    est = apply_stability(est, *counts.values())
+    if not conditional:
+        for folded in filter(
+            None, (e.hispanic_folded_note(reference, r) for e, r in zip(ev, denominators, strict=True))
+        ):
+            est = est.with_flags(Flag.OVERLAPPING_CATEGORIES, note=folded)
+    return est
 
 
 def _cells(
