@@ -69,7 +69,8 @@ EXPECTED_NEWARK = {
     "c09-homicide-ratio": N,
     "c10-crime-down": N,
     "c11-contacts": N,
-    "c12-reflects-community": N,  # residents: ACS 2015 table whose groups overlap (117 %), no valid benchmark
+    # residents: 2020 Census P2, Hispanic apart; Black officers 33.0% vs 147,905 / 311,549 = 47.5% of residents
+    "c12-reflects-community": X,
     "c13-no-stop-data-before-2014": N,
     "g22-lawsuits-down-90": N,
     "doj-2014-stops": N,
@@ -86,7 +87,7 @@ EXPECTED_PAIRS = {
     ("doj-2014-stops", "c01-stopped"): "partly comparable",
     ("doj-2014-search-evidence", "c05-hit-rate"): "not comparable",
     ("aclu-2013-stops", "c01-stopped"): "not comparable",
-    ("fr-2016-force-per-resident", "c03-force-in-arrests"): "not comparable",
+    ("fr-2016-force-per-resident", "c03-force-in-arrests"): "partly comparable",
     ("fr-2016-force-per-arrest", "c03-force-in-arrests"): "partly comparable",
 }
 
@@ -284,18 +285,20 @@ def test_newark_force_claim_is_not_checkable_but_its_per_resident_reading_contra
     result = newark.results["c03-force-in-arrests"]
     per = {c.label: c for c in result.checks}
     assert per["per resident"].verdict == X
-    assert per["per resident"].value == pytest.approx(15.77, abs=0.01)
+    # Regression snapshot (2021–2023 NJ use-of-force incidents over 2020 Census P2 residents, Hispanic apart).
+    assert per["per resident"].value == pytest.approx(5.04, abs=0.01)
     assert per["per arrest"].verdict == N
-    assert any("'white' includes Hispanic white residents" in c for c in result.caveats)
+    assert not any("'white' includes Hispanic white residents" in c for c in result.caveats)
 
 
-def test_newark_force_reflects_community_is_not_graded_on_overlapping_residents(newark):
-    """Newark's only resident table counts Hispanic residents in a race too (groups add up to 117 %), so no
-    representation ratio or dissimilarity index can be computed against it (issue 8)."""
+def test_newark_force_reflects_community_is_graded_on_hispanic_separate_residents(newark):
+    """Newark's residents are the 2020 Census P2 counts (Hispanic apart, issue 8), so the 2021 roster is set
+    against them: Black people are 147,905 of 311,549 residents (47.5 %, data/census/places.csv) and 33.0 % of
+    officers, a representation ratio well below the parity band."""
     result = newark.results["c12-reflects-community"]
     black = next(c for c in result.checks if c.label == "Black officers")
-    assert black.verdict == N and black.value is None
-    assert "resident groups add up to 117% of the total" in black.reason
+    assert black.verdict == X and black.value == pytest.approx(0.330 / (147905 / 311549), abs=0.005)
+    assert "47.5% of residents" in black.reason
 
 
 def test_newark_claims_json_is_plain_and_stable(newark):
@@ -336,11 +339,12 @@ def test_newark_then_and_now_pairs(newark, pair, grade):
     assert str(pairs[pair].grade) == grade, pairs[pair].reasons
 
 
-def test_force_report_population_pair_names_the_hispanic_benchmark(newark):
+def test_force_report_population_pair_shares_the_hispanic_benchmark(newark):
     pairs = {p.then.claim.id: p for p in then_and_now_pairs(newark.ordered)}
     pair = pairs["fr-2016-force-per-resident"]
-    assert pair.now.recomputed and pair.now.value == pytest.approx(15.77, abs=0.01)
-    assert any("Hispanic people counted apart (then) vs inside the race groups (now)" in r for r in pair.reasons)
+    assert pair.now.recomputed and pair.now.value == pytest.approx(5.04, abs=0.01)
+    # Both benchmarks now count Hispanic people apart, so that difference is no longer a reason.
+    assert not any("inside the race groups (now)" in r for r in pair.reasons)
 
 
 # Params errors.
@@ -399,8 +403,8 @@ def test_then_and_now_table_and_summary(newark):
     report = SimpleNamespace(claims=newark.ordered)
     table = tables.then_and_now_published(report).data
     assert table.count("<tr>") == len(EXPECTED_PAIRS)
-    assert "<td>partly comparable</td>" in table and "15.77 (11.75–21.64), 2021–2023" in table
+    assert "<td>partly comparable</td>" in table and "5.04 (3.76–6.92), 2021–2023" in table
     summary = narrative.claims_summary(report).data
-    assert "<li>0 are reproduced" in summary and "<li>0 are contradicted" in summary
-    assert "<li>0 are consistent" in summary and "<li>24 are not checkable" in summary
+    assert "<li>0 are reproduced" in summary and "<li>1 is contradicted" in summary
+    assert "<li>0 are consistent" in summary and "<li>23 are not checkable" in summary
     assert "homicides down 32% year to date (no independent source)" in summary

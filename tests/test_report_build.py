@@ -77,10 +77,26 @@ def test_newark_has_no_stop_data_before_2014(reports) -> None:
 
 def test_census_overlap_caveat_on_per_resident_ratios(reports) -> None:
     """us-cities-demographics counts Hispanic people inside race groups: every per-resident ratio says so."""
-    est = reports["newark"].estimates
+    est = reports["detroit"].estimates
     ratios = est.where(statistic="rate_ratio", period=Period.NOW)
     assert ratios
     assert all(Flag.OVERLAPPING_CATEGORIES in e.flags for e in ratios)
+
+
+def test_newark_now_ratios_on_hispanic_separate_residents_are_not_flagged_overlapping(reports) -> None:
+    """Newark's residents are 2020 Census P2 counts (Hispanic apart) and its use-of-force records count Hispanic
+    people apart too, so its 'now' per-resident ratios carry no overlap flag (issue 8)."""
+    ratios = reports["newark"].estimates.where(statistic="rate_ratio", period=Period.NOW)
+    assert ratios and all(Flag.OVERLAPPING_CATEGORIES not in e.flags for e in ratios)
+
+
+def test_newark_then_ratios_on_figures_without_a_hispanic_group_are_flagged_overlapping(reports) -> None:
+    """The 'then' stops and arrests are published figures with no Hispanic group (their white count includes
+    Hispanic people), set against residents that count Hispanic people apart: the ratio is flagged."""
+    ratios = reports["newark"].estimates.where(statistic="rate_ratio", period=Period.THEN)
+    estimable = [e for e in ratios if e.estimable]
+    assert estimable and all(Flag.OVERLAPPING_CATEGORIES in e.flags for e in estimable)
+    assert any("records no Hispanic group" in n for e in estimable for n in e.notes)
 
 
 def test_hartford_uses_non_hispanic_denominators_without_overlap_flag(reports) -> None:

@@ -264,10 +264,10 @@ def gap_change_sentence(e: Estimate, report: Report) -> str:
 
 # Caveats that apply to whole families of estimates are said once under the list, not after every sentence.
 _SAID_ONCE = {
-    Flag.OVERLAPPING_CATEGORIES: "The only resident counts for this city overlap race with Hispanic origin (their "
-    "White count includes Hispanic White residents, whom police data count as Hispanic), so no per-resident ratio "
-    "against White residents is stated here; those estimates stay in the tables and metrics.json, flagged "
-    "(see Caveats).",
+    Flag.OVERLAPPING_CATEGORIES: "Race and Hispanic origin overlap on one side of some per-resident ratios (a "
+    "resident count whose White group includes Hispanic White residents, or police figures that record no Hispanic "
+    "group, so that their White count includes Hispanic people), so no per-resident ratio against White residents "
+    "is stated here where they overlap; those estimates stay in the tables and metrics.json, flagged (see Caveats).",
     Flag.DENOMINATOR_VINTAGE: "Resident counts come from a census year outside the window they are used for.",
 }
 

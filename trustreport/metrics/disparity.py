@@ -40,6 +40,7 @@ from trustreport.vocab import (
     GROUP_LABELS,
     STOCK_MEASURES,
     DenominatorKind,
+    Flag,
     Group,
     Measure,
     Period,
@@ -184,7 +185,10 @@ def _rate_ratio(
     if n1 is None or n2 is None:
         return not_estimable(est, residents.missing_note(group if n1 is None else reference, period))
     est = rate_ratio_comparison(est, a, n1, c, n2, level=level)
-    return apply_ratio_rules(est, {events.label(group): a, events.label(reference): c})
+    est = apply_ratio_rules(est, {events.label(group): a, events.label(reference): c})
+    if est.estimable and (folded := events.hispanic_folded_note(reference, residents)):
+        est = est.with_flags(Flag.OVERLAPPING_CATEGORIES, note=folded)
+    return est
 
 
 def _proportion(events: FlowCounts, base: FlowCounts, group: Group, period: Period, level: float) -> Estimate:

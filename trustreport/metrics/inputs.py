@@ -112,6 +112,20 @@ class FlowCounts:
     def sources_of(self, *groups: Group) -> tuple[str, ...]:
         return merge_sources(*(self.sources.get(g, ()) for g in groups))
 
+    def hispanic_folded_note(self, reference: Group, residents: Residents) -> str | None:
+        """A note when a ratio against White sets sources that record no Hispanic group against residents that
+        count Hispanic people apart: the sources' White count then likely includes Hispanic White people, whom
+        the residents count as Hispanic (methods §1), so race and Hispanic origin overlap on the numerator side."""
+        if reference != Group.WHITE or not self.has_data or Group.HISPANIC in self.recorded:
+            return None
+        if Group.HISPANIC not in residents.values:
+            return None
+        ids = ", ".join(merge_sources(*self.sources.values()))
+        return (
+            f"Overlapping categories: the {MEASURE_LABELS[self.measure]} source ({ids}) records no Hispanic group, "
+            f"so its white count likely includes Hispanic white people ({span(self.window)})"
+        )
+
     def label(self, group: Group) -> str:
         return f"{GROUP_LABELS[group]} {MEASURE_LABELS[self.measure]} ({span(self.window)})"
 

@@ -44,6 +44,7 @@ from trustreport.vocab import (
     DENOMINATOR_KIND,
     STOCK_MEASURES,
     DenominatorKind,
+    Flag,
     Group,
     Measure,
     Period,
@@ -246,7 +247,13 @@ def _ratio_of_ratios(
         p_value=test.p_value,
         test_method=test.method,
     )
-    return apply_stability(est, *counts.values())
+    est = apply_stability(est, *counts.values())
+    if not conditional:
+        for folded in filter(
+            None, (e.hispanic_folded_note(reference, r) for e, r in zip(ev, denominators, strict=True))
+        ):
+            est = est.with_flags(Flag.OVERLAPPING_CATEGORIES, note=folded)
+    return est
 
 
 def _cells(
