@@ -212,7 +212,7 @@ def test_demo_reports_still_on_overlapping_resident_counts():
         if not path.name.startswith("_")
         and any(s["kind"] == "census_race" for s in yaml.safe_load(path.read_text())["sources"])
     }
-    assert on_overlap == {"detroit", "los-angeles"}
+    assert on_overlap == {"detroit"}
 
 
 def test_margins_reach_the_notes_of_philadelphias_per_resident_estimates():
