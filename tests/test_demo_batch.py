@@ -51,7 +51,9 @@ def _person_names() -> set[str]:
 def _word_pairs(text: str) -> set[str]:
     """Digests of every pair of adjacent words in `text`, lower case, as the name list was made."""
     words = re.findall(r"[a-z']+", text.lower())
-    return {hashlib.sha256(f"{a} {b}".encode()).hexdigest()[:16] for a, b in itertools.pairwise(words)}
+    # A repeated word ("white white" across two table cells) is never taken for a name.
+    pairs = ((a, b) for a, b in itertools.pairwise(words) if a != b)
+    return {hashlib.sha256(f"{a} {b}".encode()).hexdigest()[:16] for a, b in pairs}
 
 
 def test_no_persons_name_in_any_output(batch) -> None:
@@ -83,4 +85,6 @@ def test_availability_agrees_with_the_estimates(batch) -> None:
             if row["status"] == "not available":
                 assert key not in counted, f"{r.jurisdiction}: {key} has counts but is marked not available"
             if key in counted:
-                assert row["status"] in ("available", "partial"), f"{r.jurisdiction}: {key} counted but {row}"
+                assert row["status"] in ("available", "partial", "not comparable"), (
+                    f"{r.jurisdiction}: {key} counted but {row}"
+                )
