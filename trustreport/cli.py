@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from trustreport.errors import TrustReportError
+from trustreport.errors import TrustReportError, printable
 from trustreport.log import configure_logging
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,7 @@ def _validate(args: argparse.Namespace) -> int:
                 failed += 1
                 _error(str(err))
             else:
-                print(f"ok {shown}")
+                print(f"ok {printable(str(shown))}")
     return 1 if failed else 0
 
 
@@ -132,7 +132,8 @@ def _run(args: argparse.Namespace) -> int:
     from trustreport.index_page import write_index
     from trustreport.render import render_city
 
-    result = render_city(args.params, args.out, template=args.template)
+    # Said as `validate` says it, so both print the same line for the same params file.
+    result = render_city(_shown(args.params), args.out, template=args.template)
     if not result.ok:
         _error(result.reason or "failed")
         return 1
@@ -180,4 +181,4 @@ def _shown(path: Path) -> Path:
 
 
 def _error(message: str) -> None:
-    print(f"trustreport: {message}", file=sys.stderr)
+    print(f"trustreport: {printable(message)}", file=sys.stderr)

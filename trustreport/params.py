@@ -203,7 +203,8 @@ def load_params(path: str | Path, *, check_files: bool = True) -> LoadedParams:
     """Read, validate and resolve a params file; raise `ParamsError` naming the file and key on any problem."""
     path = Path(path)
     if not path.is_file():
-        raise ParamsError(path, "", "params file not found")
+        found = os.path.lexists(path)
+        raise ParamsError(path, "", "params file is not a regular file" if found else "params file not found")
     raw = read_yaml(path)
     raw_bytes = path.read_bytes()
     if not isinstance(raw, dict):
@@ -258,11 +259,17 @@ def _bases(params_path: Path) -> tuple[Path, Path]:
 
 
 def _check_source_file(path: Path, index: int, spec: SourceSpec, source: Path, jurisdiction: str) -> None:
-    """The source's file can be read as its kind expects; a hand-entered kind is read whole, row by row."""
+    """The source's files can be read as its kind expects (`sources.checks`); a hand-entered kind is read whole,
+    row by row, so a bad value is named before anything runs."""
     from trustreport.sources import checks, read_source
 
+    key = f"sources[{index}].path"
     try:
         checks.check_file(source, spec.kind)
+        for option, companion in checks.companion_files(spec.kind, spec.options, source):
+            key = f"sources[{index}].options.{option}"
+            checks.check_file(companion, spec.kind)
+        key = f"sources[{index}].path"
         if spec.kind in checks.READ_AT_VALIDATION:
             read_source(
                 source_id=spec.id,
@@ -276,7 +283,10 @@ def _check_source_file(path: Path, index: int, spec: SourceSpec, source: Path, j
                 params_path=path,
             )
     except SourceError as err:
-        raise ParamsError(path, f"sources[{index}].path", f"{spec.path}: {err.message}") from None
+        shown = spec.path if err.path == str(source) else err.path
+        raise ParamsError(path, key, f"{shown}: {err.message}") from None
+    except Exception as err:  # a reader's own failure on a file that passed the checks: still one line, named
+        raise ParamsError(path, key, f"{spec.path}: cannot be read: {type(err).__name__}: {err}") from None
 
 
 def _params_error(path: Path, err: ValidationError) -> ParamsError:

@@ -89,8 +89,9 @@ def read_yaml(path: Path) -> Any:
     except OSError as err:
         raise ParamsError(path, "", f"cannot read the params file: {err.strerror}") from None
     text = decode(path, raw_bytes)
-    loader = _ParamsLoader(text)
+    loader = None
     try:
+        loader = _ParamsLoader(text)
         root = loader.get_single_node()
         if root is not None:
             _check_size(root)
@@ -98,13 +99,17 @@ def read_yaml(path: Path) -> Any:
     except _Refused as err:
         where = f" (line {err.line})" if err.line and not err.key else ""
         raise ParamsError(path, err.key, f"{err.message}{where}") from None
+    except yaml.reader.ReaderError as err:
+        line = text[: err.position].count("\n") + 1
+        raise ParamsError(path, "", f"line {line} holds a control character (#x{err.character:04x})") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         problem = getattr(err, "problem", None) or str(err)
         raise ParamsError(path, "", f"not valid YAML{where}: {problem}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def decode(path: Path, raw_bytes: bytes) -> str:

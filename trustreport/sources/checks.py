@@ -61,9 +61,28 @@ def check_options(kind: str, options: dict) -> tuple[str, str] | None:
         if first["type"] == "missing":
             return key, f"required option for kind {kind!r} is missing"
         got = first.get("input")
-        shown = f" (got {got!r:.80})" if not isinstance(got, dict | list) else ""
+        shown = f" (got {got!r:.80})" if first["type"] != "value_error" and not isinstance(got, dict | list) else ""
         return key, f"{first['msg'].removeprefix('Value error, ')}{shown}"
     return None
+
+
+def companion_files(kind: str, options: dict, source: Path) -> list[tuple[str, Path]]:
+    """The other files a source reads beside its own, as (option key, path): options named `*_file`, relative to
+    the source's folder. A companion whose option may be null is optional: listed only when named or present."""
+    model = options_model(kind)
+    if model is None:
+        return []
+    parsed = model.model_validate(options)
+    found = []
+    for key, field in model.model_fields.items():
+        value = getattr(parsed, key)
+        if not key.endswith("_file") or not isinstance(value, str):
+            continue
+        optional = type(None) in getattr(field.annotation, "__args__", ())
+        companion = source.parent / value
+        if not optional or key in parsed.model_fields_set or os.path.lexists(companion):
+            found.append((key, companion))
+    return found
 
 
 def check_file(path: Path, kind: str) -> None:
@@ -98,7 +117,7 @@ def check_file(path: Path, kind: str) -> None:
 
 def _check_csv(path: Path, gzipped: bool, encoding: str, sep: str) -> None:
     with gzip.open(path, "rb") if gzipped else open(path, "rb") as raw:
-        reader = csv.reader(_text_lines(path, raw, encoding), delimiter=sep)
+        reader = csv.reader(_text_lines(path, raw, encoding), delimiter=sep, strict=True)
         try:
             header = next(reader, None)
             if not header or (len(header) == 1 and not header[0].strip()):
@@ -111,7 +130,7 @@ def _check_csv(path: Path, gzipped: bool, encoding: str, sep: str) -> None:
                 if len(row) > len(header):
                     raise SourceError(path, f"{len(row)} fields but the header has {len(header)}", row=reader.line_num)
         except csv.Error as err:
-            raise SourceError(path, f"not a readable CSV: {err}", row=reader.line_num + 1) from None
+            raise SourceError(path, f"not a readable CSV: {err}", row=max(reader.line_num, 1)) from None
 
 
 def _text_lines(path: Path, raw: IO[bytes], encoding: str) -> Iterator[str]:
