@@ -222,7 +222,11 @@ CASES: list[Bad] = [
     Bad("then-missing", sub('then:\n  label: "2014"', 'earlier:\n  label: "2014"'), ("`then`", "missing")),
     Bad("source-kind-unknown", sub("kind: opp_stops", "kind: crystal_ball"), ("`sources[0].kind`", "crystal_ball")),
     Bad("source-id-not-slug", sub("id: opp-hartford", "id: OPP Hartford"), ("`sources[0].id`",)),
-    Bad("source-ids-repeated", sub("id: acs-hartford-2015", "id: opp-hartford"), ("source ids must be unique",)),
+    Bad(
+        "source-ids-repeated",
+        sub("id: acs-hartford-2015", "id: opp-hartford"),
+        ("`sources[].id` must be unique", "opp-hartford"),
+    ),
     Bad(
         "source-citation-repeated",
         sub("    licence: ODC-By 1.0\n", "    licence: ODC-By 1.0\n    citation: x\n"),
@@ -560,7 +564,9 @@ def test_hostile_text_is_drawn_and_shown_as_text(tmp_path: Path) -> None:
     """Valid params with a mathtext event label and HTML/Markdown in the name: `run` succeeds (matplotlib must not
     parse the label as maths) and the page shows the name as text."""
     text = hartford_text()
-    text = text.replace("label: CT statewide stop-data collection begins", r"label: '$\undefinedcommand{x}$ costs $5'")
+    text = text.replace(
+        "label: CT statewide stop-data collection begins", r"label: '$\undefinedcommand{x}$ costs $5 or $6'"
+    )
     text = text.replace("name: Hartford, CT", 'name: "<b>Hartford</b> **CT** $x$"')
     params = tmp_path / "city.yaml"
     params.write_text(text, encoding="utf-8")
@@ -577,3 +583,36 @@ def test_hostile_text_is_drawn_and_shown_as_text(tmp_path: Path) -> None:
     page = (out / "hartford-ct" / "report.html").read_text(encoding="utf-8")
     assert "&lt;b&gt;Hartford&lt;/b&gt; **CT** $x$" in page
     assert "<b>Hartford</b>" not in page
+
+
+def test_every_source_kind_registers_its_options_model() -> None:
+    """Options are checked at load only for kinds that register their model: every kind must."""
+    from trustreport.sources import ADAPTERS, OPTIONS
+    from trustreport.sources.base import StrictOptions
+    from trustreport.sources.checks import options_model
+
+    assert set(OPTIONS) == set(ADAPTERS)
+    for kind in ADAPTERS:
+        model = options_model(kind)
+        assert model is not None and issubclass(model, StrictOptions), kind
+
+
+def test_charts_draw_a_dollar_label_as_text() -> None:
+    """An event label in `$…$` is text inside the report's theme; outside it matplotlib would parse it as maths
+    and fail on the unknown command (what stopped the report in issue 11)."""
+    from io import BytesIO
+
+    from matplotlib.figure import Figure
+
+    from trustreport.figures._theme import theme
+
+    label = r"$\undefinedcommand{x}$ costs $5 or $6"
+    with theme():
+        fig = Figure()
+        fig.subplots().annotate(label, (0.5, 0.5))
+    fig.savefig(BytesIO(), format="png")
+
+    outside = Figure()
+    outside.subplots().annotate(label, (0.5, 0.5))
+    with pytest.raises(ValueError):
+        outside.savefig(BytesIO(), format="png")

@@ -178,7 +178,7 @@ class Params(_Strict):
         ids = [s.id for s in self.sources]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            raise ValueError(f"source ids must be unique; repeated: {dupes}")
+            raise ValueError(f"`sources[].id` must be unique; repeated: {', '.join(dupes)}")
         return self
 
 
