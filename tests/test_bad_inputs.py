@@ -119,6 +119,11 @@ def gz(data: bytes) -> bytes:
     return gzip.compress(data, mtime=0)
 
 
+def opp_with(old: bytes, new: bytes) -> Callable[[], bytes]:
+    """The real Hartford stop file with the first `old` in it replaced by `new`."""
+    return lambda: gz(gzip.decompress(OPP.read_bytes()).replace(old, new, 1))
+
+
 def opp_bytes() -> bytes:
     return OPP.read_bytes()
 
@@ -362,11 +367,38 @@ CASES: list[Bad] = [
         source_file(WAPO_SOURCE, "wapo.csv.gz", gz("a,b\ncaf\xe9,1\n".encode("latin-1"))),
         ("`sources[2].path`", "row 2"),
     ),
+    # --- files that read as CSV but not as their adapter expects (checked by reading each source)
+    Bad(
+        "adapter-race-label",
+        source_file(OPP_SOURCE, "stops.csv.gz", opp_with(b",hispanic,female,", b",martian,female,")),
+        ("`sources[0]`", "stops.csv.gz", "row 2", "column `subject_race`", "martian"),
+    ),
+    Bad(
+        "adapter-missing-column",
+        source_file(ACS_SOURCE, "acs.csv", ACS.read_bytes().replace(b",Black,", b",Blak,")),
+        ("`sources[1]`", "acs.csv", "Black"),
+    ),
+    Bad(
+        "adapter-two-rows",
+        source_file(ACS_SOURCE, "acs.csv", f"{ACS_HEADER}\n{ACS_ROW}\n{ACS_ROW}\n".encode()),
+        ("`sources[1]`", "exactly one data row"),
+    ),
+    Bad(
+        "adapter-sum-mismatch",
+        source_file(ACS_SOURCE, "acs.csv", f"{ACS_HEADER}\n{ACS_ROW.replace('124795', '124796', 1)}\n".encode()),
+        ("`sources[1]`", "124,796"),
+    ),
+    Bad(
+        "adapter-option-no-row",
+        sub("      city: Hartford\n", "      city: Hartfordd\n"),
+        ("`sources[2]`", "Hartfordd", "Hartford"),
+    ),
+    Bad("adapter-opp-type-no-row", sub("type: vehicular", "type: vehicle"), ("`sources[0]`", "vehicle")),
     # --- published aggregates, typed at validation (header = row 1, the first data row is row 2)
     Bad(
         "published-1e400",
         published(PUBLISHED_HEADER + PUBLISHED_ROW.format(value="1e400")),
-        ("`sources[3].path`", "row 2", "column `value`", "finite"),
+        ("`sources[3]`", "published.csv", "row 2", "column `value`", "finite"),
     ),
     Bad(
         "published-nan",
@@ -408,7 +440,7 @@ CASES: list[Bad] = [
     Bad(
         "published-no-value-column",
         published("period_start,period_end,measure,group\n2014-01-01,2014-12-31,stops,all\n"),
-        ("`sources[3].path`", "value"),
+        ("`sources[3]`", "value"),
     ),
     Bad(
         "published-latin-1",

@@ -57,7 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
         "validate",
         parents=[verbose],
         help="check params files without running anything",
-        description=("Load and check each params file (keys, types, windows, that source files exist)."),
+        description=(
+            "Check each params file as `run` does before anything runs: keys, types, dates and windows, adapter "
+            "options, and that every source file reads as its kind expects."
+        ),
     )
     validate.add_argument("params", nargs="+", type=Path, metavar="PARAMS", help="params files or folders of them")
     validate.set_defaults(command=_validate)
@@ -112,14 +115,14 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 def _validate(args: argparse.Namespace) -> int:
     from trustreport.batch import find_params
-    from trustreport.params import load_params
+    from trustreport.validation import validate
 
     failed = 0
     for given in args.params:
         for path in find_params(given) if given.is_dir() else [given]:
             shown = _shown(path)
             try:
-                load_params(shown)
+                validate(shown)
             except TrustReportError as err:
                 failed += 1
                 _error(str(err))

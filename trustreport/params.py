@@ -232,7 +232,7 @@ def load_params(path: str | Path, *, check_files: bool = True) -> LoadedParams:
             raise ParamsError(path, f"sources[{i}].path", f"file not found: {spec.path} (looked in {tried})")
         source_paths[spec.id] = resolved or Path(spec.path)
         if check_files:
-            _check_source_file(path, i, spec, source_paths[spec.id], params.jurisdiction)
+            _check_source_file(path, i, spec, source_paths[spec.id])
     return LoadedParams(
         params=params, path=path, sha256=hashlib.sha256(raw_bytes).hexdigest(), source_paths=source_paths
     )
@@ -258,10 +258,10 @@ def _bases(params_path: Path) -> tuple[Path, Path]:
     return folder, folder.parent
 
 
-def _check_source_file(path: Path, index: int, spec: SourceSpec, source: Path, jurisdiction: str) -> None:
-    """The source's files can be read as its kind expects (`sources.checks`); a hand-entered kind is read whole,
-    row by row, so a bad value is named before anything runs."""
-    from trustreport.sources import checks, read_source
+def _check_source_file(path: Path, index: int, spec: SourceSpec, source: Path) -> None:
+    """The source's files can be read as the CSV its kind expects (`sources.checks`); the adapter's own reading
+    is checked by `trustreport.validation`."""
+    from trustreport.sources import checks
 
     key = f"sources[{index}].path"
     try:
@@ -269,24 +269,9 @@ def _check_source_file(path: Path, index: int, spec: SourceSpec, source: Path, j
         for option, companion in checks.companion_files(spec.kind, spec.options, source):
             key = f"sources[{index}].options.{option}"
             checks.check_file(companion, spec.kind)
-        key = f"sources[{index}].path"
-        if spec.kind in checks.READ_AT_VALIDATION:
-            read_source(
-                source_id=spec.id,
-                kind=spec.kind,
-                path=source,
-                jurisdiction=jurisdiction,
-                options=spec.options,
-                citation=spec.citation,
-                licence=spec.licence,
-                url=spec.url,
-                params_path=path,
-            )
     except SourceError as err:
         shown = spec.path if err.path == str(source) else err.path
         raise ParamsError(path, key, f"{shown}: {err.message}") from None
-    except Exception as err:  # a reader's own failure on a file that passed the checks: still one line, named
-        raise ParamsError(path, key, f"{spec.path}: cannot be read: {type(err).__name__}: {err}") from None
 
 
 def _params_error(path: Path, err: ValidationError) -> ParamsError:

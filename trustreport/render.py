@@ -27,6 +27,7 @@ from trustreport.publish import (
     staging_folder,
     swap_into_place,
 )
+from trustreport.validation import validate
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +178,7 @@ def render_city(params_path: str | Path, out_root: str | Path, *, template: str 
         return result
 
     try:
-        loaded = load_params(params_path)
+        loaded = validate(params_path)
     except ParamsError as err:
         return finish(identify_city(params_path), _one_line(str(err)))
     city = City(loaded.params.jurisdiction, loaded.params.name, loaded)

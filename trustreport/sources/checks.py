@@ -30,8 +30,6 @@ MAX_FIELD_CHARS = csv.field_size_limit()
 # How each kind's file is written, where it differs from the default (UTF-8, comma-separated).
 ENCODINGS: dict[str, str] = {"wapo_homicides": "latin-1", "police_killings_2015": "latin-1"}
 SEPARATORS: dict[str, str] = {"census_race": ";"}
-# Hand-entered files: small, and read whole by `load_params` so a typo in any row is named before anything runs.
-READ_AT_VALIDATION = frozenset({"published_aggregates"})
 
 
 def options_model(kind: str) -> type[BaseModel] | None:
