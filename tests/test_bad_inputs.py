@@ -648,3 +648,24 @@ def test_charts_draw_a_dollar_label_as_text() -> None:
     outside.subplots().annotate(label, (0.5, 0.5))
     with pytest.raises(ValueError):
         outside.savefig(BytesIO(), format="png")
+
+
+PARAMS_PATHS: dict[str, Callable[[Path], Path]] = {
+    "missing": lambda d: d / "nowhere.yaml",
+    "dev-zero": lambda d: Path("/dev/zero"),
+    "symlink-loop": lambda d: (
+        (os.symlink(d / "b.yaml", d / "a.yaml"), os.symlink(d / "a.yaml", d / "b.yaml")) and d / "a.yaml"
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(PARAMS_PATHS))
+def test_a_params_path_that_is_no_file(kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    params = PARAMS_PATHS[kind](tmp_path)
+    code, validated = one_line(capsys, ["validate", str(params)])
+    assert code == 1
+    assert validated.startswith(f"trustreport: {params}: params file ")
+    out = tmp_path / "out"
+    code, line = one_line(capsys, ["run", str(params), "--out", str(out)])
+    assert (code, line) == (1, validated)
+    assert not out.exists()
