@@ -3,8 +3,9 @@
 Unknown keys, wrong types, reversed or overlapping windows and missing source files are refused with a
 `ParamsError` that names the file and the key (STYLE habit 7). Relative source paths are resolved against the
 params file's folder first, then against the folder above it (the project root for `params/<city>.yaml`), never
-against the working directory, so `validate` and `run` find the same files from anywhere. `load_params` is the
-one validation pass: `trustreport validate` runs it, and `run` runs it before anything else.
+against the working directory, so `validate` and `run` find the same files from anywhere. Each source file is
+checked to read as the CSV its kind expects (`sources.checks`); `trustreport.validation.validate` then reads it
+through its adapter, and is what `trustreport validate` and `run` call before anything else.
 """
 
 from __future__ import annotations
