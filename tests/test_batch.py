@@ -70,7 +70,7 @@ def test_batch_renders_the_good_cities_and_lists_the_bad(tmp_path):
     assert "4 cities: 2 ok, 2 failed." in page
     assert 'href="beta-nj/report.pdf"' in page
     assert "Beta &lt;City&gt; &amp; &quot;Co&quot;" in page and "<City>" not in page
-    assert "column `subject_race`: missing from the header" in page
+    assert "`sources[0]`: stops_no_race.csv: column `subject_race`: missing column(s)" in page  # found by validate
     index = json.loads((out / "index.json").read_text())
     assert [c["status"] for c in index["cities"]] == ["ok", "failed", "ok", "failed"]
 

@@ -38,6 +38,7 @@ def test_window_totals_cut_daily_rows_exactly() -> None:
     [
         ({"value": [1, -2, 3, 4]}, "value", 1),
         ({"value": [1, 2, "many", 4]}, "value", 2),
+        ({"value": [1, 2, 3, float("inf")]}, "value", 3),
         ({"group": ["black", "martian", "black", "white"]}, "group", 1),
         ({"measure": ["stops", "stops", "stops", "vibes"]}, "measure", 3),
         ({"period_start": ["2014-01-01", "not a date", "2015-01-01", "2014-06-01"]}, "period_start", 1),

@@ -255,7 +255,9 @@ def chicago_report(tmp_path_factory):
     from trustreport.report import Report, read_sources
 
     path = tmp_path_factory.mktemp("params") / "chicago.yaml"
-    path.write_text(CHICAGO_PARAMS.replace("CONTACTS", str(FIXTURES / "contacts.csv")))
+    # Source paths made absolute: they resolve against the params folder, never the working directory.
+    text = CHICAGO_PARAMS.replace("CONTACTS", str(FIXTURES / "contacts.csv"))
+    path.write_text(text.replace("path: data/", f"path: {FIXTURES.parents[2] / 'data'}/"))
     loaded = load_params(path)
     p = loaded.params
     sources = read_sources(loaded)

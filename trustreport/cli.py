@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from trustreport.errors import TrustReportError
+from trustreport.errors import TrustReportError, printable
 from trustreport.log import configure_logging
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
         "validate",
         parents=[verbose],
         help="check params files without running anything",
-        description=("Load and check each params file (keys, types, windows, that source files exist)."),
+        description=(
+            "Check each params file as `run` does before anything runs: keys, types, dates and windows, adapter "
+            "options, and that every source file reads as its kind expects."
+        ),
     )
     validate.add_argument("params", nargs="+", type=Path, metavar="PARAMS", help="params files or folders of them")
     validate.set_defaults(command=_validate)
@@ -126,19 +129,19 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 def _validate(args: argparse.Namespace) -> int:
     from trustreport.batch import find_params
-    from trustreport.params import load_params
+    from trustreport.validation import validate
 
     failed = 0
     for given in args.params:
         for path in find_params(given) if given.is_dir() else [given]:
             shown = _shown(path)
             try:
-                load_params(shown)
+                validate(shown)
             except TrustReportError as err:
                 failed += 1
                 _error(str(err))
             else:
-                print(f"ok {shown}")
+                print(f"ok {printable(str(shown))}")
     return 1 if failed else 0
 
 
@@ -146,7 +149,8 @@ def _run(args: argparse.Namespace) -> int:
     from trustreport.index_page import write_index
     from trustreport.render import render_city
 
-    result = render_city(args.params, args.out, template=args.template)
+    # Said as `validate` says it, so both print the same line for the same params file.
+    result = render_city(_shown(args.params), args.out, template=args.template)
     if not result.ok:
         _error(result.reason or "failed")
         return 1
@@ -202,4 +206,4 @@ def _shown(path: Path) -> Path:
 
 
 def _error(message: str) -> None:
-    print(f"trustreport: {message}", file=sys.stderr)
+    print(f"trustreport: {printable(message)}", file=sys.stderr)

@@ -125,6 +125,10 @@ def validate_counts(frame: pd.DataFrame, *, path: str | Path | None) -> pd.DataF
     if value.isna().any():
         row = int(value.isna().idxmax())
         raise SchemaError(path, f"expected a number, got {out.at[row, 'value']!r}", column="value", row=row)
+    infinite = value.abs() == float("inf")
+    if infinite.any():
+        row = int(infinite.idxmax())
+        raise SchemaError(path, f"expected a finite number, got {out.at[row, 'value']!r}", column="value", row=row)
     negative = (value < 0) & ~out["measure"].isin(_NON_COUNT_MEASURES)
     if negative.any():
         row = int(negative.idxmax())

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+# Terminal escape sequences (CSI: ESC [ … final byte) and any other control character a user could slip into a
+# key, a value or a file name: echoed raw they would recolour or rewrite the user's terminal.
+_CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` on one line with terminal escapes and control characters removed (newlines and tabs become spaces)."""
+    text = _CSI.sub("", text)
+    text = re.sub(r"[\t\n\r\v\f]+", " ", text)
+    return _CONTROL.sub("", text)
 
 
 class TrustReportError(Exception):
     """Base class: an error a user can act on, printed as one line without a traceback."""
 
     def __init__(self, path: str | Path | None, message: str) -> None:
-        self.path = str(path) if path is not None else None
-        self.message = message
+        self.path = printable(str(path)) if path is not None else None
+        self.message = printable(message)
         super().__init__(str(self))
 
     def __str__(self) -> str:

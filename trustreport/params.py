@@ -2,26 +2,37 @@
 
 Unknown keys, wrong types, reversed or overlapping windows and missing source files are refused with a
 `ParamsError` that names the file and the key (STYLE habit 7). Relative source paths are resolved against the
-params file's folder first, then against the project root (the folder holding `params/`).
+params file's folder first, then against the folder above it (the project root for `params/<city>.yaml`), never
+against the working directory, so `validate` and `run` find the same files from anywhere. Each source file is
+checked to read as the CSV its kind expects (`sources.checks`); `trustreport.validation.validate` then reads it
+through its adapter, and is what `trustreport validate` and `run` call before anything else.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from trustreport.claim_schema import Claim
-from trustreport.errors import ParamsError
+from trustreport.errors import ParamsError, SourceError
+from trustreport.params_yaml import read_yaml
 from trustreport.vocab import Group, Measure
 
 # A jurisdiction or source id: lowercase words joined by single hyphens; also names the report folder (render).
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# USPS codes of the states, DC and the territories.
+_USPS = (
+    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK "
+    "OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU VI AS MP"
+)
+USPS_CODES = frozenset(_USPS.split())
+RATE_BASES = (100, 1_000, 10_000, 100_000, 1_000_000)
 
 
 class _Strict(BaseModel):
@@ -109,11 +120,18 @@ class ReportOptions(_Strict):
     """Statistical options with the field's usual defaults."""
 
     level: float = Field(0.95, gt=0.5, lt=1.0)
-    rate_per: int = Field(1000, gt=0)
+    rate_per: int = 1000
     # The day year-to-date comparisons run to; by default the latest day the data cover.
     ytd_as_of: date | None = None
     # The PDF's paper size; Letter suits US readers, A4 the rest (export.print_css).
     page_size: Literal["letter", "a4"] = "letter"
+
+    @field_validator("rate_per")
+    @classmethod
+    def _power_of_ten(cls, v: int) -> int:
+        if v not in RATE_BASES:
+            raise ValueError(f"expected one of {', '.join(f'{b:,}' for b in RATE_BASES)}, got {v:.6g}")
+        return v
 
 
 class Params(_Strict):
@@ -141,6 +159,28 @@ class Params(_Strict):
             raise ValueError(f"{v!r} is not a lower-case slug such as 'newark-nj'")
         return v
 
+    @field_validator("name")
+    @classmethod
+    def _named(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("the city's display name must not be empty")
+        return v
+
+    @field_validator("state")
+    @classmethod
+    def _usps(cls, v: str) -> str:
+        if v not in USPS_CODES:
+            raise ValueError(f"expected a two-letter USPS code such as 'CT', got {v!r:.40}")
+        return v
+
+    @field_validator("groups")
+    @classmethod
+    def _unique_groups(cls, v: list[Group]) -> list[Group]:
+        repeated = sorted({str(g) for g in v if v.count(g) > 1})
+        if repeated:
+            raise ValueError(f"each group once; repeated: {', '.join(repeated)}")
+        return v
+
     @model_validator(mode="after")
     def _consistent(self) -> Params:
         if self.now.start <= self.then.end:
@@ -152,7 +192,7 @@ class Params(_Strict):
         ids = [s.id for s in self.sources]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            raise ValueError(f"source ids must be unique; repeated: {dupes}")
+            raise ValueError(f"`sources[].id` must be unique; repeated: {', '.join(dupes)}")
         return self
 
 
@@ -177,14 +217,10 @@ def load_params(path: str | Path, *, check_files: bool = True) -> LoadedParams:
     """Read, validate and resolve a params file; raise `ParamsError` naming the file and key on any problem."""
     path = Path(path)
     if not path.is_file():
-        raise ParamsError(path, "", "params file not found")
+        found = os.path.lexists(path)
+        raise ParamsError(path, "", "params file is not a regular file" if found else "params file not found")
+    raw = read_yaml(path)
     raw_bytes = path.read_bytes()
-    try:
-        raw = yaml.safe_load(raw_bytes)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ParamsError(path, "", f"not valid YAML{where}: {getattr(err, 'problem', err)}") from err
     if not isinstance(raw, dict):
         raise ParamsError(path, "", f"expected a mapping of keys at the top level, got {type(raw).__name__}")
     try:
@@ -192,7 +228,8 @@ def load_params(path: str | Path, *, check_files: bool = True) -> LoadedParams:
     except ValidationError as err:
         raise _params_error(path, err) from None
 
-    from trustreport.sources import ADAPTERS  # late import: sources depend on params' vocabulary only
+    # Late import: sources depend on params' vocabulary only.
+    from trustreport.sources import ADAPTERS, checks
 
     source_paths: dict[str, Path] = {}
     for i, spec in enumerate(params.sources):
@@ -200,25 +237,55 @@ def load_params(path: str | Path, *, check_files: bool = True) -> LoadedParams:
             raise ParamsError(
                 path, f"sources[{i}].kind", f"unknown source kind {spec.kind!r}; known: {sorted(ADAPTERS)}"
             )
+        problem = checks.check_options(spec.kind, spec.options)
+        if problem is not None:
+            raise ParamsError(path, f"sources[{i}].options.{problem[0]}", problem[1])
         resolved = resolve_path(spec.path, path)
         if check_files and resolved is None:
-            raise ParamsError(path, f"sources[{i}].path", f"file not found: {spec.path}")
+            tried = " or ".join(str(base) for base in _bases(path))
+            raise ParamsError(path, f"sources[{i}].path", f"file not found: {spec.path} (looked in {tried})")
         source_paths[spec.id] = resolved or Path(spec.path)
+        if check_files:
+            _check_source_file(path, i, spec, source_paths[spec.id])
     return LoadedParams(
         params=params, path=path, sha256=hashlib.sha256(raw_bytes).hexdigest(), source_paths=source_paths
     )
 
 
 def resolve_path(relative: str, params_path: Path) -> Path | None:
-    """Resolve a source path against the params folder, then the project root, then the working directory."""
+    """Resolve a source path against the params folder, then the folder above it (never the working directory).
+
+    A dangling or looping symbolic link counts as found, so the file check can say what is wrong with it.
+    """
     candidate = Path(relative)
     if candidate.is_absolute():
-        return candidate if candidate.exists() else None
-    for base in (params_path.parent, params_path.parent.parent, Path.cwd()):
+        return candidate if os.path.lexists(candidate) else None
+    for base in _bases(params_path):
         found = base / candidate
-        if found.exists():
-            return found.resolve()
+        if os.path.lexists(found):
+            return found if found.is_symlink() and not found.exists() else found.resolve()
     return None
+
+
+def _bases(params_path: Path) -> tuple[Path, Path]:
+    folder = params_path.absolute().parent
+    return folder, folder.parent
+
+
+def _check_source_file(path: Path, index: int, spec: SourceSpec, source: Path) -> None:
+    """The source's files can be read as the CSV its kind expects (`sources.checks`); the adapter's own reading
+    is checked by `trustreport.validation`."""
+    from trustreport.sources import checks
+
+    key = f"sources[{index}].path"
+    try:
+        checks.check_file(source, spec.kind)
+        for option, companion in checks.companion_files(spec.kind, spec.options, source):
+            key = f"sources[{index}].options.{option}"
+            checks.check_file(companion, spec.kind)
+    except SourceError as err:
+        shown = spec.path if err.path == str(source) else err.path
+        raise ParamsError(path, key, f"{shown}: {err.message}") from None
 
 
 def _params_error(path: Path, err: ValidationError) -> ParamsError:

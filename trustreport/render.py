@@ -18,7 +18,7 @@ from pathlib import Path
 from trustreport.errors import ParamsError, TrustReportError
 from trustreport.execute import DEFAULT_TEMPLATE, execute_template, is_kernel_error, kernel_error_reason
 from trustreport.export import PRINT_CSS, export_html, write_pdf
-from trustreport.params import SLUG, LoadedParams, load_params
+from trustreport.params import SLUG, LoadedParams
 from trustreport.publish import REPORT_FILES, check_report, recover_stale, staging_folder, swap_into_place
 from trustreport.result import (
     METRICS_MIMETYPE,
@@ -30,6 +30,7 @@ from trustreport.result import (
     read_metrics,
     strip_ansi,
 )
+from trustreport.validation import validate
 
 __all__ = [
     "DEFAULT_TEMPLATE",
@@ -83,7 +84,7 @@ def render_city(params_path: str | Path, out_root: str | Path, *, template: str 
         return result
 
     try:
-        loaded = load_params(params_path)
+        loaded = validate(params_path)
     except ParamsError as err:
         return finish(identify_city(params_path), one_line(str(err)))
     city = City(loaded.params.jurisdiction, loaded.params.name, loaded)

@@ -146,7 +146,10 @@ def identify_city(params_path: str | Path) -> City:
     try:
         import yaml
 
-        raw = yaml.safe_load(path.read_bytes())
+        from trustreport.params_yaml import MAX_BYTES
+
+        # Only a regular file of a sane size: `/dev/zero` as a params file must not be read to the end.
+        raw = yaml.safe_load(path.read_bytes()) if path.is_file() and path.stat().st_size <= MAX_BYTES else None
     except Exception:
         raw = None
     if isinstance(raw, dict) and isinstance(raw.get("jurisdiction"), str) and SLUG.match(raw["jurisdiction"]):

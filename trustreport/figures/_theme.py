@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import matplotlib as mpl
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
@@ -14,13 +15,15 @@ from trustreport.params import Params
 from trustreport.vocab import CONDITIONAL_STAGES, MEASURE_LABELS, MEASURE_SINGULAR, PERIOD_COLOURS, Measure, Period
 
 RC = {"figure.dpi": 110, "savefig.dpi": 110, "axes.titlesize": 11, "axes.labelsize": 10}
+PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
 GUIDE_COLOUR = "#444444"  # parity lines, the 45° line of equal hit rates, event lines
 
 
 @contextmanager
 def theme() -> Iterator[None]:
-    """The report's one seaborn style; draw every chart inside it."""
-    with sns.axes_style("whitegrid"), sns.plotting_context("notebook", rc=RC):
+    """The report's one seaborn style; draw every chart inside it. Text is drawn as written: a `$` in an event
+    label or a window label is a dollar sign, never the start of matplotlib mathtext."""
+    with sns.axes_style("whitegrid"), sns.plotting_context("notebook", rc=RC), mpl.rc_context(PLAIN_TEXT):
         yield
 
 

@@ -30,6 +30,29 @@ ADAPTERS: dict[str, str] = {
     "campaign_zero_ca_scorecard": "trustreport.sources.campaign_zero:read_campaign_zero_ca_scorecard",
 }
 
+# kind -> "module:OptionsModel": each adapter's options model, checked when the params are loaded.
+OPTIONS: dict[str, str] = {
+    "opp_stops": "trustreport.sources.opp_stops:OppStopsOptions",
+    "census_race": "trustreport.sources.census:CensusRaceOptions",
+    "acs_demographics": "trustreport.sources.census:AcsDemographicsOptions",
+    "nj_use_of_force": "trustreport.sources.nj_force:NjForceOptions",
+    "dallas_use_of_force": "trustreport.sources.dallas_force:DallasForceOptions",
+    "nj_force_report": "trustreport.sources.nj_force_report:NjForceReportOptions",
+    "nj_officer_diversity": "trustreport.sources.nj_officers:NjOfficersOptions",
+    "published_aggregates": "trustreport.sources.published:PublishedOptions",
+    "fivethirtyeight_settlements": "trustreport.sources.settlements:SettlementsOptions",
+    "wapo_homicides": "trustreport.sources.wapo_homicides:WapoHomicidesOptions",
+    "wapo_police_shootings": "trustreport.sources.wapo_police_shootings:WapoShootingsOptions",
+    "police_killings_2015": "trustreport.sources.police_killings_2015:PoliceKillings2015Options",
+    "police_locals": "trustreport.sources.police_locals:PoliceLocalsOptions",
+    "survey_results": "trustreport.sources.surveys:SurveyOptions",
+    "chicago_police_sentiment": "trustreport.sources.chicago_sentiment:ChicagoSentimentOptions",
+    "community_contacts": "trustreport.sources.contacts:ContactsOptions",
+    "census_b03002": "trustreport.sources.census_b03002:CensusB03002Options",
+    "census_places": "trustreport.sources.census_b03002:CensusPlacesOptions",
+    "campaign_zero_ca_scorecard": "trustreport.sources.campaign_zero:CampaignZeroOptions",
+}
+
 
 def read_source(
     *,

@@ -28,6 +28,7 @@ total can only be used by a window that contains the whole of it.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import pandas as pd
@@ -169,7 +170,9 @@ def _number(row: dict[str, str], column: str, fail) -> float:
     try:
         value = float(row[column].replace(",", ""))
     except ValueError:
-        raise fail(column, f"expected a number, got {row[column]!r}") from None
+        raise fail(column, f"expected a number, got {row[column]!r:.40}") from None
+    if not math.isfinite(value):
+        raise fail(column, f"expected a finite number, got {row[column]!r:.40}")
     if value < 0:
         raise fail(column, f"expected a non-negative number, got {value}")
     return value

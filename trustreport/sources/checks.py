@@ -1,0 +1,151 @@
+"""Checks of a source before any adapter reads it: its options against the adapter's options model, and its file.
+
+`trustreport validate` and `run` call these through `load_params`, so a source that would stop an adapter half
+way through a report (a directory, a device, a symlink loop, a truncated gzip, a file that is not UTF-8 text, a
+ragged or binary CSV) is refused up front with one line naming the file and the line. What each adapter makes of
+the columns is still the adapter's business; these checks only promise that the file can be read as the CSV its
+kind expects.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import os
+import stat
+import zlib
+from collections.abc import Iterator
+from importlib import import_module
+from pathlib import Path
+from typing import IO
+
+from pydantic import BaseModel, ValidationError
+
+from trustreport.errors import SourceError
+
+GZIP_MAGIC = b"\x1f\x8b"
+MAX_LINE_BYTES = 1 << 20  # the longest line in the bundled data is under 10 KiB
+MAX_FIELD_CHARS = csv.field_size_limit()
+
+# How each kind's file is written, where it differs from the default (UTF-8, comma-separated).
+ENCODINGS: dict[str, str] = {"wapo_homicides": "latin-1", "police_killings_2015": "latin-1"}
+SEPARATORS: dict[str, str] = {"census_race": ";"}
+
+
+def options_model(kind: str) -> type[BaseModel] | None:
+    """The options model of `kind`'s adapter (`sources.OPTIONS`), or None if the kind registers none."""
+    from trustreport.sources import OPTIONS
+
+    target = OPTIONS.get(kind)
+    if target is None:
+        return None
+    module_name, class_name = target.split(":")
+    return getattr(import_module(module_name), class_name)
+
+
+def check_options(kind: str, options: dict) -> tuple[str, str] | None:
+    """The first problem with a source's `options:` as (option key, message), or None when they fit the model."""
+    model = options_model(kind)
+    if model is None:
+        return None
+    try:
+        model.model_validate(options)
+    except ValidationError as err:
+        first = err.errors()[0]
+        key = ".".join(str(p) for p in first["loc"])
+        allowed = ", ".join(sorted(model.model_fields)) or "none"
+        if first["type"] == "extra_forbidden":
+            return key, f"unknown option for kind {kind!r}; allowed: {allowed}"
+        if first["type"] == "missing":
+            return key, f"required option for kind {kind!r} is missing"
+        got = first.get("input")
+        shown = f" (got {got!r:.80})" if first["type"] != "value_error" and not isinstance(got, dict | list) else ""
+        return key, f"{first['msg'].removeprefix('Value error, ')}{shown}"
+    return None
+
+
+def companion_files(kind: str, options: dict, source: Path) -> list[tuple[str, Path]]:
+    """The other files a source reads beside its own, as (option key, path): options named `*_file`, relative to
+    the source's folder. A companion whose option may be null is optional: listed only when named or present."""
+    model = options_model(kind)
+    if model is None:
+        return []
+    parsed = model.model_validate(options)
+    found = []
+    for key, field in model.model_fields.items():
+        value = getattr(parsed, key)
+        if not key.endswith("_file") or not isinstance(value, str):
+            continue
+        optional = type(None) in getattr(field.annotation, "__args__", ())
+        companion = source.parent / value
+        if not optional or key in parsed.model_fields_set or os.path.lexists(companion):
+            found.append((key, companion))
+    return found
+
+
+def check_file(path: Path, kind: str) -> None:
+    """Refuse `path` unless it is a regular, readable, non-empty CSV as `kind` expects: gzip intact (for `.gz`),
+    every line decodable in the kind's encoding and under `MAX_LINE_BYTES`, no NUL bytes, a header with at least
+    two columns, and no row with more fields than the header. Raises `SourceError` naming the file and line."""
+    try:
+        info = path.stat()
+    except OSError as err:
+        raise SourceError(path, f"cannot be opened: {err.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        what = "a directory" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
+        raise SourceError(path, f"is {what}, not a regular file")
+    if not os.access(path, os.R_OK):
+        raise SourceError(path, "cannot be read: permission denied")
+    if info.st_size == 0:
+        raise SourceError(path, "file is empty (0 bytes); expected a CSV with a header line")
+    gzipped = path.name.endswith(".gz")
+    with open(path, "rb") as fh:
+        first = fh.read(2)
+    if gzipped and first != GZIP_MAGIC:
+        raise SourceError(path, f"named .gz but is not gzip (first bytes 0x{first.hex()}; expected 0x1f8b)")
+    if not gzipped and first == GZIP_MAGIC:
+        raise SourceError(path, "is gzip-compressed but not named .gz")
+    try:
+        _check_csv(path, gzipped, ENCODINGS.get(kind, "utf-8"), SEPARATORS.get(kind, ","))
+    except (OSError, EOFError, zlib.error) as err:
+        if not gzipped:
+            raise SourceError(path, f"cannot be read: {err}") from None
+        raise SourceError(path, f"corrupt or truncated gzip: {err}") from None
+
+
+def _check_csv(path: Path, gzipped: bool, encoding: str, sep: str) -> None:
+    with gzip.open(path, "rb") if gzipped else open(path, "rb") as raw:
+        reader = csv.reader(_text_lines(path, raw, encoding), delimiter=sep, strict=True)
+        try:
+            header = next(reader, None)
+            if not header or (len(header) == 1 and not header[0].strip()):
+                raise SourceError(path, "no header line (the first line is blank)", row=1)
+            if len(header) < 2:
+                raise SourceError(
+                    path, f"the first line has no {sep!r}-separated column names; expected a CSV header", row=1
+                )
+            for row in reader:
+                if len(row) > len(header):
+                    raise SourceError(path, f"{len(row)} fields but the header has {len(header)}", row=reader.line_num)
+        except csv.Error as err:
+            raise SourceError(path, f"not a readable CSV: {err}", row=max(reader.line_num, 1)) from None
+
+
+def _text_lines(path: Path, raw: IO[bytes], encoding: str) -> Iterator[str]:
+    """Decoded physical lines; a line that is too long, holds NUL bytes or does not decode is named by number."""
+    number = 0
+    while True:
+        line = raw.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE_BYTES:
+            raise SourceError(path, f"line is longer than {MAX_LINE_BYTES:,} bytes: not a CSV", row=number)
+        if b"\x00" in line:
+            raise SourceError(path, "holds NUL bytes: a binary file, not a CSV", row=number)
+        try:
+            yield line.decode("utf-8-sig" if number == 1 and encoding == "utf-8" else encoding)
+        except UnicodeDecodeError as err:
+            raise SourceError(
+                path, f"not {encoding.upper()} text (byte 0x{line[err.start : err.start + 1].hex()})", row=number
+            ) from None
