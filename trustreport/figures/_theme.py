@@ -53,7 +53,6 @@ RC = {
     "text.parse_math": False,
 }
 GUIDE_COLOUR = "#444444"  # parity lines, the 45° line of equal hit rates, event lines
-TITLE_CHARS = 78  # a suptitle line at 11 pt across 7.5 in
 
 # Group encoded by marker and line style as well as colour, so lines stay apart in grayscale and for readers who
 # do not see the colours.
@@ -118,7 +117,7 @@ def new_chart(rows: int = 1, cols: int = 1, *, height: float, **kw: Any) -> tupl
 
 def finish(fig: Chart, title: str, alt: str) -> Chart:
     """Give the chart its wrapped title and its alt text, and close it so that Jupyter shows it exactly once."""
-    fig.suptitle("\n".join(textwrap.wrap(title, TITLE_CHARS)), x=0.01, ha="left", fontsize=11)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11, wrap=True)
     fig.alt = alt
     plt.close(fig)
     return fig
@@ -160,15 +159,19 @@ def mark_windows_and_events(ax: Axes, params: Params) -> None:
         )
 
 
-def legend_below(fig: Chart, entries: Iterable[tuple[Artist, str]], *, events: Params | None = None) -> None:
+def legend_below(
+    fig: Chart, entries: Iterable[tuple[Artist, str]], *, events: Params | None = None, note: str = ""
+) -> None:
     """One legend for the chart, under the plots and outside every axes, so it hides no data: the series in a
-    row (entries with the same label shown once), and above them, when `events` (the params) has any, the
-    numbered events one a line (`event_key`)."""
+    row (entries with the same label shown once), and above them a `note` on how to read the chart and, when
+    `events` (the params) has any, the numbered events one a line (`event_key`)."""
     unique: dict[str, Artist] = {}
     for handle, label in entries:
         if label and not label.startswith("_"):
             unique.setdefault(label, handle)
-    key = event_key(events) if events is not None else ""
+    key = "\n".join(
+        part for part in (textwrap.fill(note, 110), event_key(events) if events is not None else "") if part
+    )
     if not unique and not key:
         return
     longest = max((len(s) for s in unique), default=0)
@@ -198,6 +201,12 @@ def handles_of(axes: Sequence[Axes]) -> list[tuple[Artist, str]]:
         handles, labels = ax.get_legend_handles_labels()
         out += list(zip(handles, labels, strict=True))
     return out
+
+
+def events_sentence(params: Params) -> str:
+    """The events for an alt text: " Dashed lines mark events: 1, Consent decree approved, 13 Jan 2019; …"."""
+    said = [f"{i}, {e.label}, {e.date:%-d %b %Y}" for i, e in enumerate(params.events, start=1)]
+    return f" Dashed lines mark events: {'; '.join(said)}." if said else ""
 
 
 def plain_log_axis(axis: Axis) -> None:

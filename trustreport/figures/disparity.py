@@ -14,6 +14,7 @@ from trustreport.figures._theme import (
     PERIOD_HATCH,
     Chart,
     count_axis,
+    events_sentence,
     finish,
     group_style,
     handles_of,
@@ -89,6 +90,7 @@ def rates(report: Report) -> Chart | None:
             "value": e.value * e.scale,
             "low": e.ci[0] * e.scale,
             "high": e.ci[1] * e.scale,
+            "estimate": e,
         }
         for e in report.estimates.where(statistic="rate")
         if e.estimable and e.ci and e.group in p.groups and e.ci[0] is not None
@@ -109,17 +111,13 @@ def rates(report: Report) -> Chart | None:
     said = [
         f"{measure}: "
         + "; ".join(
-            f"{r.group} {r.period} {fmt.count(round(r.value, 1))} ({fmt.interval(r.low, r.high, _one_decimal)})"
+            f"{r.group} {r.period} {fmt.value(r.estimate)} ({fmt.ci(r.estimate)})"
             for r in frame[frame["measure"] == measure].itertuples()
         )
         for measure in measures
     ]
     alt = f"Bar chart of rates {per} by group in {p.name}, {window_title(p)}, with 95% intervals. " + ". ".join(said)
     return finish(fig, f"{p.name}: rates by group, then and now", alt + ".")
-
-
-def _one_decimal(x: float) -> str:
-    return f"{x:,.1f}"
 
 
 def monthly(report: Report) -> Chart | None:
@@ -157,6 +155,10 @@ def monthly_line(ax: Axes, rows: pd.DataFrame, group: Group) -> None:
     ax.plot(part["month"], part["value"], ls="", marker=style["marker"], mfc="white", mec=style["color"], ms=4)
 
 
+def _months(n: int) -> str:
+    return f"{fmt.count(n)} month" if n == 1 else f"{fmt.count(n)} months"
+
+
 def _monthly_alt(monthly: Mapping[Measure, pd.DataFrame], p: Params) -> str:
     parts = []
     for measure, rows in monthly.items():
@@ -174,12 +176,11 @@ def _monthly_alt(monthly: Mapping[Measure, pd.DataFrame], p: Params) -> str:
             zeros = int((sub["value"] == 0).sum())
             said.append(
                 f"{GROUP_LABELS[group]} {fmt.count(sub['value'].sum())} in all, at most {fmt.count(top['value'])} "
-                f"a month ({top['month']:%b %Y}), {fmt.count(zeros)} months with none"
+                f"a month ({top['month']:%b %Y}), {_months(zeros)} with none"
             )
-        gap = f"; {fmt.count(gaps)} months without data are left as gaps" if gaps else ""
+        gap = f"; {_months(gaps)} without data left as gaps" if gaps else ""
         parts.append(f"{MEASURE_LABELS[measure]}, {span}{gap}: {'; '.join(said)}")
-    events = "".join(f" Event {i}: {e.label}, {e.date:%-d %b %Y}." for i, e in enumerate(p.events, start=1))
-    return f"Line charts of monthly counts by group in {p.name}. " + ". ".join(parts) + "." + events
+    return f"Line charts of monthly counts by group in {p.name}. " + ". ".join(parts) + "." + events_sentence(p)
 
 
 def _ratio_frame(report: Report) -> pd.DataFrame:
@@ -219,7 +220,7 @@ def _forest(ax: Axes, frame: pd.DataFrame, p: Params) -> None:
                 color=colour,
                 mfc="white" if period == Period.THEN else colour,
                 capsize=3,
-                label=f"{period} ({p.then.label if period == Period.THEN else p.now.label})",
+                label=f"{period}: {p.then.label if period == Period.THEN else p.now.label}",
             )
     ax.axvline(1, color=GUIDE_COLOUR, lw=0.8)
     ax.set_xscale("log")
