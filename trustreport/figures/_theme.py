@@ -133,18 +133,20 @@ def theme() -> Iterator[None]:
 def mark_windows_and_events(ax: Axes, params: Params) -> None:
     """On a time axis: shade the then and now windows in their period colours and draw each of `params.events`
     as a dashed vertical line with its number in a badge at the top; the labels go in the legend
-    (`event_key`), so they never collide with each other, the data or the next panel. Badges of events
-    closer than a badge's width step down one row."""
+    (`event_key`), so they never collide with each other or spill into the next panel. A badge closer than
+    about two badge widths to another takes the first row down that none of its neighbours holds."""
     for period, win in ((Period.THEN, params.then), (Period.NOW, params.now)):
         ax.axvspan(pd.Timestamp(win.start), pd.Timestamp(win.end), color=PERIOD_COLOURS[period], alpha=0.1, lw=0)
-    lo, hi = ax.get_xlim()
-    placed: list[float] = []
-    for number, event in enumerate(params.events, start=1):
-        when = pd.Timestamp(event.date)
+    whens = [pd.Timestamp(event.date) for event in params.events]
+    for when in whens:
         ax.axvline(when, color=GUIDE_COLOUR, lw=0.8, ls="--")
+    lo, hi = ax.get_xlim()  # after the lines, which may widen the axis
+    placed: list[tuple[float, int]] = []
+    for number, when in enumerate(whens, start=1):
         x = matplotlib.dates.date2num(when)
-        near = sum(1 for other in placed if abs(other - x) < 0.05 * (hi - lo))
-        placed.append(x)
+        taken = {row for other, row in placed if abs(other - x) < 0.05 * (hi - lo)}
+        near = min(set(range(len(taken) + 1)) - taken)
+        placed.append((x, near))
         ax.annotate(
             str(number),
             (when, 1.0),

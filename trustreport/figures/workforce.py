@@ -62,7 +62,7 @@ def _alt(est: EstimateSet, p: Params, *, with_events: bool) -> str:
     parts = []
     rows = _composition_rows(est)
     if rows:
-        said = [f"{r['group']} {r['who']} {fmt.pct(r['share'])}" for r in rows]
+        said = [f"{r['group']} {r['who']} {fmt.pct(r['share'])}" for r in rows if pd.notna(r["share"])]
         parts.append(f"Bar chart of the share of officers and of residents by group: {'; '.join(said)}.")
     residency = _residency_rows(est)
     if residency:
