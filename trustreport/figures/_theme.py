@@ -35,20 +35,21 @@ from trustreport.vocab import (
     Period,
 )
 
-# Drawn once at the size the page shows it: 7.5 in (a Letter page's text width) at 150 dpi is 1,125 px, sharp on
-# a phone's 390 css px at 3x and never wider than the page.
-WIDTH = 7.5
-DPI = 150
+# Drawn once at the size the page shows it: 6.5 in (a Letter page's text width inside 1 in margins) at 160 dpi is
+# 1,040 px, sharp on a phone's 390 css px at 3x and never wider than the page; fonts a little larger than
+# matplotlib's defaults so that they stay legible when a phone shrinks the chart to half its size.
+WIDTH = 6.5
+DPI = 160
 # Display width in css px (96 per inch), so fonts read at their point size on a desktop page.
 CSS_WIDTH = round(WIDTH * 96)
 RC = {
     "figure.dpi": DPI,
     "savefig.dpi": DPI,
-    "axes.titlesize": 10,
-    "axes.labelsize": 9,
-    "xtick.labelsize": 8,
-    "ytick.labelsize": 8,
-    "legend.fontsize": 8,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
     # Event labels and titles come from params files: a `$` there is a dollar, never mathtext.
     "text.parse_math": False,
 }
@@ -117,7 +118,7 @@ def new_chart(rows: int = 1, cols: int = 1, *, height: float, **kw: Any) -> tupl
 
 def finish(fig: Chart, title: str, alt: str) -> Chart:
     """Give the chart its wrapped title and its alt text, and close it so that Jupyter shows it exactly once."""
-    fig.suptitle(title, x=0.01, ha="left", fontsize=11, wrap=True)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=12, wrap=True)
     fig.alt = alt
     plt.close(fig)
     return fig
@@ -151,11 +152,11 @@ def mark_windows_and_events(ax: Axes, params: Params) -> None:
             str(number),
             (when, 1.0),
             xycoords=("data", "axes fraction"),
-            xytext=(0, -3 - 13 * near),
+            xytext=(0, -3 - 14 * near),
             textcoords="offset points",
             ha="center",
             va="top",
-            fontsize=7,
+            fontsize=8,
             bbox={"boxstyle": "circle,pad=0.2", "fc": "white", "ec": GUIDE_COLOUR, "lw": 0.6},
             annotation_clip=True,
         )
@@ -171,9 +172,7 @@ def legend_below(
     for handle, label in entries:
         if label and not label.startswith("_"):
             unique.setdefault(label, handle)
-    key = "\n".join(
-        part for part in (textwrap.fill(note, 110), event_key(events) if events is not None else "") if part
-    )
+    key = "\n".join(part for part in (textwrap.fill(note, 90), event_key(events) if events is not None else "") if part)
     if not unique and not key:
         return
     longest = max((len(s) for s in unique), default=0)
@@ -185,7 +184,7 @@ def legend_below(
         ncols=ncols,
         frameon=False,
         title=key or None,
-        title_fontsize=8,
+        title_fontsize=9,
         alignment="left",
     )
 
