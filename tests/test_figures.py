@@ -323,3 +323,14 @@ def test_alt_texts_state_the_numbers_the_charts_show(reports, charts):
     assert "Dashed lines mark events: 1, CT statewide stop-data collection begins, 1 Oct 2013" in (
         charts[("hartford", "monthly")].alt
     )
+
+
+def test_the_police_killings_table_lists_the_zero_years_the_chart_draws(reports):
+    """Newark's table had no 2020 or 2022 row (no death that year, so no estimate); it now shows them as 0,
+    marked unstable like the counts beside them, and the partly covered 2024 says so in its year."""
+    from trustreport import tables
+
+    html = tables.police_killings(reports["newark"]).data
+    for year in ("2015", "2020", "2022"):
+        assert f"<td>{year}</td>" in html and html.split(f"<td>{year}</td>", 1)[1].startswith("\n      <td>0 [u]</td>")
+    assert "<td>2024 (part of the year)</td>" in html
