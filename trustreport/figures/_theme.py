@@ -118,7 +118,9 @@ def new_chart(rows: int = 1, cols: int = 1, *, height: float, **kw: Any) -> tupl
 
 def finish(fig: Chart, title: str, alt: str) -> Chart:
     """Give the chart its wrapped title and its alt text, and close it so that Jupyter shows it exactly once."""
-    fig.suptitle(title, x=0.01, ha="left", fontsize=12, wrap=True)
+    # Escaped, not parse_math=False: matplotlib measures wrapped text with mathtext whatever that setting says,
+    # so a `$` in a city name would still fail; an escaped `\$` is drawn as `$`.
+    fig.suptitle(title.replace("$", r"\$"), x=0.01, ha="left", fontsize=12, wrap=True)
     fig.alt = alt
     plt.close(fig)
     return fig
