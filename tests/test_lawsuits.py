@@ -166,7 +166,7 @@ def test_lawsuits_chart_names_city_and_windows_and_marks_the_incomplete_band(pat
     assert "Paterson, NJ" in fig.get_suptitle() and "2021-01-01" in fig.get_suptitle()
     assert top.get_ylabel() == "settled cases per year" and bottom.get_xlabel() == "year"
     assert len(top.patches) >= 10  # one bar per year, plus the window and band spans
-    assert any(t.get_text().startswith("likely incomplete") for t in bottom.get_legend().get_texts())
+    assert any(t.get_text().startswith("likely incomplete") for t in fig.legends[0].get_texts())
 
 
 def test_a_missing_year_inside_a_window_is_not_counted_as_exposure():

@@ -229,5 +229,7 @@ def test_chart_title_axes_and_windows(la_report):
     )
     assert left.get_ylabel() == "people killed by police per year" and left.get_xlabel().startswith("year")
     assert right.get_ylabel() == "per 100,000 residents per year"
-    assert any(t.get_text() == "An event" for t in left.texts)  # mark_windows_and_events drew the event
+    # mark_windows_and_events drew the event: a numbered badge on the panel, its label in the legend's key
+    assert [t.get_text() for t in left.texts] == ["1"]
+    assert "1  An event" in fig.legends[0].get_title().get_text()
     assert len(left.patches) >= 2  # then and now shading

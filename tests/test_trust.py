@@ -318,8 +318,8 @@ def test_trust_chart(chicago_report):
     assert levels.get_ylabel() == "mean trust score (0–100)" and gaps.get_xlabel() == "survey wave"
     # four group lines plus the event line; windows shaded on both panels
     assert len(levels.get_lines()) == 5 and len(levels.patches) >= 2 and len(gaps.patches) >= 2
-    assert [t.get_text() for t in levels.get_legend().get_texts()] == ["Black", "Hispanic", "white", "all"]
-    assert "Consent decree <approved>" in [t.get_text() for t in levels.texts]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["Black", "Hispanic", "white", "all"]
+    assert "Consent decree <approved>" in fig.legends[0].get_title().get_text()
     no_counts = chicago_report.counts.iloc[0:0]
     nothing = prepare(no_counts, (), chicago_report.params.params, list(chicago_report.estimates))
     no_survey = replace(chicago_report, sources=(), counts=no_counts, prepared=nothing)

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
 
 from trustreport import fmt
-from trustreport.figures._theme import GUIDE_COLOUR, mark_windows_and_events, measure_title, theme
+from trustreport.figures._theme import (
+    GUIDE_COLOUR,
+    PERIOD_HATCH,
+    Chart,
+    count_axis,
+    events_sentence,
+    finish,
+    group_style,
+    handles_of,
+    legend_below,
+    mark_windows_and_events,
+    measure_title,
+    new_chart,
+    plain_log_axis,
+    theme,
+    window_title,
+)
+from trustreport.params import Params
 from trustreport.report import Report
 from trustreport.statistic import Statistic
 from trustreport.vocab import (
     CONDITIONAL_STAGES,
-    GROUP_COLOURS,
     GROUP_LABELS,
     MEASURE_LABELS,
     PER_RESIDENT_MEASURES,
@@ -23,50 +40,58 @@ from trustreport.vocab import (
     Period,
 )
 
+_PERIOD_MARKERS = {Period.THEN: "o", Period.NOW: "s"}
 
-def rate_ratios(report: Report) -> Figure | None:
-    """Forest plot: each measure's ratio vs the reference group, then and now, with intervals (log scale)."""
+
+def rate_ratios(report: Report) -> Chart | None:
+    """Forest plot: each measure's ratio vs the reference group, then (hollow circle) and now (filled square),
+    with intervals, on a log scale labelled in plain numbers; one panel per measure, stacked."""
     frame = _ratio_frame(report)
     if frame.empty:
         return None
     p = report.params.params
     measures = list(dict.fromkeys(frame["measure"]))
+    rows = max(1, len(p.groups) - 1)
     with theme():
-        fig, axes = plt.subplots(
-            len(measures),
-            1,
-            figsize=(8, 1.0 + 1.1 * len(measures) * max(1, len(p.groups) - 1) / 2),
-            sharex=True,
-            squeeze=False,
-        )
+        fig, axes = new_chart(len(measures), 1, height=1.3 + (0.45 * rows + 0.7) * len(measures), sharex=True)
         for ax, measure in zip(axes[:, 0], measures, strict=True):
             _forest(ax, frame[frame["measure"] == measure], p)
             ax.set_title(measure_title(Measure(measure)), loc="left")
+        plain_log_axis(axes[-1, 0].xaxis)
         axes[-1, 0].set_xlabel(f"ratio vs {GROUP_LABELS[p.reference_group]} (log scale; 1 = parity)")
-        fig.suptitle(
-            f"{p.name}: disparity then ({fmt.window(p.then.start, p.then.end)}) and now "
-            f"({fmt.window(p.now.start, p.now.end)})",
-            x=0.01,
-            ha="left",
-            fontsize=12,
-        )
-        fig.tight_layout()
-    plt.close(fig)
-    return fig
+        legend_below(fig, handles_of(axes[:, 0]))
+    title = f"{p.name}: disparity {window_title(p)}"
+    return finish(fig, title, _ratio_alt(frame, p))
 
 
-def rates(report: Report) -> Figure | None:
-    """Bar chart: each per-resident measure's rate by group, then vs now, with intervals."""
+def _ratio_alt(frame: pd.DataFrame, p: Params) -> str:
+    parts = []
+    for measure, sub in frame.groupby("measure", sort=False):
+        said = [
+            f"{GROUP_LABELS[r.group]} {r.period} {fmt.ratio(r.value)} ({fmt.interval(r.low, r.high)})"
+            for r in sub.itertuples()
+        ]
+        parts.append(f"{measure_title(Measure(measure))}: {'; '.join(said)}")
+    return (
+        f"Forest plot of ratios vs {GROUP_LABELS[p.reference_group]} people in {p.name}, {window_title(p)}, "
+        f"with 95% intervals (1 = parity). " + ". ".join(parts) + "."
+    )
+
+
+def rates(report: Report) -> Chart | None:
+    """Bar chart: each per-resident measure's rate by group, then (hatched) vs now, with intervals; one panel
+    per measure, stacked."""
     p = report.params.params
     rows = [
         {
             "measure": measure_title(e.measure),
             "group": GROUP_LABELS[e.group],
-            "period": f"{e.period} ({fmt.window(*e.window)})",
+            "period": e.period,
+            "label": f"{e.period} ({fmt.window(*e.window)})",
             "value": e.value * e.scale,
             "low": e.ci[0] * e.scale,
             "high": e.ci[1] * e.scale,
-            "colour": PERIOD_COLOURS[e.period],
+            "estimate": e,
         }
         for e in report.estimates.where(statistic=Statistic.RATE)
         if e.estimable and e.ci and e.group in p.groups and e.ci[0] is not None
@@ -75,50 +100,88 @@ def rates(report: Report) -> Figure | None:
         return None
     frame = pd.DataFrame(rows)
     measures = list(dict.fromkeys(frame["measure"]))
+    per = f"per {p.options.rate_per:,} residents a year"
     with theme():
-        fig, axes = plt.subplots(1, len(measures), figsize=(4.2 * len(measures) + 1, 3.6), squeeze=False)
-        for ax, measure in zip(axes[0], measures, strict=True):
-            sub = frame[frame["measure"] == measure]
-            _grouped_bars(ax, sub)
+        fig, axes = new_chart(len(measures), 1, height=1.2 + 2.3 * len(measures))
+        for ax, measure in zip(axes[:, 0], measures, strict=True):
+            _grouped_bars(ax, frame[frame["measure"] == measure])
             ax.set_title(measure, loc="left")
-            ax.set_xlabel("group")
-            ax.set_ylabel(f"per {p.options.rate_per:,} residents a year")
-        axes[0, -1].legend(title="window", fontsize=8, title_fontsize=8, loc="upper right")
-        fig.suptitle(f"{p.name}: rates by group, then and now", x=0.01, ha="left", fontsize=12)
-        fig.tight_layout()
-    plt.close(fig)
-    return fig
+            ax.set_ylabel(per)
+        axes[-1, 0].set_xlabel("group")
+        legend_below(fig, handles_of(axes[:, 0]))
+    said = [
+        f"{measure}: "
+        + "; ".join(
+            f"{r.group} {r.period} {fmt.value(r.estimate)} ({fmt.ci(r.estimate)})"
+            for r in frame[frame["measure"] == measure].itertuples()
+        )
+        for measure in measures
+    ]
+    alt = f"Bar chart of rates {per} by group in {p.name}, {window_title(p)}, with 95% intervals. " + ". ".join(said)
+    return finish(fig, f"{p.name}: rates by group, then and now", alt + ".")
 
 
-def monthly(report: Report) -> Figure | None:
-    """Monthly counts by group of every measure held as daily incident rows, across both windows, with the
-    params' events marked as dashed lines and the then/now windows shaded. Draws `report.prepared.monthly`."""
+def monthly(report: Report) -> Chart | None:
+    """Monthly counts by group of every measure held as daily incident rows, every month of the covered span
+    with its zeros, a break in the line where no source covers a month, months covered only in part as hollow
+    markers off the line; count axes from 0; the params' events and the then/now windows marked; one panel per
+    measure, stacked. Draws `report.prepared.monthly`."""
     monthly = report.prepared.monthly
     if not monthly:
         return None
     p = report.params.params
-    shown = [str(g) for g in p.groups]
     with theme():
-        fig, axes = plt.subplots(len(monthly), 1, figsize=(8, 2.8 * len(monthly) + 0.6), squeeze=False)
+        fig, axes = new_chart(len(monthly), 1, height=1.4 + 2.2 * len(monthly))
         for ax, (measure, by_month) in zip(axes[:, 0], monthly.items(), strict=True):
-            for group in shown:
-                sub = by_month[by_month["group"] == group]
-                g = Group(group)
-                ax.plot(sub["month"], sub["value"], color=GROUP_COLOURS[g], label=GROUP_LABELS[g], lw=1.4)
+            for group in (g for g in p.groups if str(g) in set(by_month["group"])):
+                monthly_line(ax, by_month[by_month["group"] == str(group)], group)
+            count_axis(ax, by_month["value"].max())
             mark_windows_and_events(ax, p)
-            ax.set_xlabel("month")
             ax.set_ylabel("per month")
             ax.set_title(MEASURE_LABELS[measure].capitalize(), loc="left")
-            ax.legend(fontsize=8, loc="upper left")
-        fig.suptitle(
-            f"{p.name}: monthly counts by group (shaded: then {p.then.label}, now {p.now.label}; dashed: events)",
-            x=0.01,
-            ha="left",
-            fontsize=12,
-        )
-        fig.tight_layout()
-    plt.close(fig)
-    return fig
+            ax.set_xlabel("month (hollow: month covered only in part)")
+        legend_below(fig, handles_of(axes[:1, 0]), events=p)
+    title = f"{p.name}: monthly counts by group (shaded: then {p.then.label}, now {p.now.label}; dashed: events)"
+    return finish(fig, title, _monthly_alt(monthly, p))
+
+
+def monthly_line(ax: Axes, rows: pd.DataFrame, group: Group) -> None:
+    """One group's monthly counts: whole months on the line (NaN breaks it), part-covered months as hollow
+    markers off it."""
+    rows = rows.sort_values("month")
+    whole = rows["whole"].astype(bool)
+    style = group_style(group, markersize=2.5)
+    ax.plot(rows["month"], rows["value"].where(whole), lw=1.1, label=GROUP_LABELS[group], **style)
+    part = rows[~whole & rows["value"].notna()]
+    ax.plot(part["month"], part["value"], ls="", marker=style["marker"], mfc="white", mec=style["color"], ms=4)
+
+
+def _months(n: int) -> str:
+    return f"{fmt.count(n)} month" if n == 1 else f"{fmt.count(n)} months"
+
+
+def _monthly_alt(monthly: Mapping[Measure, pd.DataFrame], p: Params) -> str:
+    parts = []
+    for measure, rows in monthly.items():
+        known = rows[rows["value"].notna()]
+        if known.empty:
+            continue
+        span = f"{known['month'].min():%b %Y} to {known['month'].max():%b %Y}"
+        gaps = rows.loc[rows["value"].isna(), "month"].nunique()
+        said = []
+        for group in p.groups:
+            sub = known[known["group"] == str(group)]
+            if sub.empty:
+                continue
+            top = sub.loc[sub["value"].idxmax()]
+            zeros = int((sub["value"] == 0).sum())
+            said.append(
+                f"{GROUP_LABELS[group]} {fmt.count(sub['value'].sum())} in all, at most {fmt.count(top['value'])} "
+                f"a month ({top['month']:%b %Y}), {_months(zeros)} with none"
+            )
+        gap = f"; {_months(gaps)} without data left as gaps" if gaps else ""
+        parts.append(f"{MEASURE_LABELS[measure]}, {span}{gap}: {'; '.join(said)}")
+    return f"Line charts of monthly counts by group in {p.name}. " + ". ".join(parts) + "." + events_sentence(p)
 
 
 def _ratio_frame(report: Report) -> pd.DataFrame:
@@ -141,7 +204,7 @@ def _ratio_frame(report: Report) -> pd.DataFrame:
     return frame.assign(order=frame["measure"].map(order.index)).sort_values("order", kind="stable")
 
 
-def _forest(ax, frame: pd.DataFrame, p) -> None:
+def _forest(ax: Axes, frame: pd.DataFrame, p: Params) -> None:
     groups = [g for g in p.groups if g != p.reference_group]
     for i, group in enumerate(groups):
         for j, period in enumerate((Period.THEN, Period.NOW)):
@@ -149,35 +212,41 @@ def _forest(ax, frame: pd.DataFrame, p) -> None:
             if row.empty:
                 continue
             r = row.iloc[0]
-            y = i + (j - 0.5) * 0.3
+            colour = PERIOD_COLOURS[period]
             ax.errorbar(
                 r["value"],
-                y,
+                i + (j - 0.5) * 0.3,
                 xerr=[[r["value"] - r["low"]], [r["high"] - r["value"]]],
-                fmt="o",
-                color=PERIOD_COLOURS[period],
+                fmt=_PERIOD_MARKERS[period],
+                color=colour,
+                mfc="white" if period == Period.THEN else colour,
                 capsize=3,
-                label=f"{period} ({p.then.label if period == Period.THEN else p.now.label})",
+                label=f"{period}: {p.then.label if period == Period.THEN else p.now.label}",
             )
     ax.axvline(1, color=GUIDE_COLOUR, lw=0.8)
     ax.set_xscale("log")
     ax.set_yticks(range(len(groups)), [GROUP_LABELS[g] for g in groups])
     ax.set_ylim(-0.6, len(groups) - 0.4)
-    ax.set_ylabel("group")
-    handles, labels = ax.get_legend_handles_labels()
-    unique = dict(zip(labels, handles, strict=True))
-    ax.legend(unique.values(), unique.keys(), fontsize=8, loc="lower right")
+    ax.invert_yaxis()
 
 
-def _grouped_bars(ax, frame: pd.DataFrame) -> None:
+def _grouped_bars(ax: Axes, frame: pd.DataFrame) -> None:
+    """Bars by group, one per window: then hatched, now filled, each with its interval."""
     groups = list(dict.fromkeys(frame["group"]))
     periods = list(dict.fromkeys(frame["period"]))
     width = 0.8 / max(1, len(periods))
     for j, period in enumerate(periods):
         sub = frame[frame["period"] == period].set_index("group").reindex(groups)
         x = np.arange(len(groups)) + (j - (len(periods) - 1) / 2) * width
+        colour = PERIOD_COLOURS[Period(period)]
         ax.bar(
-            x, sub["value"], width, color=sub["colour"].iloc[0] if sub["colour"].notna().any() else None, label=period
+            x,
+            sub["value"],
+            width,
+            color=colour,
+            hatch=PERIOD_HATCH[Period(period)],
+            edgecolor="white",
+            label=sub["label"].dropna().iloc[0],
         )
         ax.errorbar(
             x,
@@ -189,3 +258,4 @@ def _grouped_bars(ax, frame: pd.DataFrame) -> None:
             lw=0.8,
         )
     ax.set_xticks(range(len(groups)), groups)
+    ax.set_ylim(bottom=0)

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
-import matplotlib.ticker
+import textwrap
+
 import pandas as pd
-from matplotlib.figure import Figure
 
 from trustreport import fmt
-from trustreport.figures._theme import GUIDE_COLOUR, theme
+from trustreport.figures._theme import (
+    GROUP_MARKERS,
+    GUIDE_COLOUR,
+    Chart,
+    finish,
+    handles_of,
+    legend_below,
+    new_chart,
+    plain_log_axis,
+    theme,
+    window_title,
+)
 from trustreport.report import Report
 from trustreport.statistic import Statistic
 from trustreport.vocab import FUNNEL_ORDER, GROUP_COLOURS, GROUP_LABELS, Period, stage_label
 
 
-def funnel(report: Report) -> Figure | None:
+def funnel(report: Report) -> Chart | None:
     """Stage-by-stage ratios vs the reference group (the relative rate index of each stage, methods §1.3), by
     group, then (hollow) vs now (filled), with intervals, on a log scale with parity at 1. Points are not joined:
     the stages branch (arrests are fed by stops, not by hits). None when no stage ratio is estimable."""
@@ -27,7 +37,8 @@ def funnel(report: Report) -> Figure | None:
     width = 0.7 / len(slots)
     labels = {Period.THEN: p.then.label, Period.NOW: p.now.label}
     with theme():
-        fig, ax = plt.subplots(figsize=(max(6.5, 1.7 * len(stages) + 2.5), 4.2))
+        fig, axes = new_chart(height=4.8)
+        ax = axes[0, 0]
         for i, (group, period) in enumerate(slots):
             sub = frame[(frame["group"] == group) & (frame["period"] == period)].sort_values("order")
             if sub.empty:
@@ -37,33 +48,31 @@ def funnel(report: Report) -> Figure | None:
                 sub["stage"].map(stages.index) + (i - (len(slots) - 1) / 2) * width,
                 sub["value"],
                 yerr=[sub["value"] - sub["low"], sub["high"] - sub["value"]],
-                fmt="o",
+                fmt=GROUP_MARKERS[group],
                 color=colour,
                 mfc="white" if period == Period.THEN else colour,
                 capsize=2,
                 elinewidth=1.0,
-                label=f"{GROUP_LABELS[group]}, {period} ({labels[period]})",
+                label=f"{GROUP_LABELS[group]}, {period}: {labels[period]}",
             )
         ax.axhline(1, color=GUIDE_COLOUR, lw=0.8)
         ax.set_yscale("log")
-        # Plain numbers (0.5, 1, 2, 5) read better than powers of ten for ratios near parity.
-        ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
-        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
-        ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-        ax.set_xticks(range(len(stages)), stages)
+        plain_log_axis(ax.yaxis)
+        ax.set_xticks(range(len(stages)), [textwrap.fill(s, 16) for s in stages])
         ax.tick_params(axis="x", labelsize=8)
         ax.set_xlabel("stage (each measured against the stage that feeds it)")
         ax.set_ylabel(f"ratio vs {GROUP_LABELS[p.reference_group]} people (log scale; 1 = parity)")
-        ax.set_title(
-            f"{p.name}: stage-by-stage ratios vs {GROUP_LABELS[p.reference_group]} people, then "
-            f"({fmt.window(p.then.start, p.then.end)}) and now "
-            f"({fmt.window(p.now.start, p.now.end)})",
-            loc="left",
-        )
-        ax.legend(fontsize=7, loc="best")
-        fig.tight_layout()
-    plt.close(fig)
-    return fig
+        legend_below(fig, handles_of([ax]))
+    title = f"{p.name}: stage-by-stage ratios vs {GROUP_LABELS[p.reference_group]} people, {window_title(p)}"
+    said = [
+        f"{r.stage}: {GROUP_LABELS[r.group]} {r.period} {fmt.ratio(r.value)} ({fmt.interval(r.low, r.high)})"
+        for r in frame.sort_values(["order", "period"], kind="stable").itertuples()
+    ]
+    alt = (
+        f"Dot chart of stage-by-stage ratios vs {GROUP_LABELS[p.reference_group]} people in {p.name}, "
+        f"{window_title(p)}, log scale, 1 = parity, with 95% intervals: " + "; ".join(said) + "."
+    )
+    return finish(fig, title, alt)
 
 
 def _funnel_ratio_frame(report: Report) -> pd.DataFrame:

@@ -5,15 +5,25 @@ from __future__ import annotations
 
 from datetime import date
 
-import matplotlib.pyplot as plt
 import matplotlib.ticker
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from trustreport import fmt
 from trustreport.estimate import EstimateSet
-from trustreport.figures._theme import GUIDE_COLOUR, mark_windows_and_events, theme
+from trustreport.figures._theme import (
+    GUIDE_COLOUR,
+    Chart,
+    events_sentence,
+    finish,
+    handles_of,
+    legend_below,
+    mark_windows_and_events,
+    new_chart,
+    theme,
+    window_title,
+)
+from trustreport.params import Params
 from trustreport.report import Report
 from trustreport.statistic import Statistic
 from trustreport.vocab import GROUP_COLOURS, Group, Measure
@@ -32,10 +42,10 @@ def yearly_series(est: EstimateSet, statistic: Statistic) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["start", "end", "value"]).sort_values("start", kind="stable")
 
 
-def lawsuits(report: Report) -> Figure | None:
-    """Two panels on one time axis: settled cases per year and the total paid per year in constant dollars, as
-    bars spanning each (fiscal) year; then/now windows and events marked; a hatched band from the first year
-    the settlement lag says is likely incomplete to the end of the data."""
+def lawsuits(report: Report) -> Chart | None:
+    """Two panels on one time axis, stacked: settled cases per year and the total paid per year in constant
+    dollars, as bars spanning each (fiscal) year from 0; then/now windows and events marked; a hatched band from
+    the first year the settlement lag says is likely incomplete to the end of the data."""
     est = report.estimates
     cases = yearly_series(est, Statistic.COUNT_PER_YEAR)
     if cases.empty:
@@ -44,8 +54,10 @@ def lawsuits(report: Report) -> Figure | None:
     p = report.params.params
     base = next((e.notes[0] for e in est.where(statistic=Statistic.TOTAL_CONSTANT_USD) if e.notes), "constant dollars")
     with theme():
-        fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 5.6), sharex=True)
+        fig, axes = new_chart(2, 1, height=5.8, sharex=True)
+        top, bottom = axes[:, 0]
         _bars(top, cases, "settled cases per year")
+        top.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         _bars(bottom, dollars.assign(value=dollars["value"] / 1e6), "paid per year, $ million")
         bottom.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.1f}"))
         bottom.set_xlabel("year")
@@ -54,25 +66,33 @@ def lawsuits(report: Report) -> Figure | None:
             _incomplete_band(ax, est)
         top.set_title("cases", loc="left")
         bottom.set_title(f"total paid, {base}", loc="left", fontsize=9)
-        handles, labels = bottom.get_legend_handles_labels()
-        if handles:
-            bottom.legend(handles[:1], labels[:1], fontsize=8, loc="upper right")
-        fig.suptitle(
-            f"{p.name}: lawsuits and settlements by year\nthen ({fmt.window(p.then.start, p.then.end)}) and now "
-            f"({fmt.window(p.now.start, p.now.end)})",
-            x=0.01,
-            ha="left",
-            fontsize=12,
-        )
-        fig.tight_layout()
-    plt.close(fig)
-    return fig
+        legend_below(fig, handles_of([bottom]), events=p)
+    title = f"{p.name}: lawsuits and settlements by year, {window_title(p)}"
+    return finish(fig, title, _alt(cases, dollars, base, est, p))
+
+
+def _alt(cases: pd.DataFrame, dollars: pd.DataFrame, base: str, est: EstimateSet, p: Params) -> str:
+    said = "; ".join(f"{fmt.count(r.value)} in {_year(r.start, r.end)}" for r in cases.itertuples())
+    paid = "; ".join(f"{fmt.dollars(r.value)} in {_year(r.start, r.end)}" for r in dollars.itertuples())
+    start = est.one(measure=Measure.LAWSUITS, statistic=Statistic.INCOMPLETE_FROM_YEAR)
+    band = f" From {int(start.value)} on the counts are likely incomplete (cases not yet settled)." if start else ""
+    return (
+        f"Bar charts of lawsuits settled per year in {p.name}: {said}."
+        + (f" Total paid per year ({base}): {paid}." if paid else "")
+        + band
+        + events_sentence(p)
+    )
+
+
+def _year(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    return str(start.year) if start.year == end.year else f"{start.year}–{end.year % 100:02d}"
 
 
 def _bars(ax: Axes, frame: pd.DataFrame, ylabel: str) -> None:
     """One bar per (fiscal) year, spanning it."""
     width = (frame["end"] - frame["start"]).dt.days * 0.85
     ax.bar(frame["start"], frame["value"], width=width, align="edge", color=BAR_COLOUR, alpha=0.75)
+    ax.set_ylim(bottom=0)
     ax.set_ylabel(ylabel)
 
 

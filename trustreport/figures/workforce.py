@@ -3,16 +3,26 @@ officers live."""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import matplotlib.ticker
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from trustreport import fmt
 from trustreport.estimate import EstimateSet
-from trustreport.figures._theme import GUIDE_COLOUR, mark_windows_and_events, theme
+from trustreport.figures._theme import (
+    GUIDE_COLOUR,
+    Chart,
+    events_sentence,
+    finish,
+    group_style,
+    handles_of,
+    legend_below,
+    mark_windows_and_events,
+    new_chart,
+    theme,
+    window_title,
+)
 from trustreport.params import Params
 from trustreport.report import Report
 from trustreport.statistic import Statistic
@@ -22,11 +32,11 @@ from trustreport.vocab import GROUP_COLOURS, GROUP_LABELS, PERIOD_COLOURS, Group
 _OFFICERS = {Period.THEN: PERIOD_COLOURS[Period.THEN], Period.NOW: PERIOD_COLOURS[Period.NOW]}
 
 
-def workforce(report: Report) -> Figure | None:
-    """Up to three panels: paired bars of officer vs resident shares by group for each officer snapshot; the
-    officer share of each group at every snapshot on a time axis with the then/now windows and events (when
-    there are two snapshots or more); and the share of officers living in the city by group, with Wilson
-    intervals where the source gives counts."""
+def workforce(report: Report) -> Chart | None:
+    """Up to three panels, stacked: paired bars of officer vs resident shares by group for each officer
+    snapshot; the officer share of each group at every snapshot on a time axis with the then/now windows and
+    events (when there are two snapshots or more); and the share of officers living in the city by group, with
+    Wilson intervals where the source gives counts."""
     est = report.estimates
     panels = [
         panel
@@ -41,19 +51,26 @@ def workforce(report: Report) -> Figure | None:
         return None
     p = report.params.params
     with theme():
-        fig, axes = plt.subplots(1, len(panels), figsize=(4.8 * len(panels) + 1, 3.9), squeeze=False)
-        for ax, panel in zip(axes[0], panels, strict=True):
+        fig, axes = new_chart(len(panels), 1, height=1.3 + 2.5 * len(panels))
+        for ax, panel in zip(axes[:, 0], panels, strict=True):
             panel(ax, est, p)
-        fig.suptitle(
-            f"{p.name}: who polices and who lives there, then ({fmt.window(p.then.start, p.then.end)}) and now "
-            f"({fmt.window(p.now.start, p.now.end)})",
-            x=0.01,
-            ha="left",
-            fontsize=12,
-        )
-        fig.tight_layout()
-    plt.close(fig)
-    return fig
+        legend_below(fig, handles_of(axes[:, 0]), events=p if _over_time in panels else None)
+    title = f"{p.name}: who polices and who lives there, {window_title(p)}"
+    return finish(fig, title, _alt(est, p, with_events=_over_time in panels))
+
+
+def _alt(est: EstimateSet, p: Params, *, with_events: bool) -> str:
+    parts = []
+    rows = _composition_rows(est)
+    if rows:
+        said = [f"{r['group']} {r['who']} {fmt.pct(r['share'])}" for r in rows if pd.notna(r["share"])]
+        parts.append(f"Bar chart of the share of officers and of residents by group: {'; '.join(said)}.")
+    residency = _residency_rows(est)
+    if residency:
+        said = [f"{GROUP_LABELS[Group(r['group'])]} {fmt.pct(r['share'])}" for r in residency]
+        parts.append(f"Share of officers living in the city: {'; '.join(said)}.")
+    text = f"Charts of who polices {p.name} and who lives there. " + " ".join(parts)
+    return text + (events_sentence(p) if with_events else "")
 
 
 def _composition_rows(est: EstimateSet) -> list[dict]:
@@ -78,7 +95,7 @@ def _composition(ax: Axes, est: EstimateSet, p: Params) -> None:
     ax.set_xlabel("group")
     ax.set_ylabel("share of officers / residents")
     ax.set_title("officers vs residents", loc="left")
-    ax.legend(title="", fontsize=8)
+    ax.get_legend().remove()
 
 
 def _snapshot_count(est: EstimateSet) -> int:
@@ -111,17 +128,16 @@ def _over_time(ax: Axes, est: EstimateSet, p: Params) -> None:
             sub["when"],
             sub["share"],
             yerr=[sub["share"] - sub["low"], sub["high"] - sub["share"]],
-            color=GROUP_COLOURS[group],
-            marker="o",
             capsize=3,
             label=GROUP_LABELS[group],
+            **group_style(group),
         )
     mark_windows_and_events(ax, p)
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set_xlabel("officer snapshot")
     ax.set_ylabel("share of officers")
+    ax.set_ylim(bottom=0)
     ax.set_title("the force then and now", loc="left")
-    ax.legend(title="", fontsize=8)
 
 
 def _residency_rows(est: EstimateSet) -> list[dict]:

@@ -17,7 +17,7 @@ from trustreport.estimate import Estimate, EstimateSet
 from trustreport.report import Report
 from trustreport.statistic import Statistic
 from trustreport.tables._common import cell, flag_marks, flags_legend, methods_line, to_html
-from trustreport.vocab import GROUP_LABELS, Group, Measure
+from trustreport.vocab import FLAG_MARKS, GROUP_LABELS, Flag, Group, Measure
 
 _MEASURE = Measure.POLICE_KILLINGS
 _WAPO_KIND = "wapo_police_shootings"
@@ -42,7 +42,8 @@ def police_killings(report: Report) -> HTML:
     est = report.estimates
     groups = _groups(report)
     reference = report.params.params.reference_group
-    parts = [_pooled(est, groups, reference), _annual(est, groups), _comparison(est, groups), _agencies(report)]
+    annual = report.prepared.killings_annual
+    parts = [_pooled(est, groups, reference), _annual(est, groups, annual), _comparison(est, groups), _agencies(report)]
     found = [e for e in est if e.measure == _MEASURE and e.statistic in _POOLED_AND_ANNUAL]
     found += [e for e in est if e.measure == _MEASURE and e.statistic in _COMPARISON]
     if not any(parts):
@@ -72,16 +73,30 @@ def pooled_frame(est: EstimateSet, groups: list[Group], reference: Group = Group
     return pd.DataFrame(rows)
 
 
-def annual_frame(est: EstimateSet, groups: list[Group]) -> pd.DataFrame:
-    """One row per calendar year, one column per group: people killed (flag marks; `p` marks a partial year)."""
+def annual_frame(est: EstimateSet, groups: list[Group], annual: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per calendar year, one column per group: people killed (flag marks; `p` marks a partial year).
+    A year the sources cover with no death has no estimate; `annual` (`Report.prepared.killings_annual`) gives
+    it as 0, so no covered year is left out of the table."""
     found = est.where(measure=_MEASURE, statistic=Statistic.ANNUAL_COUNT)
-    years = sorted({e.window[0].year for e in found})
+    zeros = pd.DataFrame() if annual is None or not found else annual[annual["value"] == 0]
+    years = sorted({e.window[0].year for e in found} | {int(y) for y in zeros.get("year", [])})
+    # A zero is as unstable as the counts beside it (under 20, methods §5.3); marked when the legend explains it.
+    unstable = any(Flag.UNSTABLE in e.flags for e in found)
+    zero_cell = fmt.count(0) + (f" [{FLAG_MARKS[Flag.UNSTABLE]}]" if unstable else "")
     rows = []
     for year in years:
-        row = {"year": str(year)}
+        in_year = [e for e in found if e.window[0].year == year]
+        zero = zeros[zeros["year"] == year] if not zeros.empty else zeros
+        part = not in_year and bool(zero["partial"].all())
+        row = {"year": f"{year} (part of the year)" if part else str(year)}
         for group in groups:
-            e = next((e for e in found if e.group == group and e.window[0].year == year), None)
-            row[GROUP_LABELS[group]] = fmt.DASH if e is None else fmt.count(e.value) + flag_marks(e)
+            e = next((e for e in in_year if e.group == group), None)
+            if e is not None:
+                row[GROUP_LABELS[group]] = fmt.count(e.value) + flag_marks(e)
+            elif not zero.empty and group in set(zero["group"]):
+                row[GROUP_LABELS[group]] = zero_cell
+            else:
+                row[GROUP_LABELS[group]] = fmt.DASH
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -139,8 +154,8 @@ def _pooled(est: EstimateSet, groups: list[Group], reference: Group) -> str:
     return f"<h3>Over the whole data span ({html.escape(fmt.window(*first.window))})</h3>" + to_html(frame)
 
 
-def _annual(est: EstimateSet, groups: list[Group]) -> str:
-    frame = annual_frame(est, groups)
+def _annual(est: EstimateSet, groups: list[Group], annual: pd.DataFrame) -> str:
+    frame = annual_frame(est, groups, annual)
     if frame.empty:
         return ""
     return "<h3>People killed by police, per year</h3>" + to_html(frame)
