@@ -8,7 +8,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from trustreport import fmt
-from trustreport.figures._theme import GUIDE_COLOUR, mark_windows_and_events, measure_title, theme
+from trustreport.figures._theme import GUIDE_COLOUR, mark_windows_and_events, measure_title, theme, windows_phrase
+from trustreport.params import Params
 from trustreport.report import Report
 from trustreport.statistic import Statistic
 from trustreport.vocab import (
@@ -44,8 +45,7 @@ def rate_ratios(report: Report) -> Figure | None:
             ax.set_title(measure_title(Measure(measure)), loc="left")
         axes[-1, 0].set_xlabel(f"ratio vs {GROUP_LABELS[p.reference_group]} (log scale; 1 = parity)")
         fig.suptitle(
-            f"{p.name}: disparity then ({fmt.window(p.then.start, p.then.end)}) and now "
-            f"({fmt.window(p.now.start, p.now.end)})",
+            f"{p.name}: disparity {windows_phrase(p)}",
             x=0.01,
             ha="left",
             fontsize=12,
@@ -111,7 +111,7 @@ def monthly(report: Report) -> Figure | None:
             ax.set_title(MEASURE_LABELS[measure].capitalize(), loc="left")
             ax.legend(fontsize=8, loc="upper left")
         fig.suptitle(
-            f"{p.name}: monthly counts by group (shaded: then {p.then.label}, now {p.now.label}; dashed: events)",
+            f"{p.name}: monthly counts by group (shaded: {_shaded(p)}; dashed: events)",
             x=0.01,
             ha="left",
             fontsize=12,
@@ -157,7 +157,7 @@ def _forest(ax, frame: pd.DataFrame, p) -> None:
                 fmt="o",
                 color=PERIOD_COLOURS[period],
                 capsize=3,
-                label=f"{period} ({p.then.label if period == Period.THEN else p.now.label})",
+                label=f"{period} ({dict(p.windows)[period].label})",
             )
     ax.axvline(1, color=GUIDE_COLOUR, lw=0.8)
     ax.set_xscale("log")
@@ -189,3 +189,8 @@ def _grouped_bars(ax, frame: pd.DataFrame) -> None:
             lw=0.8,
         )
     ax.set_xticks(range(len(groups)), groups)
+
+
+def _shaded(p: Params) -> str:
+    """What the shaded spans of a time chart are: 'then 2014, now 2016', or 'now 2016' alone."""
+    return ", ".join(f"{period} {win.label}" for period, win in p.windows)

@@ -8,7 +8,7 @@ import matplotlib.ticker
 from matplotlib.figure import Figure
 
 from trustreport import fmt
-from trustreport.figures._theme import mark_windows_and_events, theme
+from trustreport.figures._theme import mark_windows_and_events, theme, windows_phrase
 from trustreport.report import Report
 from trustreport.statistic import Statistic
 from trustreport.vocab import GROUP_COLOURS, GROUP_LABELS, PERIOD_COLOURS, Group, Measure, Period
@@ -42,8 +42,7 @@ def force(report: Report) -> Figure | None:
         if shares:
             _shares(axes.pop(0), shares)
         fig.suptitle(
-            f"{p.name}: use of force, then ({fmt.window(p.then.start, p.then.end)}) and now "
-            f"({fmt.window(p.now.start, p.now.end)})",
+            f"{p.name}: use of force, {windows_phrase(p)}",
             x=0.01,
             ha="left",
             fontsize=12,

@@ -7,8 +7,7 @@ import matplotlib.ticker
 import pandas as pd
 from matplotlib.figure import Figure
 
-from trustreport import fmt
-from trustreport.figures._theme import GUIDE_COLOUR, theme
+from trustreport.figures._theme import GUIDE_COLOUR, theme, windows_phrase
 from trustreport.report import Report
 from trustreport.statistic import Statistic
 from trustreport.vocab import FUNNEL_ORDER, GROUP_COLOURS, GROUP_LABELS, Period, stage_label
@@ -23,9 +22,9 @@ def funnel(report: Report) -> Figure | None:
         return None
     p = report.params.params
     stages = list(dict.fromkeys(frame.sort_values("order", kind="stable")["stage"]))
-    slots = [(g, period) for g in dict.fromkeys(frame["group"]) for period in (Period.THEN, Period.NOW)]
+    slots = [(g, period) for g in dict.fromkeys(frame["group"]) for period, _ in p.windows]
     width = 0.7 / len(slots)
-    labels = {Period.THEN: p.then.label, Period.NOW: p.now.label}
+    labels = {period: win.label for period, win in p.windows}
     with theme():
         fig, ax = plt.subplots(figsize=(max(6.5, 1.7 * len(stages) + 2.5), 4.2))
         for i, (group, period) in enumerate(slots):
@@ -55,9 +54,7 @@ def funnel(report: Report) -> Figure | None:
         ax.set_xlabel("stage (each measured against the stage that feeds it)")
         ax.set_ylabel(f"ratio vs {GROUP_LABELS[p.reference_group]} people (log scale; 1 = parity)")
         ax.set_title(
-            f"{p.name}: stage-by-stage ratios vs {GROUP_LABELS[p.reference_group]} people, then "
-            f"({fmt.window(p.then.start, p.then.end)}) and now "
-            f"({fmt.window(p.now.start, p.now.end)})",
+            f"{p.name}: stage-by-stage ratios vs {GROUP_LABELS[p.reference_group]} people, {windows_phrase(p)}",
             loc="left",
         )
         ax.legend(fontsize=7, loc="best")

@@ -10,12 +10,11 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from trustreport import fmt
-from trustreport.figures._theme import mark_windows_and_events, theme
+from trustreport.figures._theme import mark_windows_and_events, theme, windows_phrase
 from trustreport.params import Params
 from trustreport.report import Report
 from trustreport.statistic import Statistic
-from trustreport.vocab import GROUP_COLOURS, GROUP_LABELS, PERIOD_COLOURS, Group, Measure, Period
+from trustreport.vocab import GROUP_COLOURS, GROUP_LABELS, PERIOD_COLOURS, Group, Measure
 
 # A year the coverage holds for less than this share of its days is drawn hollow: its count is not a full year.
 _FULL_YEAR = 0.99
@@ -34,8 +33,7 @@ def homicides(report: Report) -> Figure | None:
         _annual(left, annual, p)
         _clearance(right, report, p)
         fig.suptitle(
-            f"{p.name}: homicide victims and clearance by arrest, by victim race — then "
-            f"({fmt.window(p.then.start, p.then.end)}) and now ({fmt.window(p.now.start, p.now.end)})",
+            f"{p.name}: homicide victims and clearance by arrest, by victim race — {windows_phrase(p)}",
             x=0.01,
             ha="left",
             fontsize=12,
@@ -66,7 +64,7 @@ def _annual(ax: Axes, annual: pd.DataFrame, p: Params) -> None:
 def _clearance(ax: Axes, report: Report, p: Params) -> None:
     groups = [g for g in (*p.groups, Group.ALL)]
     width = 0.38
-    for j, (period, win) in enumerate(((Period.THEN, p.then), (Period.NOW, p.now))):
+    for j, (period, win) in enumerate(p.windows):
         values, lows, highs = [], [], []
         for group in groups:
             e = report.estimates.one(

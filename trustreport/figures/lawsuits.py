@@ -11,9 +11,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from trustreport import fmt
 from trustreport.estimate import EstimateSet
-from trustreport.figures._theme import GUIDE_COLOUR, mark_windows_and_events, theme
+from trustreport.figures._theme import GUIDE_COLOUR, mark_windows_and_events, theme, windows_phrase
 from trustreport.report import Report
 from trustreport.statistic import Statistic
 from trustreport.vocab import GROUP_COLOURS, Group, Measure
@@ -58,8 +57,7 @@ def lawsuits(report: Report) -> Figure | None:
         if handles:
             bottom.legend(handles[:1], labels[:1], fontsize=8, loc="upper right")
         fig.suptitle(
-            f"{p.name}: lawsuits and settlements by year\nthen ({fmt.window(p.then.start, p.then.end)}) and now "
-            f"({fmt.window(p.now.start, p.now.end)})",
+            f"{p.name}: lawsuits and settlements by year\n{windows_phrase(p)}",
             x=0.01,
             ha="left",
             fontsize=12,

@@ -9,10 +9,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from trustreport import fmt
-from trustreport.figures._theme import GUIDE_COLOUR, theme
+from trustreport.figures._theme import GUIDE_COLOUR, theme, windows_phrase
 from trustreport.report import Report
 from trustreport.statistic import Statistic
-from trustreport.vocab import GROUP_COLOURS, GROUP_LABELS, Group, Period
+from trustreport.vocab import GROUP_COLOURS, GROUP_LABELS, Group
 
 _LIGHT_COLOUR = "#E69F00"  # Okabe–Ito orange: daylight
 _DARK_COLOUR = "#000000"  # Okabe–Ito black: after dusk
@@ -23,7 +23,7 @@ def outcome_scatter(report: Report) -> Figure | None:
     reference group's, point size = searches of both, a dashed 45° line of equal hit rates; one panel per
     period. Draws `report.prepared.hit_rates`; None when the sources hold no searches by district."""
     p = report.params.params
-    windows = ((Period.THEN, p.then), (Period.NOW, p.now))
+    windows = p.windows
     tables = report.prepared.hit_rates
     min_searches = report.prepared.min_district_searches
     if not tables or all(t.empty for t in tables.values()):
@@ -33,15 +33,16 @@ def outcome_scatter(report: Report) -> Figure | None:
     biggest = max(t["searches_total"].max() for t in tables.values() if not t.empty)
     reference = GROUP_LABELS[p.reference_group]
     with theme():
-        fig, axes = plt.subplots(1, 2, figsize=(9, 4.6), sharex=True, sharey=True, squeeze=False)
+        fig, axes = plt.subplots(
+            1, len(windows), figsize=(4.5 * len(windows), 4.6), sharex=True, sharey=True, squeeze=False
+        )
         for ax, (period, win) in zip(axes[0], windows, strict=True):
             _hit_rate_panel(ax, tables[period], limit, biggest)
             ax.set_title(f"{period} ({fmt.window(win.start, win.end)})", loc="left")
             ax.set_xlabel(f"{reference} hit rate")
         axes[0, 0].set_ylabel("group hit rate")
         fig.suptitle(
-            f"{p.name}: hit rates by district, then ({fmt.window(p.then.start, p.then.end)}) and now "
-            f"({fmt.window(p.now.start, p.now.end)})",
+            f"{p.name}: hit rates by district, {windows_phrase(p)}",
             x=0.01,
             ha="left",
             fontsize=12,
@@ -94,9 +95,9 @@ def veil_of_darkness(report: Report) -> Figure | None:
     focal, tables = report.prepared.darkness_group, report.prepared.darkness
     if focal is None or not tables or all(t.empty for t in tables.values()):
         return None
-    windows = ((Period.THEN, p.then), (Period.NOW, p.now))
+    windows = p.windows
     with theme():
-        fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True, squeeze=False)
+        fig, axes = plt.subplots(1, len(windows), figsize=(5 * len(windows), 4.2), sharey=True, squeeze=False)
         for ax, (period, win) in zip(axes[0], windows, strict=True):
             _darkness_panel(ax, tables[period])
             ratio = report.estimates.one(statistic=Statistic.VOD_ODDS_RATIO, group=focal, period=period)

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from trustreport import fmt
 from trustreport.estimate import EstimateSet
-from trustreport.figures._theme import GUIDE_COLOUR, mark_windows_and_events, theme
+from trustreport.figures._theme import GUIDE_COLOUR, mark_windows_and_events, theme, windows_phrase
 from trustreport.params import Params
 from trustreport.report import Report
 from trustreport.statistic import Statistic
@@ -38,8 +38,7 @@ def police_killings(report: Report) -> Figure | None:
         if not pooled.empty:
             _pooled_panel(axes[0, 1], pooled)
         fig.suptitle(
-            f"{p.name}: people killed by police, then ({fmt.window(p.then.start, p.then.end)}) and now "
-            f"({fmt.window(p.now.start, p.now.end)})",
+            f"{p.name}: people killed by police, {windows_phrase(p)}",
             x=0.01,
             ha="left",
             fontsize=12,

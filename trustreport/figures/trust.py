@@ -10,8 +10,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from trustreport import fmt
-from trustreport.figures._theme import GUIDE_COLOUR, mark_windows_and_events, theme
+from trustreport.figures._theme import GUIDE_COLOUR, mark_windows_and_events, theme, windows_phrase
 from trustreport.params import Params
 from trustreport.report import Report
 from trustreport.vocab import GROUP_COLOURS, GROUP_LABELS, Group
@@ -31,8 +30,7 @@ def trust(report: Report, *, question: str = "trust") -> Figure | None:
         _levels(top, series, p, question)
         _gaps(bottom, report.prepared.trust_gaps, p, question)
         fig.suptitle(
-            f"{p.name}: {question} in police by group, then ({fmt.window(p.then.start, p.then.end)}) and now "
-            f"({fmt.window(p.now.start, p.now.end)})",
+            f"{p.name}: {question} in police by group, {windows_phrase(p)}",
             x=0.01,
             ha="left",
             fontsize=12,

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from trustreport import fmt
 from trustreport.estimate import EstimateSet
-from trustreport.figures._theme import GUIDE_COLOUR, mark_windows_and_events, theme
+from trustreport.figures._theme import GUIDE_COLOUR, mark_windows_and_events, theme, windows_phrase
 from trustreport.params import Params
 from trustreport.report import Report
 from trustreport.statistic import Statistic
@@ -45,8 +45,7 @@ def workforce(report: Report) -> Figure | None:
         for ax, panel in zip(axes[0], panels, strict=True):
             panel(ax, est, p)
         fig.suptitle(
-            f"{p.name}: who polices and who lives there, then ({fmt.window(p.then.start, p.then.end)}) and now "
-            f"({fmt.window(p.now.start, p.now.end)})",
+            f"{p.name}: who polices and who lives there, {windows_phrase(p)}",
             x=0.01,
             ha="left",
             fontsize=12,

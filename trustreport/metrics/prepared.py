@@ -5,7 +5,7 @@ that raises it). `report.build()` prepares them once; `Report.prepared` carries 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -71,6 +71,17 @@ class Prepared:
     notes: MethodNotes = MethodNotes()
     stopped: str = STOPPED_NOUNS[StopMode.VEHICULAR]
     stop_mode: StopMode = StopMode.VEHICULAR
+
+    def now_only(self) -> Prepared:
+        """The series of a "now only" report: the `now` window's alone (computed with then set to now)."""
+        return replace(
+            self,
+            hit_rates={k: v for k, v in self.hit_rates.items() if k == Period.NOW},
+            darkness={k: v for k, v in self.darkness.items() if k == Period.NOW},
+            survey_items=self.survey_items[self.survey_items.get("period", pd.Series(dtype=str)) == str(Period.NOW)]
+            if not self.survey_items.empty
+            else self.survey_items,
+        )
 
 
 def prepare(counts: pd.DataFrame, sources: Sequence[SourceData], p: Params, estimates: Sequence[Estimate]) -> Prepared:

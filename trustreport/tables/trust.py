@@ -159,7 +159,10 @@ def survey_frame(report: Report, measure: Measure, kind: str = "mean") -> pd.Dat
         else:
             row |= {f"gap vs {ref}, then": fmt.DASH, f"gap vs {ref}, now": fmt.DASH, "change in gap": fmt.DASH}
         rows.append(row)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    if p.one_window:  # a "now only" report shows no then value and no change
+        frame = frame.loc[:, [c for c in frame.columns if "then" not in c and not c.startswith("change")]]
+    return frame
 
 
 def _finder(est: EstimateSet, measure: Measure, group: Group):
@@ -179,7 +182,7 @@ def contacts_frame(report: Report) -> pd.DataFrame:
         if not found:
             continue
         row = {"what": MEASURE_LABELS[measure]}
-        for period in (Period.THEN, Period.NOW):
+        for period, _ in report.params.params.windows:
             count = next((e for e in found if e.statistic == Statistic.COUNT and e.period == period), None)
             rate = next((e for e in found if e.statistic == Statistic.RATE and e.period == period), None)
             row[f"{period}: count"] = cell(count)
