@@ -56,3 +56,25 @@ def test_no_then_columns_and_words_that_do_not_compare(reports):
 
 def test_validate_accepts_a_now_only_file(tmp_path, capsys):
     assert main(["validate", str(_now_only(tmp_path))]) == 0
+
+
+@pytest.mark.e2e
+def test_trustreport_run_renders_a_now_only_report(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    params = _now_only(tmp_path)
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "trustreport", "run", str(params), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    metrics = json.loads((out / "hartford-ct" / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["then"] is None and {e["period"] for e in metrics["estimates"]} == {"now"}
+    page = (out / "hartford-ct" / "report.html").read_text(encoding="utf-8")
+    assert "compares nothing over time" in page and "<th>then: count</th>" not in page
