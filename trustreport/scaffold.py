@@ -85,7 +85,8 @@ def parse_place(text: str) -> Place:
     """'Springfield, MA' → Place('Springfield', 'MA'); a ParamsError for anything else."""
     match = re.fullmatch(r"\s*([^,]+?)\s*,\s*([A-Za-z]{2})\s*", text)
     if not match or match.group(2).upper() not in STATES:
-        raise ParamsError(Path(text), "", 'expected a city and a two-letter state code, e.g. "Springfield, MA"')
+        expected = 'expected a city and a two-letter state code, e.g. "Springfield, MA"'
+        raise ParamsError(None, "place", f"{text!r}: {expected}")
     return Place(match.group(1), match.group(2).upper())
 
 
