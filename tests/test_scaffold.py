@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import trustreport as tr
 from trustreport.cli import build_parser, main
 
 ROOT = Path(__file__).parents[1]
@@ -26,10 +27,16 @@ def test_city_with_bundled_data(tmp_path):
     assert params["jurisdiction"] == "springfield-ma" and params["state"] == "MA"
     kinds = {s["kind"]: s for s in params["sources"]}
     assert set(kinds) == {"fivethirtyeight_settlements", "wapo_police_shootings", "census_race"}
-    assert kinds["fivethirtyeight_settlements"]["options"] == {"case_key": "docket_number"}
+    # Springfield's file dates payments by calendar year only (closed_date is empty).
+    assert kinds["fivethirtyeight_settlements"]["options"] == {
+        "case_key": "docket_number",
+        "date_column": "calendar_year",
+    }
     assert kinds["wapo_police_shootings"]["options"] == {"city": "Springfield", "state": "MA"}
     assert kinds["census_race"]["options"]["state"] == "Massachusetts"
     assert "TODO" in params["_text"] and "stops: an OPP standardised file" in params["_text"]
+    report = tr.build(next(tmp_path.glob("*.yaml")))  # the draft runs as written
+    assert {str(e.measure) for e in report.estimates} >= {"lawsuits", "police_killings"}
 
 
 def test_city_without_bundled_data(tmp_path):

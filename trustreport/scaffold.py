@@ -192,12 +192,16 @@ def _settlements(place: Place, data: Path) -> tuple[list[Found], list[str]]:
     for f in sorted(folder.glob("*.csv.gz")) if folder.is_dir() else []:
         header = _header(f, ",")
         key = next((k for k in ("docket_number", "claim_number") if k in header), None)
+        dated = _settlement_dates(f)
+        options = {"case_key": key} if key else {}
+        if dated != "closed_date":  # the adapter's default; some cities record only the calendar year
+            options["date_column"] = dated
         hits.append(
             Found(
                 f"settlements-{place.slug}" + ("" if not hits else f"-{len(hits) + 1}"),
                 "fivethirtyeight_settlements",
                 _rel(f, data),
-                options={"case_key": key} if key else {},
+                options=options,
                 citation=f"FiveThirtyEight and The Marshall Project, police-misconduct settlements, {place.city} "
                 "(fivethirtyeight/police-settlements)",
                 licence="CC BY 4.0 (assumed: the repository has no licence file)",
@@ -206,6 +210,20 @@ def _settlements(place: Place, data: Path) -> tuple[list[Found], list[str]]:
             )
         )
     return hits, [] if hits else ["lawsuits and settlements (kind fivethirtyeight_settlements)"]
+
+
+def _settlement_dates(path: Path) -> str:
+    """The date column most paid rows carry (closed_date, incident_date or calendar_year; ties to the first)."""
+    paid = [r for r in _rows(path, ",") if _positive(r.get("amount_awarded", ""))]
+    columns = ("closed_date", "incident_date", "calendar_year")
+    return max(columns, key=lambda c: (sum(bool(r.get(c, "").strip()) for r in paid), -columns.index(c)))
+
+
+def _positive(text: str) -> bool:
+    try:
+        return float(text) > 0
+    except ValueError:
+        return False
 
 
 def _homicides(place: Place, data: Path) -> tuple[list[Found], list[str]]:
