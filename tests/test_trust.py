@@ -285,7 +285,9 @@ def test_trust_table(chicago_report):
     from trustreport import fmt, tables
 
     page = tables.trust(chicago_report).data
-    assert page.count('<table class="dataframe tr-table">') == 3
+    # Trust, safety and contacts, and Chicago's two other items (listen, respect) under their own labels.
+    assert page.count('<table class="dataframe tr-table">') == 5
+    assert "<h3>Listen: mean score (0–100)</h3>" in page
     # The Black mean trust score, then: 51.6525 on the 0-100 scale, shown to one decimal.
     black_then = chicago_report.estimates.one(statistic="mean", group=Group.BLACK, period=Period.THEN)
     assert black_then.value == pytest.approx(51.6525)
@@ -302,8 +304,9 @@ def test_trust_table_empty(chicago_report):
     from dataclasses import replace
 
     from trustreport import tables
+    from trustreport.metrics.prepared import Prepared
 
-    empty = replace(chicago_report, estimates=EstimateSet(()))
+    empty = replace(chicago_report, estimates=EstimateSet(()), prepared=Prepared())
     assert tables.trust(empty).data.startswith("<p>No trust survey")
 
 

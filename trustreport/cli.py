@@ -1,4 +1,4 @@
-"""`trustreport validate | run | batch | census`: the front door for analysts and the data desk.
+"""`trustreport validate | run | batch | new-city | census`: the front door for analysts and the data desk.
 
 Errors a user can act on are printed as one line, `trustreport: <reason>`, with no traceback (`--verbose` logs
 the details to stderr). Exit status: 0 all well, 1 something failed, 2 bad command line, 130 interrupted.
@@ -98,6 +98,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.set_defaults(command=_batch)
 
+    new_city = commands.add_parser(
+        "new-city",
+        parents=[verbose],
+        help="write a commented params file for a new city",
+        description="Write PARAMS/<slug>.yaml for a city: windows, groups, the sources the bundled data hold for "
+        "it (settlements, Washington Post homicides and Fatal Force, NJ files, census tables) and TODOs for the rest.",
+    )
+    new_city.add_argument("place", help='the city and its two-letter state code, e.g. "Springfield, MA"')
+    new_city.add_argument("--out", type=Path, default=Path("params"), metavar="DIR", help="default: params")
+    new_city.add_argument(
+        "--project", type=Path, default=Path("."), metavar="DIR", help="folder holding data/ (default: here)"
+    )
+    new_city.add_argument("--force", action="store_true", help="overwrite an existing file")
+    new_city.set_defaults(command=_new_city)
+
     census = commands.add_parser(
         "census",
         parents=[verbose],
@@ -184,6 +199,20 @@ def _census(args: argparse.Namespace) -> int:
 
     path, url = fetch_table(args.place, args.vintage, args.dataset, args.out, base=args.api)
     print(f"{_shown(path)}: {url}")
+    return 0
+
+
+def _new_city(args: argparse.Namespace) -> int:
+    from trustreport.scaffold import new_city
+
+    slug, text = new_city(args.place, root=args.project, out=args.out)
+    path = args.out / f"{slug}.yaml"
+    if path.exists() and not args.force:
+        _error(f"{_shown(path)} exists; pass --force to overwrite it")
+        return 1
+    args.out.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(f"{_shown(path)}: written; read its TODOs, then `trustreport validate {_shown(path)}`")
     return 0
 
 

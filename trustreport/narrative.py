@@ -38,13 +38,20 @@ def title_block(report: Report) -> HTML:
     return HTML(
         f"<style>{_CSS}</style>"
         f"<h1>{html.escape(report.title)}</h1>"
-        f"<p class='tr-subtitle'>Then: {html.escape(p.then.label)} ({fmt.window(p.then.start, p.then.end)}). "
-        f"Now: {html.escape(p.now.label)} ({fmt.window(p.now.start, p.now.end)}). "
+        f"<p class='tr-subtitle'>{_windows_line(p)} "
         f"Disparities are measured against {html.escape(GROUP_LABELS[p.reference_group])} residents. "
         f"Intervals are {round(100 * p.options.level)}% confidence intervals.</p>"
         f"<p class='tr-provenance'>Made by trustreport {__version__} from <code>{html.escape(report.params.path.name)}"
         f"</code> (sha256 {report.params.sha256[:12]}).</p>"
     )
+
+
+def _windows_line(p) -> str:
+    """'Then: … Now: ….', or for a "now only" report the one window and that nothing is compared over time."""
+    now = f"{html.escape(p.now.label)} ({fmt.window(p.now.start, p.now.end)})"
+    if p.one_window:
+        return f"One window: {now}; this report describes that period and compares nothing over time."
+    return f"Then: {html.escape(p.then.label)} ({fmt.window(p.then.start, p.then.end)}). Now: {now}."
 
 
 _CSS = (

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from trustreport.claim_schema import Claim
 from trustreport.errors import ParamsError, SourceError
 from trustreport.params_yaml import read_yaml
-from trustreport.vocab import Group, Measure
+from trustreport.vocab import Group, Measure, Period
 
 # A jurisdiction or source id: lowercase words joined by single hyphens; also names the report folder (render).
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -140,7 +140,8 @@ class Params(_Strict):
     jurisdiction: str
     name: str
     state: str
-    then: Window
+    # Without `then` the report is "now only": one window, no change tests (a city with one period of data).
+    then: Window | None = None
     now: Window
     location: Location | None = None
     reference_group: Group = Group.WHITE
@@ -181,9 +182,26 @@ class Params(_Strict):
             raise ValueError(f"each group once; repeated: {', '.join(repeated)}")
         return v
 
+    @property
+    def one_window(self) -> bool:
+        """True for a "now only" report: the params give no `then` window, so nothing is compared over time."""
+        return self.then is None
+
+    @property
+    def windows(self) -> tuple[tuple[Period, Window], ...]:
+        """The report's windows in order: (then, now), or (now,) alone for a "now only" report."""
+        if self.then is None:
+            return ((Period.NOW, self.now),)
+        return ((Period.THEN, self.then), (Period.NOW, self.now))
+
+    def as_compared(self) -> Params:
+        """For the computations of a "now only" report: these params with `then` set to the `now` window, so that
+        every section runs unchanged; `report.build` then keeps only the `now` estimates (no then, no change)."""
+        return self if self.then is not None else self.model_copy(update={"then": self.now})
+
     @model_validator(mode="after")
     def _consistent(self) -> Params:
-        if self.now.start <= self.then.end:
+        if self.then is not None and self.now.start <= self.then.end:
             raise ValueError(f"`now.start` ({self.now.start}) must come after `then.end` ({self.then.end})")
         if self.reference_group in self.groups:
             pass

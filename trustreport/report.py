@@ -19,13 +19,14 @@ from trustreport.availability import data_availability
 from trustreport.claims import grade_claims
 from trustreport.claims.grade import ClaimResult
 from trustreport.counts import Break, concat_counts
-from trustreport.estimate import EstimateSet
+from trustreport.estimate import Estimate, EstimateSet
 from trustreport.metrics.prepared import Prepared, prepare
 from trustreport.params import LoadedParams, load_params
 from trustreport.partial_coverage import flag_partial_coverage
 from trustreport.sources import read_source
 from trustreport.sources.base import SourceData
 from trustreport.stop_mode import stopped_people
+from trustreport.vocab import Period
 
 log = logging.getLogger("trustreport")
 
@@ -62,6 +63,8 @@ class Report:
     @property
     def title(self) -> str:
         p = self.params.params
+        if p.one_window:
+            return f"{p.name}: policing in {p.now.label}"
         return f"{p.name}: policing then ({p.then.label}) and now ({p.now.label})"
 
     @property
@@ -85,7 +88,7 @@ class Report:
             "name": p.name,
             "state": p.state,
             "reference_group": str(p.reference_group),
-            "then": _window_json(p.then),
+            "then": None if p.then is None else _window_json(p.then),
             "now": _window_json(p.now),
             "generated_by": {
                 "package": "trustreport",
@@ -105,7 +108,7 @@ class Report:
 def build(params: str | Path | LoadedParams) -> Report:
     """Read every source of a city's params file and compute every estimate the report shows."""
     loaded = params if isinstance(params, LoadedParams) else load_params(params)
-    p = loaded.params
+    p = loaded.params.as_compared()  # a "now only" report computes as if then were now, then drops both
     sources = read_sources(loaded)
     counts = concat_counts(s.counts for s in sources)
     coverages = tuple(c for s in sources for c in s.coverage)
@@ -114,13 +117,18 @@ def build(params: str | Path | LoadedParams) -> Report:
     )
     availability = data_availability(counts, sources, then=p.then, now=p.now, breaks=breaks)
     ctx = sections.SectionContext(params=p, counts=counts, sources=tuple(sources), coverages=coverages)
-    estimates = [est for section in SECTIONS for est in section(ctx)]
+    # A "now only" report has no changes to compute (its `then` is a stand-in for `now`; see Params.as_compared).
+    shown = [s for s in SECTIONS if not (loaded.params.one_window and s is sections.changes)]
+    estimates = [est for section in shown for est in section(ctx)]
     estimates = flag_partial_coverage(estimates, coverages)
     estimates = sections.with_source_caveats(estimates, sources)
     estimates = comparability.across_breaks(estimates, breaks, then=p.then.dates, now=p.now.dates)
     estimates = sections.with_adjusted_p_values(estimates)
     estimates = sections.unique_ids(estimates)
     prepared = prepare(counts, sources, p, estimates)
+    if loaded.params.one_window:
+        estimates, prepared = now_only(estimates, prepared)
+        availability = availability[availability["period"] == str(Period.NOW)].reset_index(drop=True)
     claims = grade_claims(p.claims, counts, sources=sources, jurisdiction=p.jurisdiction, level=p.options.level)
     log.info("%s: %d sources, %d count rows, %d estimates", p.jurisdiction, len(sources), len(counts), len(estimates))
     return Report(
@@ -133,6 +141,12 @@ def build(params: str | Path | LoadedParams) -> Report:
         breaks=tuple(breaks),
         prepared=prepared,
     )
+
+
+def now_only(estimates: list[Estimate], prepared: Prepared) -> tuple[list[Estimate], Prepared]:
+    """A "now only" report keeps its `now` estimates and series: no `then` value, no change between windows."""
+    kept = [e for e in estimates if e.period == Period.NOW]
+    return kept, prepared.now_only()
 
 
 def read_sources(loaded: LoadedParams) -> list[SourceData]:

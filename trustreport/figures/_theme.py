@@ -142,7 +142,7 @@ def mark_windows_and_events(ax: Axes, params: Params) -> None:
     as a dashed vertical line with its number in a badge at the top; the labels go in the legend
     (`event_key`), so they never collide with each other or spill into the next panel. A badge closer than
     about two badge widths to another takes the first row down that none of its neighbours holds."""
-    for period, win in ((Period.THEN, params.then), (Period.NOW, params.now)):
+    for period, win in params.windows:
         ax.axvspan(pd.Timestamp(win.start), pd.Timestamp(win.end), color=PERIOD_COLOURS[period], alpha=0.1, lw=0)
     whens = [pd.Timestamp(event.date) for event in params.events]
     for when in whens:
@@ -231,11 +231,11 @@ def count_axis(ax: Axes, top: float | None = None) -> None:
 
 
 def window_title(params: Params) -> str:
-    """ "then (2009–2013) and now (2019–2023)"."""
-    return (
-        f"then ({fmt.window(params.then.start, params.then.end)}) and now "
-        f"({fmt.window(params.now.start, params.now.end)})"
-    )
+    """ "then (2009–2013) and now (2019–2023)"; "in 2019–2023" alone for a "now only" report."""
+    now = fmt.window(params.now.start, params.now.end)
+    if params.then is None:
+        return f"in {now}"
+    return f"then ({fmt.window(params.then.start, params.then.end)}) and now ({now})"
 
 
 def measure_title(measure: Measure) -> str:

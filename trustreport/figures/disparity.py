@@ -141,7 +141,8 @@ def monthly(report: Report) -> Chart | None:
             ax.set_title(MEASURE_LABELS[measure].capitalize(), loc="left")
             ax.set_xlabel("month (hollow: month covered only in part)")
         legend_below(fig, handles_of(axes[:1, 0]), events=p)
-    title = f"{p.name}: monthly counts by group (shaded: then {p.then.label}, now {p.now.label}; dashed: events)"
+    shaded = ", ".join(f"{period} {win.label}" for period, win in p.windows)
+    title = f"{p.name}: monthly counts by group (shaded: {shaded}; dashed: events)"
     return finish(fig, title, _monthly_alt(monthly, p))
 
 

@@ -33,9 +33,9 @@ def funnel(report: Report) -> Chart | None:
         return None
     p = report.params.params
     stages = list(dict.fromkeys(frame.sort_values("order", kind="stable")["stage"]))
-    slots = [(g, period) for g in dict.fromkeys(frame["group"]) for period in (Period.THEN, Period.NOW)]
+    slots = [(g, period) for g in dict.fromkeys(frame["group"]) for period, _ in p.windows]
     width = 0.7 / len(slots)
-    labels = {Period.THEN: p.then.label, Period.NOW: p.now.label}
+    labels = {period: win.label for period, win in p.windows}
     with theme():
         fig, axes = new_chart(height=4.8)
         ax = axes[0, 0]

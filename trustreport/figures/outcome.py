@@ -32,7 +32,7 @@ def outcome_scatter(report: Report) -> Chart | None:
     reference group's, point size = searches of both, a dashed 45° line of equal hit rates; one panel per
     period, stacked. Draws `report.prepared.hit_rates`; None when the sources hold no searches by district."""
     p = report.params.params
-    windows = ((Period.THEN, p.then), (Period.NOW, p.now))
+    windows = p.windows
     tables = report.prepared.hit_rates
     min_searches = report.prepared.min_district_searches
     if not tables or all(t.empty for t in tables.values()):
@@ -114,7 +114,7 @@ def veil_of_darkness(report: Report) -> Chart | None:
     focal, tables = report.prepared.darkness_group, report.prepared.darkness
     if focal is None or not tables or all(t.empty for t in tables.values()):
         return None
-    windows = ((Period.THEN, p.then), (Period.NOW, p.now))
+    windows = p.windows
     said = []
     with theme():
         fig, axes = new_chart(2, 1, height=6.6, sharex=True, sharey=True)

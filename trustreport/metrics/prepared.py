@@ -5,7 +5,7 @@ that raises it). `report.build()` prepares them once; `Report.prepared` carries 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -16,12 +16,13 @@ from trustreport.estimate import Estimate
 from trustreport.metrics.homicides import annual_counts
 from trustreport.metrics.outcome_test import INFRA_MARGINALITY_NOTE, hit_rates_by_district
 from trustreport.metrics.settlement_lag import CENSORING_NOTE
-from trustreport.metrics.trust import gap_series, survey_frame, wave_series
+from trustreport.metrics.trust import context_table, gap_series, item_table, share_answers, survey_frame, wave_series
 from trustreport.metrics.veil_of_darkness import VOD_CAVEATS, share_by_clock_time
 from trustreport.metrics.workforce import BENCHMARK_NOTE
 from trustreport.metrics.year_to_date import YTD_CAVEAT
 from trustreport.params import Params
 from trustreport.sources.base import SourceData
+from trustreport.sources.survey_table import city_rows
 from trustreport.statistic import Statistic
 from trustreport.stats.intervals import poisson_rate_ci
 from trustreport.stop_mode import stop_mode, stopped_people
@@ -66,7 +67,10 @@ class Prepared:
     `killings_annual`: people killed by police per calendar year and group (`killings_per_year`, zeros and gaps
     the same way).
     `trust_waves`: per survey question, means and shares per wave and group (`trust.wave_series`); `trust_gaps`:
-    per question and group, the gap to the reference group per wave (`trust.gap_series`). `monthly`: per
+    per question and group, the gap to the reference group per wave (`trust.gap_series`), both from polls of the
+    city only; `survey_items`: the city polls' other items by window (`trust.item_table`); `survey_context`:
+    the waves of polls wider than the city (`trust.context_table`); `survey_answers`: per question, the answer
+    its shares count (`trust.share_answers`). `monthly`: per
     measure held as daily rows, counts per month and group (`monthly_counts`); `force_monthly`: force incidents
     per month, one column per group (`monthly_force`); in both, every month of the covered span, 0 where
     nothing was recorded, NaN where no source covers the month. `stopped` and `stop_mode`: who the stop files' stops are
@@ -80,18 +84,33 @@ class Prepared:
     killings_annual: pd.DataFrame = field(default_factory=pd.DataFrame)
     trust_waves: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     trust_gaps: Mapping[tuple[str, Group], pd.DataFrame] = field(default_factory=dict)
+    survey_items: pd.DataFrame = field(default_factory=pd.DataFrame)
+    survey_context: pd.DataFrame = field(default_factory=pd.DataFrame)
+    survey_answers: Mapping[str, str] = field(default_factory=dict)
     monthly: Mapping[Measure, pd.DataFrame] = field(default_factory=dict)
     force_monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: MethodNotes = MethodNotes()
     stopped: str = STOPPED_NOUNS[StopMode.VEHICULAR]
     stop_mode: StopMode = StopMode.VEHICULAR
 
+    def now_only(self) -> Prepared:
+        """The series of a "now only" report: the `now` window's alone (computed with then set to now)."""
+        return replace(
+            self,
+            hit_rates={k: v for k, v in self.hit_rates.items() if k == Period.NOW},
+            darkness={k: v for k, v in self.darkness.items() if k == Period.NOW},
+            survey_items=self.survey_items[self.survey_items.get("period", pd.Series(dtype=str)) == str(Period.NOW)]
+            if not self.survey_items.empty
+            else self.survey_items,
+        )
+
 
 def prepare(counts: pd.DataFrame, sources: Sequence[SourceData], p: Params, estimates: Sequence[Estimate]) -> Prepared:
     """Every series the report's charts draw, computed once from the counts, sources and estimates."""
     coverages = [c for s in sources for c in s.coverage]
     darkness_group, darkness = _darkness(sources, p, estimates)
-    waves, gaps = _trust(counts, sources, p)
+    survey = survey_frame(counts, sources)
+    waves, gaps = _trust(city_rows(survey), p)
     return Prepared(
         hit_rates=_hit_rates(sources, p),
         darkness_group=darkness_group,
@@ -100,6 +119,11 @@ def prepare(counts: pd.DataFrame, sources: Sequence[SourceData], p: Params, esti
         killings_annual=killings_per_year(estimates, coverages),
         trust_waves=waves,
         trust_gaps=gaps,
+        survey_items=item_table(
+            survey, [(period, win.dates) for period, win in _windows(p)], groups=p.groups, level=p.options.level
+        ),
+        survey_context=context_table(survey, level=p.options.level),
+        survey_answers=share_answers(survey),
         monthly=monthly_counts(counts, p.groups, coverages),
         force_monthly=monthly_force(counts, p.groups, coverages),
         stopped=stopped_people(sources),
@@ -258,10 +282,7 @@ def _darkness(
     }
 
 
-def _trust(
-    counts: pd.DataFrame, sources: Sequence[SourceData], p: Params
-) -> tuple[dict[str, pd.DataFrame], dict[tuple[str, Group], pd.DataFrame]]:
-    survey = survey_frame(counts, sources)
+def _trust(survey: pd.DataFrame, p: Params) -> tuple[dict[str, pd.DataFrame], dict[tuple[str, Group], pd.DataFrame]]:
     questions = list(dict.fromkeys(survey["question"]))
     waves = {q: wave_series(survey, question=q) for q in questions}
     gaps = {

@@ -23,7 +23,10 @@ Statistics (ids `measure.statistic.group.period`; measure `survey_trust_mean` or
   of the four variances, normal interval and z-test.
 - `contacts` `count` and `rate` (then, now; group `all`): `metrics.contacts`.
 
-Per-wave series for charts: `wave_series` and `gap_series` (DataFrames, intervals where the wave has them).
+Only polls of the city itself (`scope` city) enter these statistics. Per-wave series for charts: `wave_series`
+and `gap_series` (DataFrames, intervals where the wave has them). Beside them, for tables: `item_table`, the
+window values of every other item a city poll asked (each under its own label), and `context_table`, the waves
+of polls wider than the city (state, nation), each with its interval: context, never the city's trust.
 """
 
 from __future__ import annotations
@@ -42,14 +45,23 @@ from trustreport.metrics.contacts import contacts_rates
 from trustreport.metrics.inputs import merge_sources, new_estimate, span
 from trustreport.metrics.small_numbers import not_estimable
 from trustreport.sources.base import SourceData
-from trustreport.sources.survey_table import QUESTION_MEASURES, SURVEY_COLUMNS
+from trustreport.sources.survey_table import (
+    QUESTION_MEASURES,
+    SURVEY_COLUMNS,
+    city_rows,
+    context_rows,
+    with_survey_schema,
+)
 from trustreport.statistic import Statistic
 from trustreport.stats import intervals as iv
 from trustreport.stats import tests as st
 from trustreport.vocab import GROUP_LABELS, DateSpan, Flag, Group, Measure, Period
 
 __all__ = [
+    "context_table",
     "gap_series",
+    "item_table",
+    "share_answers",
     "survey_frame",
     "trust_and_contacts",
     "trust_change",
@@ -101,7 +113,7 @@ def survey_frame(counts: pd.DataFrame, sources: Sequence[SourceData]) -> pd.Data
         )
     if not tables:
         return pd.DataFrame({c: [] for c in SURVEY_COLUMNS})
-    return pd.concat(tables, ignore_index=True).loc[:, list(SURVEY_COLUMNS)]
+    return with_survey_schema(pd.concat([with_survey_schema(t) for t in tables], ignore_index=True))
 
 
 @dataclass(frozen=True)
@@ -334,8 +346,20 @@ def _gap_difference(est: Estimate, group: tuple[Pooled, Pooled], ref: tuple[Pool
 def wave_series(survey: pd.DataFrame, *, question: str = "trust", level: float = 0.95) -> pd.DataFrame:
     """Per wave and group, the survey mean (0–100) or share with its interval where the wave has one: columns
     wave, period_start, period_end, mid, group, statistic, value, low, high, n, modelled, source_id."""
-    rows = survey[survey["question"] == question].copy()
+    rows = _with_wave_intervals(survey[survey["question"] == question], level)
     rows["mid"] = rows["period_start"] + (rows["period_end"] - rows["period_start"]) / 2
+    cols = ["wave", "period_start", "period_end", "mid", "group", "statistic", "value", "low", "high", "n"]
+    return (
+        rows.loc[:, [*cols, "modelled", "source_id"]]
+        .sort_values(["statistic", "group", "period_start"])
+        .reset_index(drop=True)
+    )
+
+
+def _with_wave_intervals(rows: pd.DataFrame, level: float) -> pd.DataFrame:
+    """`rows` with `low`, `high`: each wave's own interval (t interval for a mean with n and sd, Wilson score for
+    a share with n, both on effective n = n / design effect, methods §2.1); NaN for modelled or unsized waves."""
+    rows = rows.copy()
     lows, highs = [], []
     for r in rows.itertuples(index=False):
         lo = hi = math.nan
@@ -350,12 +374,72 @@ def wave_series(survey: pd.DataFrame, *, question: str = "trust", level: float =
         lows.append(lo)
         highs.append(hi)
     rows["low"], rows["high"] = lows, highs
-    cols = ["wave", "period_start", "period_end", "mid", "group", "statistic", "value", "low", "high", "n"]
-    return (
-        rows.loc[:, [*cols, "modelled", "source_id"]]
-        .sort_values(["statistic", "group", "period_start"])
-        .reset_index(drop=True)
-    )
+    return rows
+
+
+def item_table(
+    survey: pd.DataFrame,
+    windows: Sequence[tuple[Period, DateSpan]],
+    *,
+    groups: Sequence[Group],
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Every item a city poll asked besides trust and safety, under its own label: per item, statistic, group
+    and window, the waves inside the window pooled as for trust (`pool`: respondent-weighted, t or Wilson
+    interval on effective n, methods §2.1; the unweighted mean of the waves and no interval otherwise).
+    Columns item, statistic, answer, group, period, value, low, high, waves, respondents, why_no_interval."""
+    city = city_rows(survey)
+    other = city[~city["question"].isin(QUESTION_MEASURES)]
+    rows = []
+    for (item, statistic), held in other.groupby(["question", "statistic"], sort=False):
+        answer = "; ".join(a for a in dict.fromkeys(held["answer"]) if a)
+        for group in dict.fromkeys([*groups, Group.ALL]):
+            for period, window in windows:
+                p = pool(held, item, statistic, group, window)
+                if not p.waves:
+                    continue
+                low = high = math.nan
+                if p.sampled and statistic == Statistic.SHARE:
+                    ci = iv.proportion_ci(p.value * p.n_eff, p.n_eff, level=level)
+                    low, high = ci.low, ci.high
+                elif p.sampled:
+                    half = ss.t.ppf(0.5 + level / 2, p.n_eff - 1) * math.sqrt(p.se2)
+                    low, high = p.value - half, p.value + half
+                rows.append(
+                    dict(
+                        item=item,
+                        statistic=statistic,
+                        answer=answer,
+                        group=str(group),
+                        period=str(period),
+                        value=p.value,
+                        low=low,
+                        high=high,
+                        waves=p.waves,
+                        respondents=p.respondents,
+                        why_no_interval=p.why_no_interval or "",
+                    )
+                )
+    columns = ["item", "statistic", "answer", "group", "period", "value", "low", "high", "waves", "respondents"]
+    return pd.DataFrame(rows, columns=[*columns, "why_no_interval"])
+
+
+def context_table(survey: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
+    """The waves of polls wider than the city (county, state, nation), each with its own interval
+    (`_with_wave_intervals`): columns geography, scope, population, item, answer, statistic, group, wave,
+    period_start, period_end, value, low, high, n, source_id. Context only: no window, no test."""
+    rows = _with_wave_intervals(context_rows(survey), level).rename(columns={"question": "item"})
+    cols = ["geography", "scope", "population", "item", "answer", "statistic", "group", "wave"]
+    cols += ["period_start", "period_end", "value", "low", "high", "n", "source_id"]
+    return rows.loc[:, cols].sort_values(["geography", "item", "period_start", "group"]).reset_index(drop=True)
+
+
+def share_answers(survey: pd.DataFrame) -> dict[str, str]:
+    """Per question of the city's polls, the answers its shares count ('a great deal; a fair amount'), when the
+    file says; a table heads the shares with them."""
+    shares = city_rows(survey)
+    shares = shares[(shares["statistic"] == Statistic.SHARE) & (shares["answer"] != "")]
+    return {q: "; ".join(dict.fromkeys(rows["answer"])) for q, rows in shares.groupby("question", sort=False)}
 
 
 def gap_series(
@@ -383,8 +467,9 @@ def trust_and_contacts(
     rate_per: int = 1000,
     coverages: Sequence[Coverage] = (),
 ) -> list[Estimate]:
-    """Report section 9: survey values and gaps then and now, their changes, and contacts per resident."""
-    survey = survey_frame(counts, sources)
+    """Report section 9: survey values and gaps then and now, their changes, and contacts per resident (polls of
+    the city only: a wider poll is context, `context_table`)."""
+    survey = city_rows(survey_frame(counts, sources))
     common = dict(groups=groups, reference=reference, level=level)
     out = [*trust_in_window(survey, then, period=Period.THEN, **common)]
     out += trust_in_window(survey, now, period=Period.NOW, **common)

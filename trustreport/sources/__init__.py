@@ -28,6 +28,7 @@ ADAPTERS: dict[str, str] = {
     "chicago_police_sentiment": "trustreport.sources.chicago_sentiment:read_chicago_police_sentiment",
     "community_contacts": "trustreport.sources.contacts:read_contacts",
     "campaign_zero_ca_scorecard": "trustreport.sources.campaign_zero:read_campaign_zero_ca_scorecard",
+    "openpolicedata": "trustreport.sources.openpolicedata:read_openpolicedata",
 }
 
 # kind -> "module:OptionsModel": each adapter's options model, checked when the params are loaded.

@@ -43,7 +43,8 @@ from trustreport.sources.base import (
     require_columns,
 )
 from trustreport.sources.extras import ExtrasTable
-from trustreport.sources.surveys import SURVEY_COLUMNS, survey_caveats, survey_counts, wave_coverage
+from trustreport.sources.survey_table import with_survey_schema
+from trustreport.sources.surveys import survey_caveats, survey_counts, wave_coverage
 from trustreport.vocab import Group
 
 EXTRAS = (
@@ -237,7 +238,7 @@ def _survey(monthly: pd.DataFrame, questions: list[str], sid: str, path: Path) -
         modelled=True,
     )
     order = ["question", "period_start", "group"]
-    return long.sort_values(order, kind="stable").reset_index(drop=True).loc[:, list(SURVEY_COLUMNS)]
+    return with_survey_schema(long.sort_values(order, kind="stable").reset_index(drop=True))
 
 
 def _scores(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:

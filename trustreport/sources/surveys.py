@@ -19,9 +19,16 @@ group, question and statistic:
   sample size is n / design_effect.
 - `scale`: the answer scale of a mean, `low-high` (`0-10`, `0-100`, `1-5`, `1-4`); `0-1` or `percent` for shares.
 - `weights` (optional): a note on weighting ("raked to ACS age × sex × race"); `citation` (optional).
+- `answer` (optional): which response a share counts ("a great deal / a fair amount", "treated equally").
+- `scope` (optional, default `city`): the geography the poll sampled, `city`, `county`, `state` or `nation`;
+  `geography` (its name: "United States"; required when the scope is wider than the city) and `population`
+  (who was asked: "U.S. adults"). `sample_size` is accepted as the name of the `n` column.
+
+A poll whose scope is wider than the city is **context**: it is kept in `extras["survey"]` and shown in its own
+table, but never becomes the city's trust (no counts rows, no coverage, no then/now test).
 
 Canonical scale: every mean is rescaled linearly to **0–100** (low → 0, high → 100; 6.1 on 0–10 is 61), and its
-sd by the same factor; shares are stored as proportions 0–1. Means of `trust` and `safety` become counts rows
+sd by the same factor; shares are stored as proportions 0–1. City-scope means of `trust` and `safety` become counts rows
 (`survey_trust_mean`, `survey_safety_mean`; `value` = the 0–100 mean, `n` = respondents or NaN, period = the
 wave's dates). Everything (other items, shares, sd, design effect) is kept in `extras["survey"]` with the columns
 of `SURVEY_COLUMNS`; the trust metrics read that table, never `window_totals` (means are not summed).
@@ -55,7 +62,7 @@ from trustreport.sources.base import (
     require_columns,
 )
 from trustreport.sources.extras import ExtrasTable
-from trustreport.sources.survey_table import QUESTION_MEASURES, SURVEY_COLUMNS
+from trustreport.sources.survey_table import QUESTION_MEASURES, SURVEY_COLUMNS, Scope, city_rows, context_rows
 from trustreport.vocab import Group
 
 EXTRAS = (
@@ -68,7 +75,20 @@ EXTRAS = (
 log = logging.getLogger("trustreport")
 
 REQUIRED = ("wave", "group", "question", "statistic", "value", "scale")
-OPTIONAL = ("start", "end", "date", "n", "sd", "design_effect", "weights", "citation")
+OPTIONAL = (
+    "start",
+    "end",
+    "date",
+    "n",
+    "sd",
+    "design_effect",
+    "weights",
+    "citation",
+    "answer",
+    "scope",
+    "geography",
+    "population",
+)
 STATISTICS = frozenset({"mean", "share"})
 CANONICAL_SCALE = "0-100"
 _SCALE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[-–]\s*(-?\d+(?:\.\d+)?)\s*$")
@@ -130,7 +150,7 @@ def read_survey_results(ctx: AdapterContext) -> SourceData:
     opts = parse_options(SurveyOptions, ctx)
     path = ctx.path
     common.require_file(path)
-    raw = _read_csv(path)
+    raw = _sample_size_as_n(_read_csv(path), path)
     require_columns(raw, REQUIRED, path)
     if "date" not in raw.columns and not {"start", "end"} <= set(raw.columns):
         raise SourceError(path, "needs `start` and `end` columns (or `date`) for each wave", column="start")
@@ -138,14 +158,22 @@ def read_survey_results(ctx: AdapterContext) -> SourceData:
     _refuse_duplicates(survey, path)
     counts = survey_counts(survey)
     caveats = survey_caveats(survey, opts.modelled, opts.mode)
+    city = city_rows(survey)
     dropped = [
         Dropped(
             ctx.source_id,
-            "keep trust and safety means as counts",
+            "keep polls of the city itself as its trust",
             len(survey),
+            len(city),
+            "polls of a wider geography (county, state, nation) are shown as context only",
+        ),
+        Dropped(
+            ctx.source_id,
+            "keep trust and safety means as counts",
+            len(city),
             len(counts),
             "shares and other items stay in extras['survey'] only; means are not counts and are never summed",
-        )
+        ),
     ]
     log.info("%s: %d survey rows, %d waves", ctx.source_id, len(survey), survey["wave"].nunique())
     return finish(
@@ -165,6 +193,15 @@ def _read_csv(path) -> pd.DataFrame:
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise SourceError(path, f"cannot read as CSV: {err}") from err
     return frame.rename(columns=str.strip).apply(lambda c: c.str.strip())
+
+
+def _sample_size_as_n(raw: pd.DataFrame, path) -> pd.DataFrame:
+    """`sample_size` is another name for `n`; a file with both is ambiguous."""
+    if "sample_size" not in raw.columns:
+        return raw
+    if "n" in raw.columns:
+        raise SourceError(path, "has both `n` and `sample_size`; keep one (they mean the same)", column="sample_size")
+    return raw.rename(columns={"sample_size": "n"})
 
 
 def _line(i: int) -> int:
@@ -201,6 +238,7 @@ def _parse_row(row: dict[str, str], i: int, path, opts: SurveyOptions) -> dict:
         value = _canonical_share(value, row["scale"], line, path)
         if not math.isnan(sd):
             raise SourceError(path, "sd is for means only; leave it empty for a share", column="sd", row=line)
+    scope, geography = _scope(row, line, path)
     return {
         "wave": row["wave"] or start.isoformat(),
         "period_start": pd.Timestamp(start),
@@ -214,7 +252,26 @@ def _parse_row(row: dict[str, str], i: int, path, opts: SurveyOptions) -> dict:
         "design_effect": 1.0 if math.isnan(deff) else deff,
         "scale": row["scale"],
         "modelled": opts.modelled,
+        "answer": row.get("answer", ""),
+        "scope": str(scope),
+        "geography": geography,
+        "population": row.get("population", ""),
     }
+
+
+def _scope(row: dict[str, str], line: int, path) -> tuple[Scope, str]:
+    text = (row.get("scope") or str(Scope.CITY)).lower()
+    try:
+        scope = Scope(text)
+    except ValueError:
+        known = [str(s) for s in Scope]
+        raise SourceError(path, f"scope must be one of {known}, got {text!r}", column="scope", row=line) from None
+    geography = row.get("geography", "")
+    if scope != Scope.CITY and not geography:
+        raise SourceError(
+            path, f"a {scope} poll needs `geography` (e.g. 'United States')", column="geography", row=line
+        )
+    return scope, geography
 
 
 def _dates(row: dict[str, str], line: int, path) -> tuple[date, date]:
@@ -286,7 +343,7 @@ def _canonical_share(value: float, scale_text: str, line: int, path) -> float:
 
 
 def _refuse_duplicates(survey: pd.DataFrame, path) -> None:
-    key = ["wave", "period_start", "period_end", "question", "statistic", "group"]
+    key = ["wave", "period_start", "period_end", "question", "statistic", "group", "scope", "geography", "answer"]
     dup = survey.duplicated(key, keep="first")
     if dup.any():
         i = int(dup.idxmax())
@@ -300,8 +357,10 @@ def _refuse_duplicates(survey: pd.DataFrame, path) -> None:
 
 
 def survey_counts(survey: pd.DataFrame) -> pd.DataFrame:
-    """Counts rows for the trust and safety means of a survey table (value 0–100, n respondents or NaN)."""
-    means = survey[(survey["statistic"] == "mean") & survey["question"].isin(QUESTION_MEASURES)]
+    """Counts rows for the city-scope trust and safety means of a survey table (value 0–100, n respondents or
+    NaN); a wider poll's means are context, not counts."""
+    city = city_rows(survey)
+    means = city[(city["statistic"] == "mean") & city["question"].isin(QUESTION_MEASURES)]
     return pd.DataFrame(
         {
             "period_start": means["period_start"],
@@ -315,8 +374,9 @@ def survey_counts(survey: pd.DataFrame) -> pd.DataFrame:
 
 
 def wave_coverage(survey: pd.DataFrame, source_id: str) -> list[Coverage]:
-    """Per trust/safety measure, the spans its waves cover (adjacent or overlapping waves merged)."""
+    """Per trust/safety measure, the spans the city's waves cover (adjacent or overlapping waves merged)."""
     out: list[Coverage] = []
+    survey = city_rows(survey)
     for question, measure in QUESTION_MEASURES.items():
         waves = survey.loc[survey["question"] == question, ["period_start", "period_end"]].drop_duplicates()
         for start, end in merge_spans(waves.sort_values(["period_start", "period_end"]).itertuples(index=False)):
@@ -347,6 +407,13 @@ def survey_caveats(survey: pd.DataFrame, modelled: bool, mode: str | None) -> li
         found.append(
             "Some survey values are published without a sample size; they carry no margin of error and their "
             "differences are descriptive only."
+        )
+    wider = context_rows(survey)
+    if len(wider):
+        where = ", ".join(dict.fromkeys(wider["geography"]))
+        found.append(
+            f"Some survey rows come from polls of a wider geography ({where}) than the city; they are shown as "
+            "context beside the city's figures, never as the city's own trust."
         )
     if mode:
         found.append(

@@ -50,7 +50,8 @@ def disparity_frame(report: Report, measure: Measure) -> pd.DataFrame:
     rows = []
     for group in [*p.groups, Group.ALL]:
         row = {"group": GROUP_LABELS[group]}
-        for period, label in ((Period.THEN, "then"), (Period.NOW, "now")):
+        for period, _ in p.windows:
+            label = str(period)
             count = est.one(measure=measure, statistic=Statistic.COUNT, group=group, period=period)
             share = est.one(measure=measure, statistic=rate_stat, group=group, period=period)
             ratio = est.one(measure=measure, statistic=ratio_stat, group=group, period=period)
@@ -60,7 +61,8 @@ def disparity_frame(report: Report, measure: Measure) -> pd.DataFrame:
                 "reference" if group == p.reference_group else cell(ratio)
             )
         change = est.one(measure=measure, statistic=Statistic.RATIO_OF_RATE_RATIOS, group=group, period=Period.CHANGE)
-        row["change in ratio (now ÷ then)"] = cell(change, with_p=True) if change else fmt.DASH
+        if not p.one_window:
+            row["change in ratio (now ÷ then)"] = cell(change, with_p=True) if change else fmt.DASH
         rows.append(row)
     return pd.DataFrame(rows)
 

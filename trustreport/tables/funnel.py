@@ -29,7 +29,7 @@ def funnel(report: Report) -> HTML:
     expected if the group were treated like the reference group at that stage, with the excess."""
     p = report.params.params
     blocks = []
-    for period, win in ((Period.THEN, p.then), (Period.NOW, p.now)):
+    for period, win in p.windows:
         frame = funnel_frame(report, period)
         if not frame.empty:
             blocks.append(f"<h3>{html.escape(f'{period.capitalize()} ({win.label})')}</h3>{to_html(frame)}")

@@ -43,8 +43,7 @@ def homicides(report: Report) -> HTML:
 
 def _window(report: Report, period: Period) -> str:
     p = report.params.params
-    win = p.then if period == Period.THEN else p.now
-    return f"{period} ({win.label})"
+    return f"{period} ({dict(p.windows)[period].label})"
 
 
 def _one(report: Report, measure: Measure, statistic: Statistic, group: Group, period: Period) -> Estimate | None:

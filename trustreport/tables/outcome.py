@@ -13,7 +13,7 @@ from trustreport.estimate import Estimate
 from trustreport.report import Report
 from trustreport.statistic import Statistic
 from trustreport.tables._common import cell, flags_legend, methods_line, share_cell, to_html
-from trustreport.vocab import GROUP_LABELS, Group, Measure, Period, StopMode
+from trustreport.vocab import GROUP_LABELS, Group, Measure, StopMode
 
 _HIT_RATES = frozenset(
     {
@@ -41,7 +41,7 @@ def outcome_test(report: Report) -> HTML:
     p = report.params.params
     rows = []
     for group in [g for g in p.groups if g != Group.ALL]:
-        for period, win in ((Period.THEN, p.then), (Period.NOW, p.now)):
+        for period, win in p.windows:
             rate = est.one(statistic=Statistic.HIT_RATE, group=group, period=period)
             if rate is None:
                 continue
@@ -87,7 +87,7 @@ def veil_of_darkness(report: Report) -> HTML:
     p = report.params.params
     rows, samples = [], []
     for group in dict.fromkeys(e.group for e in found):
-        for period, win in ((Period.THEN, p.then), (Period.NOW, p.now)):
+        for period, win in p.windows:
             ratio = est.one(statistic=Statistic.VOD_ODDS_RATIO, group=group, period=period)
             if ratio is None:
                 continue

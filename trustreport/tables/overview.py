@@ -18,13 +18,10 @@ def availability(report: Report) -> HTML:
     p = report.params.params
     wide = table.pivot(index="label", columns="period", values="status").reindex(table["label"].drop_duplicates())
     detail = table.pivot(index="label", columns="period", values="detail").reindex(wide.index)
-    frame = pd.DataFrame(
-        {
-            "measure": wide.index,
-            f"then ({p.then.label})": [_status(s, d) for s, d in zip(wide["then"], detail["then"], strict=True)],
-            f"now ({p.now.label})": [_status(s, d) for s, d in zip(wide["now"], detail["now"], strict=True)],
-        }
-    )
+    frame = pd.DataFrame({"measure": wide.index})
+    for period, win in p.windows:
+        column = [_status(s, d) for s, d in zip(wide[str(period)], detail[str(period)], strict=True)]
+        frame[f"{period} ({win.label})"] = column
     return HTML(to_html(frame))
 
 

@@ -19,9 +19,10 @@ from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, Group, Measure, Peri
 SURVEY_MEASURES = (Measure.SURVEY_TRUST_MEAN, Measure.SURVEY_SAFETY_MEAN)
 ENFORCEMENT = (Measure.STOPS, Measure.FORCE_INCIDENTS)
 _HEADINGS = {
-    Measure.SURVEY_TRUST_MEAN: "Trust in police (0–100)",
-    Measure.SURVEY_SAFETY_MEAN: "Feeling safe in the neighbourhood (0–100)",
+    Measure.SURVEY_TRUST_MEAN: "Trust in police",
+    Measure.SURVEY_SAFETY_MEAN: "Feeling safe in the neighbourhood",
 }
+_QUESTIONS = {Measure.SURVEY_TRUST_MEAN: "trust", Measure.SURVEY_SAFETY_MEAN: "safety"}
 _STATS = {  # level, change, gap, change of gap
     "mean": (Statistic.MEAN, Statistic.MEAN_DIFFERENCE, Statistic.MEAN_GAP, Statistic.MEAN_GAP_DIFFERENCE),
     "share": (Statistic.SHARE, Statistic.PROPORTION_DIFFERENCE, Statistic.PERCENTAGE_POINT_GAP, None),
@@ -37,10 +38,10 @@ def trust(report: Report) -> HTML:
             found = [e for e in report.estimates.where(measure=measure) if e.statistic in stats]
             if not any(e.statistic == stats[0] for e in found):
                 continue
-            what = "share answering positively" if kind == "share" else "mean score"
-            blocks.append(f"<h3>{html.escape(f'{_HEADINGS[measure]}: {what}')}</h3>")
+            blocks.append(f"<h3>{html.escape(_heading(report, measure, kind))}</h3>")
             blocks.append(to_html(survey_frame(report, measure, kind)))
             blocks.append(methods_line(found) + flags_legend(found) + _notes(found))
+    blocks += _items(report) + _context(report)
     contacts = report.estimates.where(measure=Measure.CONTACTS)
     if contacts:
         blocks.append("<h3>Community contacts beside enforcement</h3>")
@@ -50,6 +51,89 @@ def trust(report: Report) -> HTML:
     if not blocks:
         return HTML("<p>No trust survey or community-contact data are available for this city.</p>")
     return HTML("\n".join(blocks))
+
+
+def _heading(report: Report, measure: Measure, kind: str) -> str:
+    """'Trust in police: mean score (0–100)'; a share is headed by the answer it counts, never by a scale."""
+    if kind == "mean":
+        return f"{_HEADINGS[measure]}: mean score (0–100)"
+    answer = report.prepared.survey_answers.get(_QUESTIONS[measure])
+    return f"{_HEADINGS[measure]}: share answering “{answer}”" if answer else f"{_HEADINGS[measure]}: share"
+
+
+def item_label(item: str) -> str:
+    """A survey item as the file names it, for a heading: 'equal_treatment' → 'Equal treatment'."""
+    text = item.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _survey_value(statistic: str, value: float, low: float, high: float) -> str:
+    """A share as a percentage, a mean as a 0–100 score, with the interval when there is one."""
+    one = fmt.pct if statistic == Statistic.SHARE else fmt.score
+    text = one(value)
+    if pd.notna(low) and pd.notna(high):
+        text += f" ({fmt.interval(low, high, one)})"
+    return text
+
+
+def _what(statistic: str, answer: str) -> str:
+    if statistic == Statistic.SHARE:
+        return f"share answering “{answer}”" if answer else "share"
+    return "mean score (0–100)"
+
+
+def _items(report: Report) -> list[str]:
+    """One table per other item of the city's polls (each under its own label): groups by window."""
+    items = report.prepared.survey_items
+    blocks: list[str] = []
+    if items.empty:
+        return blocks
+    for (item, statistic), rows in items.groupby(["item", "statistic"], sort=False):
+        heading = f"{item_label(item)}: {_what(statistic, rows['answer'].iloc[0])}"
+        blocks.append(f"<h3>{html.escape(heading)}</h3>")
+        frame = pd.DataFrame(
+            {
+                "group": [GROUP_LABELS[Group(g)] for g in rows["group"]],
+                "window": rows["period"].tolist(),
+                "value": [_survey_value(statistic, *v) for v in rows[["value", "low", "high"]].itertuples(index=False)],
+                "survey waves": rows["waves"].tolist(),
+            }
+        )
+        blocks.append(to_html(frame))
+        why = [w for w in dict.fromkeys(rows["why_no_interval"]) if w]
+        if why:
+            blocks.append(f'<p class="tr-methods">No sampling interval where {html.escape("; ".join(why))}.</p>')
+    return blocks
+
+
+def _context(report: Report) -> list[str]:
+    """Polls wider than the city, in a table of their own, labelled as context."""
+    ctx = report.prepared.survey_context
+    if ctx.empty:
+        return []
+    frame = pd.DataFrame(
+        {
+            "poll of": [f"{g} ({s})" for g, s in zip(ctx["geography"], ctx["scope"], strict=True)],
+            "who was asked": ctx["population"].replace("", fmt.DASH).tolist(),
+            "item": [item_label(i) for i in ctx["item"]],
+            "what": [_what(s, a) for s, a in zip(ctx["statistic"], ctx["answer"], strict=True)],
+            "group": [GROUP_LABELS[Group(g)] for g in ctx["group"]],
+            "fieldwork": [
+                fmt.window(a.date(), b.date()) for a, b in zip(ctx["period_start"], ctx["period_end"], strict=True)
+            ],
+            "value": [
+                _survey_value(s, v, lo, hi)
+                for s, v, lo, hi in ctx[["statistic", "value", "low", "high"]].itertuples(index=False)
+            ],
+            "respondents": [fmt.count(n) if pd.notna(n) else "not published" for n in ctx["n"]],
+        }
+    )
+    return [
+        "<h3>Context: polls of a wider area than the city</h3>",
+        '<p class="tr-methods">These polls sampled a state or the nation, not the city: they are context for '
+        "the city's figures, not its residents' trust, and enter no then-and-now comparison.</p>",
+        to_html(frame),
+    ]
 
 
 def survey_frame(report: Report, measure: Measure, kind: str = "mean") -> pd.DataFrame:
@@ -75,7 +159,10 @@ def survey_frame(report: Report, measure: Measure, kind: str = "mean") -> pd.Dat
         else:
             row |= {f"gap vs {ref}, then": fmt.DASH, f"gap vs {ref}, now": fmt.DASH, "change in gap": fmt.DASH}
         rows.append(row)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    if p.one_window:  # a "now only" report shows no then value and no change
+        frame = frame.loc[:, [c for c in frame.columns if "then" not in c and not c.startswith("change")]]
+    return frame
 
 
 def _finder(est: EstimateSet, measure: Measure, group: Group):
@@ -95,7 +182,7 @@ def contacts_frame(report: Report) -> pd.DataFrame:
         if not found:
             continue
         row = {"what": MEASURE_LABELS[measure]}
-        for period in (Period.THEN, Period.NOW):
+        for period, _ in report.params.params.windows:
             count = next((e for e in found if e.statistic == Statistic.COUNT and e.period == period), None)
             rate = next((e for e in found if e.statistic == Statistic.RATE and e.period == period), None)
             row[f"{period}: count"] = cell(count)
