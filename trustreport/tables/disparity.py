@@ -10,13 +10,14 @@ from IPython.display import HTML
 from trustreport import fmt
 from trustreport.estimate import Estimate
 from trustreport.report import Report
-from trustreport.tables._common import cell, flags_legend, measure_heading, methods_line, to_html
+from trustreport.tables._common import cell, flags_legend, measure_heading, methods_line, not_available_for, to_html
 from trustreport.vocab import CONDITIONAL_STAGES, GROUP_LABELS, PER_RESIDENT_MEASURES, Group, Measure, Period
 
 # Measures with a section of their own (safety) are not repeated among the enforcement tables.
 _OWN_SECTION = frozenset({Measure.HOMICIDE_VICTIMS, Measure.HOMICIDES_CLEARED})
 
 
+@not_available_for(*(m for m in (*PER_RESIDENT_MEASURES, *CONDITIONAL_STAGES) if m not in _OWN_SECTION))
 def disparities(report: Report) -> HTML:
     """Sections 4–5: for each enforcement measure the data hold, counts, rates and ratios by group, then and now."""
     blocks = []

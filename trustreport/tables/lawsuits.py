@@ -16,7 +16,7 @@ from trustreport import fmt
 from trustreport.estimate import Estimate, EstimateSet
 from trustreport.metrics.settlement_lag import CENSORING_NOTE
 from trustreport.report import Report
-from trustreport.tables._common import cell, flag_marks, flags_legend, methods_line, to_html
+from trustreport.tables._common import cell, flag_marks, flags_legend, methods_line, not_available_for, to_html
 from trustreport.vocab import Measure, Period
 
 MEASURES = (Measure.LAWSUITS, Measure.SETTLEMENT_USD)
@@ -116,6 +116,7 @@ def _lag_text(est: EstimateSet) -> str:
     return f"<p>{html.escape(CENSORING_NOTE)} {html.escape(text)}</p>"
 
 
+@not_available_for(Measure.LAWSUITS, Measure.SETTLEMENT_USD)
 def lawsuits(report: Report) -> HTML:
     """Section 6: cases and payouts by year (nominal and constant dollars), then vs now with the exact
     conditional test of cases per year and the bootstrap ratio of median payouts, and the settlement lag."""

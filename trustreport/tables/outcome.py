@@ -13,10 +13,11 @@ from trustreport.metrics.outcome_test import INFRA_MARGINALITY_NOTE
 from trustreport.metrics.veil_of_darkness import VOD_CAVEATS
 from trustreport.report import Report
 from trustreport.stop_mode import stop_mode
-from trustreport.tables._common import cell, flags_legend, methods_line, share_cell, to_html
+from trustreport.tables._common import cell, flags_legend, methods_line, not_available_for, share_cell, to_html
 from trustreport.vocab import GROUP_LABELS, Group, Measure, Period, StopMode
 
 
+@not_available_for(Measure.SEARCHES, Measure.HITS)
 def outcome_test(report: Report) -> HTML:
     """Section 5: hit rates by group (share of searches that found contraband), then and now, with the pooled
     and the district-stratified (Mantel–Haenszel) ratios vs the reference group and, where the search basis is
@@ -58,6 +59,7 @@ def outcome_test(report: Report) -> HTML:
     return HTML(to_html(frame) + methods_line(found) + flags_legend(found) + caveat)
 
 
+@not_available_for(Measure.STOPS)
 def veil_of_darkness(report: Report) -> HTML:
     """Section 5: the veil-of-darkness test (methods §4): the focal group's share of inter-twilight stops in
     daylight and after dusk, and the darkness odds ratio controlling for clock time, and for clock time and

@@ -15,7 +15,7 @@ from IPython.display import HTML
 from trustreport import fmt
 from trustreport.estimate import Estimate, EstimateSet
 from trustreport.report import Report
-from trustreport.tables._common import cell, flag_marks, flags_legend, methods_line, to_html
+from trustreport.tables._common import cell, flag_marks, flags_legend, methods_line, not_available_for, to_html
 from trustreport.vocab import GROUP_LABELS, Group, Measure
 
 _MEASURE = Measure.POLICE_KILLINGS
@@ -28,6 +28,7 @@ _COMPARISON = (
 )
 
 
+@not_available_for(Measure.POLICE_KILLINGS)
 def police_killings(report: Report) -> HTML:
     """Section 7: the pooled per-resident disparity, counts per year by group, the 2015 coverage check (when
     both sources are read) and the agencies linked to the Post's shootings, with methods and marks."""
