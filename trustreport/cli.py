@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=("Load and check each params file (keys, types, windows, that source files exist)."),
     )
     validate.add_argument("params", nargs="+", type=Path, metavar="PARAMS", help="params files or folders of them")
+    _add_data_root(validate)
     validate.set_defaults(command=_validate)
 
     run = commands.add_parser(
@@ -97,7 +98,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_data_root(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-root",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="a folder outside the project that source files may also be read from (see params/README.md)",
+    )
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
+    _add_data_root(parser)
     parser.add_argument(
         "--out", type=Path, default=Path("outputs"), metavar="DIR", help="output folder (default: outputs)"
     )
@@ -119,7 +131,7 @@ def _validate(args: argparse.Namespace) -> int:
         for path in find_params(given) if given.is_dir() else [given]:
             shown = _shown(path)
             try:
-                load_params(shown)
+                load_params(shown, data_root=args.data_root)
             except TrustReportError as err:
                 failed += 1
                 _error(str(err))
@@ -132,7 +144,7 @@ def _run(args: argparse.Namespace) -> int:
     from trustreport.index_page import write_index
     from trustreport.render import render_city
 
-    result = render_city(args.params, args.out, template=args.template)
+    result = render_city(args.params, args.out, template=args.template, data_root=args.data_root)
     if not result.ok:
         _error(result.reason or "failed")
         return 1
@@ -148,7 +160,12 @@ def _batch(args: argparse.Namespace) -> int:
     from trustreport.batch import run_batch
 
     results = run_batch(
-        args.params_dir, args.out, workers=args.workers, scheduler=args.scheduler, template=args.template
+        args.params_dir,
+        args.out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        template=args.template,
+        data_root=args.data_root,
     )
     failed = [r for r in results if not r.ok]
     total = sum(r.duration for r in results)

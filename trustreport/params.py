@@ -1,8 +1,8 @@
 """The typed parameters of one city's report, loaded from `params/<city>.yaml` and validated.
 
 Unknown keys, wrong types, reversed or overlapping windows and missing source files are refused with a
-`ParamsError` that names the file and the key (STYLE habit 7). Relative source paths are resolved against the
-params file's folder first, then against the project root (the folder holding `params/`).
+`ParamsError` that names the file and the key (STYLE habit 7). Source paths follow the path policy of
+`trustreport.source_paths`: inside the project (the folder holding `params/`) or under a named data root.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from trustreport.claims import Claim
 from trustreport.errors import ParamsError
+from trustreport.source_paths import allowed_roots, folders_tried, resolve_source
 from trustreport.vocab import Group
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -120,6 +121,8 @@ class Params(_Strict):
     claims: list[Claim] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     options: ReportOptions = Field(default_factory=ReportOptions)
+    # A folder outside the project that sources may also be read from (trustreport.source_paths).
+    data_root: str | None = None
 
     @field_validator("jurisdiction")
     @classmethod
@@ -160,8 +163,11 @@ class LoadedParams(BaseModel):
         return getattr(self.__dict__["params"], name)
 
 
-def load_params(path: str | Path, *, check_files: bool = True) -> LoadedParams:
-    """Read, validate and resolve a params file; raise `ParamsError` naming the file and key on any problem."""
+def load_params(path: str | Path, *, check_files: bool = True, data_root: str | Path | None = None) -> LoadedParams:
+    """Read, validate and resolve a params file; raise `ParamsError` naming the file and key on any problem.
+
+    `data_root` is a folder the user names (`--data-root`) that sources may be read from, beside the project
+    and the file's own `data_root` key (trustreport.source_paths)."""
     path = Path(path)
     if not path.is_file():
         raise ParamsError(path, "", "params file not found")
@@ -181,31 +187,23 @@ def load_params(path: str | Path, *, check_files: bool = True) -> LoadedParams:
 
     from trustreport.sources import ADAPTERS  # late import: sources depend on params' vocabulary only
 
+    roots = allowed_roots(path, [r for r in (params.data_root, data_root) if r])
     source_paths: dict[str, Path] = {}
     for i, spec in enumerate(params.sources):
         if spec.kind not in ADAPTERS:
             raise ParamsError(
                 path, f"sources[{i}].kind", f"unknown source kind {spec.kind!r}; known: {sorted(ADAPTERS)}"
             )
-        resolved = resolve_path(spec.path, path)
+        resolved = resolve_source(spec.path, path, f"sources[{i}].path", roots)
         if check_files and resolved is None:
-            raise ParamsError(path, f"sources[{i}].path", f"file not found: {spec.path}")
+            tried = ", ".join(str(f) for f in folders_tried(spec.path, path, roots))
+            raise ParamsError(
+                path, f"sources[{i}].path", f"file not found: {spec.path}" + (f" (looked in {tried})" if tried else "")
+            )
         source_paths[spec.id] = resolved or Path(spec.path)
     return LoadedParams(
         params=params, path=path, sha256=hashlib.sha256(raw_bytes).hexdigest(), source_paths=source_paths
     )
-
-
-def resolve_path(relative: str, params_path: Path) -> Path | None:
-    """Resolve a source path against the params folder, then the project root, then the working directory."""
-    candidate = Path(relative)
-    if candidate.is_absolute():
-        return candidate if candidate.exists() else None
-    for base in (params_path.parent, params_path.parent.parent, Path.cwd()):
-        found = base / candidate
-        if found.exists():
-            return found.resolve()
-    return None
 
 
 def _params_error(path: Path, err: ValidationError) -> ParamsError:

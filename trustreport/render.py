@@ -143,8 +143,17 @@ class City:
 # One city
 
 
-def render_city(params_path: str | Path, out_root: str | Path, *, template: str | Path | None = None) -> CityResult:
+def render_city(
+    params_path: str | Path,
+    out_root: str | Path,
+    *,
+    template: str | Path | None = None,
+    data_root: str | Path | None = None,
+) -> CityResult:
     """Validate the params, run the template, and swap the finished report into `out_root/<jurisdiction>/`.
+
+    `data_root` is a folder outside the project that sources may be read from (`--data-root`,
+    trustreport.source_paths); the kernel is given it too.
 
     Never raises for a city's own problems: a bad params file (nothing executed, nothing written), an error in
     the notebook, or a failed export all come back as a failed `CityResult` with a one-line reason, and the
@@ -155,6 +164,7 @@ def render_city(params_path: str | Path, out_root: str | Path, *, template: str 
     # papermill changes the working directory while it runs: hold every path absolute from here on.
     out_root = Path(out_root).absolute()
     template = Path(template).absolute() if template else DEFAULT_TEMPLATE
+    data_root = Path(data_root).absolute() if data_root else None
 
     def finish(city: City, reason: str | None) -> CityResult:
         final = out_root / city.jurisdiction
@@ -177,14 +187,14 @@ def render_city(params_path: str | Path, out_root: str | Path, *, template: str 
         return result
 
     try:
-        loaded = load_params(params_path)
+        loaded = load_params(params_path, data_root=data_root)
     except ParamsError as err:
         return finish(identify_city(params_path), _one_line(str(err)))
     city = City(loaded.params.jurisdiction, loaded.params.name, loaded)
     try:
         if not template.is_file():
             raise TrustReportError(template, "template notebook not found")
-        _build_and_swap(loaded, template, out_root)
+        _build_and_swap(loaded, template, out_root, data_root)
     except TrustReportError as err:
         return finish(city, _one_line(str(err)))
     except Exception as err:
@@ -221,13 +231,13 @@ def identify_city(params_path: str | Path) -> City:
     return City(path.stem, path.stem)
 
 
-def _build_and_swap(loaded: LoadedParams, template: Path, out_root: Path) -> None:
+def _build_and_swap(loaded: LoadedParams, template: Path, out_root: Path, data_root: Path | None = None) -> None:
     jurisdiction = loaded.params.jurisdiction
     out_root.mkdir(parents=True, exist_ok=True)
     recover_stale(out_root, jurisdiction)
     with staging_folder(out_root, jurisdiction) as staging:
         t0 = time.perf_counter()
-        nb = _execute(template, loaded.path.absolute(), staging / REPORT_FILES["notebook"])
+        nb = _execute(template, loaded.path.absolute(), staging / REPORT_FILES["notebook"], data_root)
         t1 = time.perf_counter()
         metrics = read_metrics(nb, template)
         claimed = metrics.get("jurisdiction")
@@ -247,13 +257,13 @@ def _build_and_swap(loaded: LoadedParams, template: Path, out_root: Path) -> Non
         log.debug("%s: execute %.2f s, html %.2f s, pdf %.2f s", jurisdiction, t1 - t0, t2 - t1, t3 - t2)
 
 
-def _execute(template: Path, params_path: Path, output: Path):
+def _execute(template: Path, params_path: Path, output: Path, data_root: Path | None = None):
     import papermill
 
     return papermill.execute_notebook(
         str(template),
         str(output),
-        parameters={"params_path": str(params_path)},
+        parameters={"params_path": str(params_path), "data_root": str(data_root) if data_root else None},
         cwd=str(template.parent),
         kernel_name=KERNEL_NAME,
         progress_bar=False,
