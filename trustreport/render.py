@@ -27,6 +27,7 @@ from trustreport.publish import (
     staging_folder,
     swap_into_place,
 )
+from trustreport.reproducible import machine_free, project_relative
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ class CityResult:
         return {
             "jurisdiction": self.jurisdiction,
             "name": self.name,
-            "params_path": str(self.params_path),
+            "params_path": project_relative(self.params_path),
             "status": self.status,
             "reason": self.reason,
             "duration_s": round(self.duration, 2),
@@ -238,6 +239,8 @@ def _build_and_swap(loaded: LoadedParams, template: Path, out_root: Path, data_r
     with staging_folder(out_root, jurisdiction) as staging:
         t0 = time.perf_counter()
         nb = _execute(template, loaded.path.absolute(), staging / REPORT_FILES["notebook"], data_root)
+        nb = machine_free(nb, template=template, params_path=loaded.path.absolute(), data_root=data_root)
+        _write_notebook(nb, staging / REPORT_FILES["notebook"])
         t1 = time.perf_counter()
         metrics = read_metrics(nb, template)
         claimed = metrics.get("jurisdiction")
@@ -273,6 +276,12 @@ def _execute(template: Path, params_path: Path, output: Path, data_root: Path | 
         # shutdown. Neither says anything about the report, and both would break the one-line error.
         extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
     )
+
+
+def _write_notebook(nb: Any, target: Path) -> None:
+    import nbformat
+
+    target.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
 
 
 def kernel_error_reason(err: Any, template: Path | None = None) -> str:
