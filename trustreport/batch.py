@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from trustreport.errors import ParamsError, TrustReportError
@@ -27,6 +27,14 @@ log = logging.getLogger(__name__)
 PARAMS_SUFFIXES = (".yaml", ".yml")
 Render = Callable[[Path, Path], CityResult]
 CRASH_REASON = "the worker process rendering this city died without a result (crash or out of memory)"
+
+
+class IndexWriteError(TrustReportError):
+    """Every city ran, but the index could not be written; `results` holds how each city ended."""
+
+    def __init__(self, err: TrustReportError, results: list[CityResult]) -> None:
+        self.results = results
+        super().__init__(err.path, err.message)
 
 
 @dataclass(frozen=True)
@@ -89,7 +97,10 @@ def run_batch(
 
     # Connect to the cluster before showing progress or creating anything, so a wrong address fails cleanly.
     with _dask_executor(scheduler) if scheduler else nullcontext() as dask_executor:
-        out_root.mkdir(parents=True, exist_ok=True)
+        try:
+            out_root.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise TrustReportError(out_root, f"cannot create the output folder ({err.strerror or err})") from err
         log.info("batch: %d cities → %s (%s)", total, out_root, scheduler or f"{workers} workers")
         with tqdm(total=total, desc="cities", unit="city", file=sys.stderr, disable=not progress) as bar:
             bar.update(len(results))
@@ -109,7 +120,10 @@ def run_batch(
                 _run_in_pools(jobs, out_root, render, workers, done)
 
     results.sort(key=lambda r: (r.jurisdiction, str(r.params_path)))
-    write_index(results, out_root)
+    try:
+        write_index(results, out_root)
+    except TrustReportError as err:
+        raise IndexWriteError(err, results) from err
     return results
 
 
@@ -149,12 +163,16 @@ def _run_in_pools(jobs: list[_Job], out_root: Path, render: Render, workers: int
         pending = [job for job in crashed if job not in suspects]
         if crashed and not suspects:  # cannot tell who: isolate everyone, which always makes progress
             suspects, pending = crashed, []
+
+        def done_again(result: CityResult) -> None:
+            done(replace(result, retried=True))
+
         for job in suspects:
             log.warning("%s: its worker died; running it again on its own", job.jurisdiction)
             with _process_pool(1) as executor:
-                crashed_again = _run_jobs(executor, [job], out_root, render, done)
+                crashed_again = _run_jobs(executor, [job], out_root, render, done_again)
             for again in crashed_again:  # after the pool is shut down: the dead worker is reaped by then
-                done(_crashed(again, out_root))
+                done_again(_crashed(again, out_root))
 
 
 def _run_jobs(executor: Executor, jobs: list[_Job], out_root: Path, render: Render, done) -> list[_Job]:

@@ -157,23 +157,36 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from trustreport.batch import run_batch
+    from trustreport.batch import IndexWriteError, run_batch
 
-    results = run_batch(
-        args.params_dir,
-        args.out,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        template=args.template,
-        data_root=args.data_root,
-    )
+    index_error = None
+    try:
+        results = run_batch(
+            args.params_dir,
+            args.out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            template=args.template,
+            data_root=args.data_root,
+        )
+    except IndexWriteError as err:
+        results, index_error = err.results, err
     failed = [r for r in results if not r.ok]
     total = sum(r.duration for r in results)
     ok = len(results) - len(failed)
-    print(f"{len(results)} cities: {ok} ok, {len(failed)} failed ({total:.1f} s of work)")
+    retried = sum(r.retried for r in results)
+    again = f", {retried} retried after a worker died" if retried else ""
+    print(f"{len(results)} cities: {ok} ok, {len(failed)} failed{again} ({total:.1f} s of work)")
+    for r in results:
+        if r.retried:
+            outcome = "ok the second time" if r.ok else "failed again"
+            print(f"  retried {r.jurisdiction}: a worker died while it ran, so it was run again on its own: {outcome}")
     for r in failed:
         kept = "previous report kept" if r.previous_kept else "no previous report"
         print(f"  failed {r.jurisdiction} ({kept}): {r.reason}")
+    if index_error is not None:
+        _error(str(index_error))
+        return 1
     print(f"index: {_shown(args.out.absolute() / 'index.html')}")
     return 1 if failed else 0
 

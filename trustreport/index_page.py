@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote
 
-from trustreport.publish import relative_path, write_atomic
+from trustreport.errors import TrustReportError
+from trustreport.publish import relative_path, write_together
 from trustreport.render import CityResult
 
 INDEX_HTML = "index.html"
@@ -22,10 +23,10 @@ def write_index(results: Iterable[CityResult], out_root: str | Path, *, merge: b
     """Write `out_root/index.html` (a self-contained page) and `out_root/index.json` (the same, for machines).
 
     With `merge`, cities already in `index.json` that are not in `results` are kept (a single-city run).
-    Both files are written to a temp file and renamed into place.
+    Both files are written to temp files and renamed into place together: both change or neither does; a
+    folder that cannot be written (read-only, full) is a `TrustReportError` naming it.
     """
     out_root = Path(out_root).absolute()
-    out_root.mkdir(parents=True, exist_ok=True)
     by_city: dict[str, CityResult] = {}
     if merge:
         for old in read_index(out_root):
@@ -34,10 +35,25 @@ def write_index(results: Iterable[CityResult], out_root: str | Path, *, merge: b
     for result in rows:
         by_city.pop(result.jurisdiction, None)
     rows = sorted([*by_city.values(), *rows], key=lambda r: (r.jurisdiction, str(r.params_path)))
-    summary = {"cities": len(rows), "ok": sum(r.ok for r in rows), "failed": sum(not r.ok for r in rows)}
+    summary = {
+        "cities": len(rows),
+        "ok": sum(r.ok for r in rows),
+        "failed": sum(not r.ok for r in rows),
+        "retried": sum(r.retried for r in rows),
+    }
     data = {"summary": summary, "cities": [r.to_json(out_root) for r in rows]}
-    write_atomic(out_root / INDEX_JSON, json.dumps(data, sort_keys=True, indent=2) + "\n")
-    write_atomic(out_root / INDEX_HTML, _index_page(rows, out_root, summary))
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+        write_together(
+            {
+                out_root / INDEX_JSON: json.dumps(data, sort_keys=True, indent=2) + "\n",
+                out_root / INDEX_HTML: _index_page(rows, out_root, summary),
+            }
+        )
+    except OSError as err:
+        raise TrustReportError(
+            out_root, f"cannot write {INDEX_JSON} and {INDEX_HTML} ({err.strerror or err}); neither was changed"
+        ) from err
     return out_root / INDEX_HTML
 
 
@@ -87,11 +103,12 @@ def _index_page(rows: list[CityResult], out_root: Path, summary: dict[str, int])
         body.append(
             f'<tr class="{"ok" if r.ok else "failed"}">'
             f'<td>{_esc(r.name)}<br><span class="jur">{_esc(r.jurisdiction)}</span></td>'
-            f'<td class="status">{"ok" if r.ok else "failed"}</td>'
+            f'<td class="status">{"ok" if r.ok else "failed"}{" (retried)" if r.retried else ""}</td>'
             f'<td class="num">{r.duration:.1f} s</td>'
             f"<td>{detail}</td></tr>"
         )
     failed = f", {summary['failed']} failed" if summary["failed"] else ""
+    failed += f", {summary['retried']} retried after a worker died" if summary["retried"] else ""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

@@ -9,6 +9,7 @@ Tools: `reference/toolchain.md`.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import re
@@ -79,6 +80,7 @@ class CityResult:
 
     `report_dir` is the report that is in place now: the new one when `status == "ok"`, the previous good one
     when the run failed and `previous_kept` is true, else None. `reason` is one line a user can act on.
+    `retried` says the city was run a second time, on its own, after a worker process died under it.
     """
 
     jurisdiction: str
@@ -89,6 +91,7 @@ class CityResult:
     duration: float = 0.0
     report_dir: Path | None = None
     previous_kept: bool = False
+    retried: bool = False
 
     @property
     def ok(self) -> bool:
@@ -112,6 +115,7 @@ class CityResult:
             "reason": self.reason,
             "duration_s": round(self.duration, 2),
             "previous_kept": self.previous_kept,
+            "retried": self.retried,
             "report_dir": relative_path(self.report_dir, out_root) if self.report_dir else None,
             "outputs": {kind: relative_path(path, out_root) for kind, path in self.outputs.items()},
         }
@@ -128,6 +132,7 @@ class CityResult:
             duration=float(entry.get("duration_s") or 0.0),
             report_dir=(out_root / report_dir) if report_dir else None,
             previous_kept=bool(entry.get("previous_kept")),
+            retried=bool(entry.get("retried")),
         )
 
 
@@ -198,6 +203,9 @@ def render_city(
         _build_and_swap(loaded, template, out_root, data_root)
     except TrustReportError as err:
         return finish(city, _one_line(str(err)))
+    except OSError as err:
+        log.debug("%s: rendering failed", city.jurisdiction, exc_info=True)
+        return finish(city, output_fault(err, out_root) or _one_line(f"{type(err).__name__}: {err}"))
     except Exception as err:
         if type(err).__name__ == "PapermillExecutionError":
             reason = kernel_error_reason(err, template)
@@ -282,6 +290,20 @@ def _write_notebook(nb: Any, target: Path) -> None:
     import nbformat
 
     target.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+
+
+_OUTPUT_FAULTS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def output_fault(err: OSError, out_root: Path) -> str | None:
+    """'<out_root>: cannot write the report (No space left on device)' when `err` is the output folder being
+    full, read-only or not writable; None for any other OS error."""
+    if err.errno not in _OUTPUT_FAULTS:
+        return None
+    where = Path(err.filename).absolute() if isinstance(err.filename, str) else None
+    if where is not None and where != out_root and out_root not in where.parents:
+        return None
+    return f"{out_root}: cannot write the report ({err.strerror or err})"
 
 
 def kernel_error_reason(err: Any, template: Path | None = None) -> str:
