@@ -35,7 +35,7 @@ def test_a_window_outside_the_data_renders_through_the_template(runs):
     _, outs, codes = runs
     assert codes == [0, 0]
     page = (outs[0] / "hartford-ct" / "report.html").read_text(encoding="utf-8")
-    assert "Not available for then (1990: " in page
+    assert "Not available for then (1990): no source covers stops in 1990." in page
     assert "The veil-of-darkness test" not in page  # the now window still has its test
 
 

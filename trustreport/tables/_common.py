@@ -87,7 +87,7 @@ def to_html(frame: pd.DataFrame) -> str:
 
 def not_available_note(report: Any, measures: tuple[Measure, ...]) -> str:
     """One line per report window in which no source covers the section's measures that some source of the
-    city holds at some date: "Not available for now (2030: 2030-01-01 to 2030-12-31): …" (a window outside the
+    city holds at some date: "Not available for now (2030): no source covers stops in 2030." (a window outside the
     data is reported as missing, never filled in; DESIGN, rules of thumb). Empty when every window has them."""
     table = report.availability
     if not {"measure", "period", "coverage"} <= set(table.columns):
@@ -103,8 +103,8 @@ def not_available_note(report: Any, measures: tuple[Measure, ...]) -> str:
             continue
         labels = ", ".join(MEASURE_LABELS[Measure(m)] for m in missing)
         lines.append(
-            f'<p class="{NOT_AVAILABLE_CLASS}">Not available for {period} ({html.escape(win.label)}: '
-            f"{fmt.window(win.start, win.end)}): no source covers {html.escape(labels)} in this window.</p>"
+            f'<p class="{NOT_AVAILABLE_CLASS}">Not available for {period} ({html.escape(win.label)}): no source '
+            f"covers {html.escape(labels)} in {fmt.window(win.start, win.end)}.</p>"
         )
     return "".join(lines)
 
