@@ -117,3 +117,15 @@ def test_validate_takes_data_root_and_refuses_in_one_line(tmp_path, capsys):
     assert main(["validate", "--data-root", str(ROOT), str(bad)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "/etc/passwd" in err and f"{ROOT} (the data root)" in err
+
+
+def test_a_batch_knows_a_city_that_needs_its_data_root(tmp_path):
+    """The batch plans each city with the same data root it renders it with, so a params file outside the project
+    is a valid city (its previous report can be kept, its jurisdiction checked for duplicates)."""
+    from trustreport.render import identify_city
+
+    absolute = str(ROOT / "data" / "opp-hartford" / "ct_hartford_2020_04_01.csv.gz")
+    params = _outside_project(tmp_path, _first_source(absolute))
+    assert identify_city(params).loaded is None
+    city = identify_city(params, data_root=ROOT)
+    assert city.loaded is not None and city.jurisdiction == "hartford-ct"

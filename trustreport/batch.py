@@ -90,7 +90,7 @@ def run_batch(
     data_root = Path(data_root).absolute() if data_root else None
     # One picklable callable carries the per-batch options to every worker.
     render = functools.partial(render_city, template=template, data_root=data_root)
-    jobs, results = _plan(find_params(params_dir_or_files))
+    jobs, results = _plan(find_params(params_dir_or_files), data_root)
     total = len(jobs) + len(results)
 
     from tqdm import tqdm
@@ -127,13 +127,13 @@ def run_batch(
     return results
 
 
-def _plan(paths: list[Path]) -> tuple[list[_Job], list[CityResult]]:
+def _plan(paths: list[Path], data_root: Path | None = None) -> tuple[list[_Job], list[CityResult]]:
     """Jobs to run, and failures known before running: two params files claiming the same jurisdiction."""
     jobs: list[_Job] = []
     refused: list[CityResult] = []
     owner: dict[str, Path] = {}
     for path in paths:
-        city = identify_city(path)
+        city = identify_city(path, data_root=data_root)
         job = _Job(path, city.jurisdiction, city.name, city.loaded is not None)
         if job.params_ok and job.jurisdiction in owner:
             reason = (

@@ -195,7 +195,7 @@ def render_city(
     try:
         loaded = load_params(params_path, data_root=data_root)
     except ParamsError as err:
-        return finish(identify_city(params_path), _one_line(str(err)))
+        return finish(identify_city(params_path, data_root=data_root), _one_line(str(err)))
     city = City(loaded.params.jurisdiction, loaded.params.name, loaded)
     try:
         if not template.is_file():
@@ -217,14 +217,14 @@ def render_city(
     return finish(city, None)
 
 
-def identify_city(params_path: str | Path) -> City:
+def identify_city(params_path: str | Path, *, data_root: str | Path | None = None) -> City:
     """Jurisdiction and name of a params file: validated if possible, else read leniently, else the file stem.
 
     The lenient read lets a failed run still point at the city's previous report.
     """
     path = Path(params_path)
     try:
-        loaded = load_params(path, check_files=False)
+        loaded = load_params(path, check_files=False, data_root=data_root)
         return City(loaded.params.jurisdiction, loaded.params.name, loaded)
     except ParamsError:
         pass
