@@ -40,8 +40,9 @@ Windows = tuple[date, date]
 PLANS: dict[str, dict[str, tuple[Windows | None, Windows | None, dict[str, tuple[str, date, date]]]]] = {
     "hartford": {
         "before": (BEFORE, None, {}),
-        # Two years after the OPP file's last day (2016-09-29).
+        # Two years after the OPP file's last day (2016-09-29), and the 2030.
         "after": (None, (date(2018, 1, 1), date(2018, 9, 29)), {}),
+        "far after": (None, AFTER, {}),
         "between": (
             None,
             (date(2015, 1, 1), date(2015, 12, 31)),
@@ -80,7 +81,7 @@ PLANS: dict[str, dict[str, tuple[Windows | None, Windows | None, dict[str, tuple
 }
 
 # The period each position moves out of the data.
-MOVED = {"before": Period.THEN, "after": Period.NOW, "between": Period.NOW}
+MOVED = {"before": Period.THEN, "after": Period.NOW, "far after": Period.NOW, "between": Period.NOW}
 
 
 def _t(name: str) -> Callable[[Report], Any]:
@@ -212,7 +213,7 @@ def _text(shown: Any) -> str:
 # The Fatal Force database is one continuous record from 2015-01-01 (its adapter's coverage starts there, not at
 # the file's first row), so a split file would be a damaged database, not two yearly files: police killings have
 # no "between" case.
-CASES = [(s, p) for s in SECTIONS for p in ("before", "after", "between") if (s, p) != ("police killings", "between")]
+CASES = [(s, p) for s in SECTIONS for p in PLANS[SECTIONS[s][0]] if (s, p) != ("police killings", "between")]
 
 
 @pytest.mark.parametrize(("section", "position"), CASES)
