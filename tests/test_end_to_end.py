@@ -116,6 +116,7 @@ def test_source_with_missing_column_fails_with_one_line_through_the_real_templat
     for source in raw["sources"]:
         source["path"] = str(ROOT / source["path"])
     raw["sources"][0]["path"] = str(ROOT / "tests" / "data" / "sources" / "opp_missing_race.csv")
+    raw["data_root"] = str(ROOT)
     params = tmp_path / "hartford_broken.yaml"
     params.write_text(yaml.safe_dump(raw, sort_keys=False))
     out = tmp_path / "outputs"

@@ -124,6 +124,7 @@ def test_force_table_and_chart_on_jersey_city(tmp_path):
         f"""jurisdiction: jersey-city-nj
 name: Jersey <City>, NJ
 state: NJ
+data_root: {DATA}
 then: {{label: "2012-2016", start: 2012-01-01, end: 2016-12-31}}
 now: {{label: "2021-2023", start: 2021-01-01, end: 2023-12-31}}
 groups: [black, hispanic, white]

@@ -187,6 +187,7 @@ def chicago_report(tmp_path_factory):
 jurisdiction: chicago-il
 name: "Chicago <b>IL</b>"
 state: IL
+data_root: {DATA}
 then: {{label: "2007–2011 <i>then</i>", start: 2007-01-01, end: 2011-12-31}}
 now: {{label: "2013–2017", start: 2013-01-01, end: 2017-12-31}}
 sources:
@@ -264,6 +265,7 @@ def test_year_to_date_runs_to_the_params_day() -> None:
     for source in raw["sources"]:
         source["path"] = str(root / source["path"])
     raw["options"] = {"ytd_as_of": "2016-07-13"}
+    raw["data_root"] = str(root)
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -31,6 +31,7 @@ def _write(tmp_path: Path, mutate) -> Path:
     raw = yaml.safe_load((ROOT / "params" / "hartford.yaml").read_text())
     for source in raw["sources"]:
         source["path"] = str(ROOT / source["path"])
+    raw["data_root"] = str(ROOT)  # the params file sits outside the project (trustreport.source_paths)
     mutate(raw)
     path = tmp_path / "city.yaml"
     path.write_text(yaml.safe_dump(raw, sort_keys=False))

@@ -158,6 +158,7 @@ PARAMS = """
 jurisdiction: los-angeles-ca
 name: Los Angeles, CA <script>
 state: CA
+data_root: {data}
 then: {{label: "2015–2016", start: 2015-01-01, end: 2016-12-31}}
 now: {{label: "2022–2023", start: 2022-01-01, end: 2023-12-31}}
 groups: [black, hispanic, white]
@@ -182,7 +183,7 @@ def la_report(tmp_path_factory):
 
     path = tmp_path_factory.mktemp("params") / "la.yaml"
     acs = DATA / "us-cities-demographics" / "us-cities-demographics.csv.gz"
-    path.write_text(PARAMS.format(wapo=WAPO, guardian=GUARDIAN, acs=acs))
+    path.write_text(PARAMS.format(wapo=WAPO, guardian=GUARDIAN, acs=acs, data=DATA))
     report = build(path)
     p = report.params.params
     coverage = [c for s in report.sources for c in s.coverage]

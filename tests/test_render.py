@@ -230,7 +230,7 @@ def test_index_merge_keeps_other_cities_and_json_round_trips(tmp_path):
     assert [r.jurisdiction for r in read_index(tmp_path)] == ["a-one", "b-two"]
     assert read_index(tmp_path)[0] == CityResult("a-one", "A", Path("a.yaml"), "failed", a.reason, duration=1.23)
     summary = json.loads((tmp_path / "index.json").read_text())["summary"]
-    assert summary == {"cities": 2, "ok": 0, "failed": 2}
+    assert summary == {"cities": 2, "ok": 0, "failed": 2, "retried": 0}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "index.json"]  # no temp files left
 
 

@@ -224,6 +224,7 @@ CHICAGO_PARAMS = """
 jurisdiction: chicago-il
 name: Chicago, IL
 state: IL
+data_root: REPOSITORY
 then: {label: "2018", start: 2018-01-01, end: 2018-12-31}
 now: {label: "2022", start: 2022-01-01, end: 2022-12-31}
 groups: [black, hispanic, white]
@@ -255,9 +256,11 @@ def chicago_report(tmp_path_factory):
     from trustreport.report import Report, read_sources
 
     path = tmp_path_factory.mktemp("params") / "chicago.yaml"
-    # Source paths made absolute: they resolve against the params folder, never the working directory.
-    text = CHICAGO_PARAMS.replace("CONTACTS", str(FIXTURES / "contacts.csv"))
-    path.write_text(text.replace("path: data/", f"path: {FIXTURES.parents[2] / 'data'}/"))
+    path.write_text(
+        CHICAGO_PARAMS.replace("CONTACTS", str(FIXTURES / "contacts.csv")).replace(
+            "REPOSITORY", str(FIXTURES.parents[2])
+        )
+    )
     loaded = load_params(path)
     p = loaded.params
     sources = read_sources(loaded)

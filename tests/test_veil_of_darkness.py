@@ -224,6 +224,25 @@ def test_no_stop_times_means_no_estimates():
     assert share_by_clock_time([bare], THEN, location=HARTFORD).empty
 
 
+@pytest.mark.parametrize(
+    "window", [(date(1990, 1, 1), date(1990, 12, 31)), (date(2030, 1, 1), date(2030, 12, 31))], ids=["before", "after"]
+)
+def test_a_window_outside_the_stop_times_has_no_estimates_not_a_crash(window):
+    """Issue 11: a window the stop times do not reach crashed with "You are trying to merge on datetime64[s] and
+    object columns for key 'date'" (the sun table of no dates had no date dtype)."""
+    source = _source(_synthetic(4000))
+    assert veil_of_darkness([source], window, location=PHILADELPHIA, period=Period.THEN) == []
+    assert share_by_clock_time([source], window, location=PHILADELPHIA).empty
+
+
+def test_stop_times_of_other_groups_only_are_not_a_crash():
+    frame = _synthetic(4000)
+    frame = frame.assign(group=str(Group.ASIAN_PI))
+    window = (date(2017, 1, 1), date(2017, 12, 31))
+    found = veil_of_darkness([_source(frame)], window, location=PHILADELPHIA, period=Period.NOW)
+    assert found and all(not e.estimable for e in found)
+
+
 # --- Hartford, on the bundled OPP file ------------------------------------------------------------------------
 
 

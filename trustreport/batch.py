@@ -6,13 +6,14 @@ city's failure, even one that kills its worker process, ends as a failed `CityRe
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from trustreport.errors import ParamsError, TrustReportError
@@ -25,7 +26,16 @@ from trustreport.result import CityResult, identify_city
 log = logging.getLogger(__name__)
 
 PARAMS_SUFFIXES = (".yaml", ".yml")
+Render = Callable[[Path, Path], CityResult]
 CRASH_REASON = "the worker process rendering this city died without a result (crash or out of memory)"
+
+
+class IndexWriteError(TrustReportError):
+    """Every city ran, but the index could not be written; `results` holds how each city ended."""
+
+    def __init__(self, err: TrustReportError, results: list[CityResult]) -> None:
+        self.results = results
+        super().__init__(err.path, err.message)
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,7 @@ def run_batch(
     scheduler: str | None = None,
     template: str | Path | None = None,
     progress: bool = True,
+    data_root: str | Path | None = None,
 ) -> list[CityResult]:
     """Render every city, `workers` at a time on this machine or on the Dask cluster at `scheduler`.
 
@@ -71,19 +82,26 @@ def run_batch(
     `index.json`. Workers are started with "spawn", so a script that calls this needs the usual
     `if __name__ == "__main__":` guard. With Dask, trustreport must be installed on the workers, and
     `out_root`, the params and the template reachable at the same paths from every worker (shared storage).
+    `data_root` is a folder outside the project that sources may be read from (trustreport.source_paths).
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     out_root = Path(out_root).absolute()
     template = Path(template).absolute() if template else None
-    jobs, results = _plan(find_params(params_dir_or_files))
+    data_root = Path(data_root).absolute() if data_root else None
+    # One picklable callable carries the per-batch options to every worker.
+    render = functools.partial(render_city, template=template, data_root=data_root)
+    jobs, results = _plan(find_params(params_dir_or_files), data_root)
     total = len(jobs) + len(results)
 
     from tqdm import tqdm
 
     # Connect to the cluster before showing progress or creating anything, so a wrong address fails cleanly.
     with _dask_executor(scheduler) if scheduler else nullcontext() as dask_executor:
-        out_root.mkdir(parents=True, exist_ok=True)
+        try:
+            out_root.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise TrustReportError(out_root, f"cannot create the output folder ({err.strerror or err})") from err
         log.info("batch: %d cities → %s (%s)", total, out_root, scheduler or f"{workers} workers")
         with tqdm(total=total, desc="cities", unit="city", file=sys.stderr, disable=not progress) as bar:
             bar.update(len(results))
@@ -97,23 +115,26 @@ def run_batch(
             if dask_executor is not None:
                 # Dask reschedules work lost with a worker itself; a city that keeps killing workers comes
                 # back as KilledWorker, an ordinary failure.
-                for job in _run_jobs(dask_executor, jobs, out_root, template, done):
+                for job in _run_jobs(dask_executor, jobs, out_root, render, done):
                     done(_crashed(job, out_root))
             else:
-                _run_in_pools(jobs, out_root, template, workers, done)
+                _run_in_pools(jobs, out_root, render, workers, done)
 
     results.sort(key=lambda r: (r.jurisdiction, str(r.params_path)))
-    write_index(results, out_root)
+    try:
+        write_index(results, out_root)
+    except TrustReportError as err:
+        raise IndexWriteError(err, results) from err
     return results
 
 
-def _plan(paths: list[Path]) -> tuple[list[_Job], list[CityResult]]:
+def _plan(paths: list[Path], data_root: Path | None = None) -> tuple[list[_Job], list[CityResult]]:
     """Jobs to run, and failures known before running: two params files claiming the same jurisdiction."""
     jobs: list[_Job] = []
     refused: list[CityResult] = []
     owner: dict[str, Path] = {}
     for path in paths:
-        city = identify_city(path)
+        city = identify_city(path, data_root=data_root)
         job = _Job(path, city.jurisdiction, city.name, city.loaded is not None)
         if job.params_ok and job.jurisdiction in owner:
             reason = (
@@ -128,7 +149,7 @@ def _plan(paths: list[Path]) -> tuple[list[_Job], list[CityResult]]:
     return jobs, refused
 
 
-def _run_in_pools(jobs: list[_Job], out_root: Path, template: Path | None, workers: int, done) -> None:
+def _run_in_pools(jobs: list[_Job], out_root: Path, render: Render, workers: int, done) -> None:
     """Run the jobs in a process pool; survive workers that die.
 
     A dead worker breaks the whole pool and fails every city in flight or queued with it. Cities that had
@@ -138,22 +159,26 @@ def _run_in_pools(jobs: list[_Job], out_root: Path, template: Path | None, worke
     pending = jobs
     while pending:
         with _process_pool(workers) as executor:
-            crashed = _run_jobs(executor, pending, out_root, template, done)
+            crashed = _run_jobs(executor, pending, out_root, render, done)
         suspects = [job for job in crashed if job.params_ok and crashed_runs(out_root, job.jurisdiction)]
         pending = [job for job in crashed if job not in suspects]
         if crashed and not suspects:  # cannot tell who: isolate everyone, which always makes progress
             suspects, pending = crashed, []
+
+        def done_again(result: CityResult) -> None:
+            done(replace(result, retried=True))
+
         for job in suspects:
             log.warning("%s: its worker died; running it again on its own", job.jurisdiction)
             with _process_pool(1) as executor:
-                crashed_again = _run_jobs(executor, [job], out_root, template, done)
+                crashed_again = _run_jobs(executor, [job], out_root, render, done_again)
             for again in crashed_again:  # after the pool is shut down: the dead worker is reaped by then
-                done(_crashed(again, out_root))
+                done_again(_crashed(again, out_root))
 
 
-def _run_jobs(executor: Executor, jobs: list[_Job], out_root: Path, template: Path | None, done) -> list[_Job]:
+def _run_jobs(executor: Executor, jobs: list[_Job], out_root: Path, render: Render, done) -> list[_Job]:
     """Submit every job, report each result as it finishes; return the jobs lost to a broken executor."""
-    futures = {executor.submit(render_city, job.params_path, out_root, template=template): job for job in jobs}
+    futures = {executor.submit(render, job.params_path, out_root): job for job in jobs}
     crashed: list[_Job] = []
     try:
         for future in as_completed(futures):

@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     validate.add_argument("params", nargs="+", type=Path, metavar="PARAMS", help="params files or folders of them")
+    _add_data_root(validate)
     validate.set_defaults(command=_validate)
 
     run = commands.add_parser(
@@ -129,7 +130,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_data_root(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-root",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="a folder outside the project that source files may also be read from (see params/README.md)",
+    )
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
+    _add_data_root(parser)
     parser.add_argument(
         "--out", type=Path, default=Path("outputs"), metavar="DIR", help="output folder (default: outputs)"
     )
@@ -151,7 +163,7 @@ def _validate(args: argparse.Namespace) -> int:
         for path in find_params(given) if given.is_dir() else [given]:
             shown = _shown(path)
             try:
-                validate(shown)
+                validate(shown, data_root=args.data_root)
             except TrustReportError as err:
                 failed += 1
                 _error(str(err))
@@ -165,7 +177,7 @@ def _run(args: argparse.Namespace) -> int:
     from trustreport.render import render_city
 
     # Said as `validate` says it, so both print the same line for the same params file.
-    result = render_city(_shown(args.params), args.out, template=args.template)
+    result = render_city(_shown(args.params), args.out, template=args.template, data_root=args.data_root)
     if not result.ok:
         _error(result.reason or "failed")
         return 1
@@ -178,18 +190,36 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from trustreport.batch import run_batch
+    from trustreport.batch import IndexWriteError, run_batch
 
-    results = run_batch(
-        args.params_dir, args.out, workers=args.workers, scheduler=args.scheduler, template=args.template
-    )
+    index_error = None
+    try:
+        results = run_batch(
+            args.params_dir,
+            args.out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            template=args.template,
+            data_root=args.data_root,
+        )
+    except IndexWriteError as err:
+        results, index_error = err.results, err
     failed = [r for r in results if not r.ok]
     total = sum(r.duration for r in results)
     ok = len(results) - len(failed)
-    print(f"{len(results)} cities: {ok} ok, {len(failed)} failed ({total:.1f} s of work)")
+    retried = sum(r.retried for r in results)
+    again = f", {retried} retried after a worker died" if retried else ""
+    print(f"{len(results)} cities: {ok} ok, {len(failed)} failed{again} ({total:.1f} s of work)")
+    for r in results:
+        if r.retried:
+            outcome = "ok the second time" if r.ok else "failed again"
+            print(f"  retried {r.jurisdiction}: a worker died while it ran, so it was run again on its own: {outcome}")
     for r in failed:
         kept = "previous report kept" if r.previous_kept else "no previous report"
         print(f"  failed {r.jurisdiction} ({kept}): {r.reason}")
+    if index_error is not None:
+        _error(str(index_error))
+        return 1
     print(f"index: {_shown(args.out.absolute() / 'index.html')}")
     return 1 if failed else 0
 

@@ -16,7 +16,7 @@ DEFAULT_TEMPLATE = Path(__file__).resolve().parents[1] / "notebooks" / "trust_re
 KERNEL_NAME = "python3"
 
 
-def execute_template(template: Path, params_path: Path, output: Path) -> Any:
+def execute_template(template: Path, params_path: Path, output: Path, data_root: Path | None = None) -> Any:
     """Run `template` with `params_path` injected into its `parameters` cell; the executed notebook is written
     to `output` and returned. A failing cell raises papermill's `PapermillExecutionError`."""
     import papermill
@@ -24,7 +24,7 @@ def execute_template(template: Path, params_path: Path, output: Path) -> Any:
     return papermill.execute_notebook(
         str(template),
         str(output),
-        parameters={"params_path": str(params_path)},
+        parameters={"params_path": str(params_path), "data_root": str(data_root) if data_root else None},
         cwd=str(template.parent),
         kernel_name=KERNEL_NAME,
         progress_bar=False,

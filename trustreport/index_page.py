@@ -15,7 +15,8 @@ from urllib.parse import quote
 
 from trustreport import fmt
 from trustreport.comparison import CityComparison, Ratio, read_comparison
-from trustreport.publish import relative_path, write_atomic
+from trustreport.errors import TrustReportError
+from trustreport.publish import relative_path, write_together
 from trustreport.result import CityResult
 
 INDEX_HTML = "index.html"
@@ -26,10 +27,10 @@ def write_index(results: Iterable[CityResult], out_root: str | Path, *, merge: b
     """Write `out_root/index.html` (a self-contained page) and `out_root/index.json` (the same, for machines).
 
     With `merge`, cities already in `index.json` that are not in `results` are kept (a single-city run).
-    Both files are written to a temp file and renamed into place.
+    Both files are written to temp files and renamed into place together: both change or neither does; a
+    folder that cannot be written (read-only, full) is a `TrustReportError` naming it.
     """
     out_root = Path(out_root).absolute()
-    out_root.mkdir(parents=True, exist_ok=True)
     by_city: dict[str, CityResult] = {}
     if merge:
         for old in read_index(out_root):
@@ -38,10 +39,25 @@ def write_index(results: Iterable[CityResult], out_root: str | Path, *, merge: b
     for result in rows:
         by_city.pop(result.jurisdiction, None)
     rows = sorted([*by_city.values(), *rows], key=lambda r: (r.jurisdiction, str(r.params_path)))
-    summary = {"cities": len(rows), "ok": sum(r.ok for r in rows), "failed": sum(not r.ok for r in rows)}
+    summary = {
+        "cities": len(rows),
+        "ok": sum(r.ok for r in rows),
+        "failed": sum(not r.ok for r in rows),
+        "retried": sum(r.retried for r in rows),
+    }
     data = {"summary": summary, "cities": [_entry(r, out_root) for r in rows]}
-    write_atomic(out_root / INDEX_JSON, json.dumps(data, sort_keys=True, indent=2) + "\n")
-    write_atomic(out_root / INDEX_HTML, _index_page(rows, out_root, summary))
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+        write_together(
+            {
+                out_root / INDEX_JSON: json.dumps(data, sort_keys=True, indent=2) + "\n",
+                out_root / INDEX_HTML: _index_page(rows, out_root, summary),
+            }
+        )
+    except OSError as err:
+        raise TrustReportError(
+            out_root, f"cannot write {INDEX_JSON} and {INDEX_HTML} ({err.strerror or err}); neither was changed"
+        ) from err
     return out_root / INDEX_HTML
 
 
@@ -171,6 +187,7 @@ _COLUMNS = (
 def _index_page(rows: list[CityResult], out_root: Path, summary: dict[str, int]) -> str:
     body = [_row(r, out_root) for r in rows]
     failed = f", {summary['failed']} failed" if summary["failed"] else ""
+    failed += f", {summary['retried']} retried after a worker died" if summary["retried"] else ""
     head = "".join(f'<th scope="col">{name}</th>' for name in _COLUMNS)
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -195,7 +212,8 @@ def _row(r: CityResult, out_root: Path) -> str:
     metrics = r.outputs.get("metrics")
     found = read_comparison(metrics) if metrics is not None else None
     if r.ok:
-        status = f'<span class="status">ok</span> <span class="sub">{r.duration:.1f} s</span><br>{links}'
+        retried = " (retried)" if r.retried else ""
+        status = f'<span class="status">ok{retried}</span> <span class="sub">{r.duration:.1f} s</span><br>{links}'
     else:
         kept = (
             f'<div class="kept">Previous report kept: {links}</div>'

@@ -1,11 +1,11 @@
 """The typed parameters of one city's report, loaded from `params/<city>.yaml` and validated.
 
 Unknown keys, wrong types, reversed or overlapping windows and missing source files are refused with a
-`ParamsError` that names the file and the key (STYLE habit 7). Relative source paths are resolved against the
-params file's folder first, then against the folder above it (the project root for `params/<city>.yaml`), never
-against the working directory, so `validate` and `run` find the same files from anywhere. Each source file is
-checked to read as the CSV its kind expects (`sources.checks`); `trustreport.validation.validate` then reads it
-through its adapter, and is what `trustreport validate` and `run` call before anything else.
+`ParamsError` that names the file and the key (STYLE habit 7). Source paths follow the path policy of
+`trustreport.source_paths`: inside the project (the folder holding `params/`) or under a named data root, never
+the working directory, so `validate` and `run` find the same files from anywhere. Each source file is checked to
+read as the CSV its kind expects (`sources.checks`); `trustreport.validation.validate` then reads it through its
+adapter, and is what `trustreport validate` and `run` call before anything else.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from trustreport.claim_schema import Claim
 from trustreport.errors import ParamsError, SourceError
 from trustreport.params_yaml import read_yaml
+from trustreport.source_paths import allowed_roots, folders_tried, resolve_source
 from trustreport.vocab import Group, Measure, Period
 
 # A jurisdiction or source id: lowercase words joined by single hyphens; also names the report folder (render).
@@ -152,6 +153,8 @@ class Params(_Strict):
     notes: list[str] = Field(default_factory=list)
     breaks: list[DeclaredBreak] = Field(default_factory=list)
     options: ReportOptions = Field(default_factory=ReportOptions)
+    # A folder outside the project that sources may also be read from (trustreport.source_paths).
+    data_root: str | None = None
 
     @field_validator("jurisdiction")
     @classmethod
@@ -231,8 +234,11 @@ class LoadedParams(BaseModel):
         return getattr(self.__dict__["params"], name)
 
 
-def load_params(path: str | Path, *, check_files: bool = True) -> LoadedParams:
-    """Read, validate and resolve a params file; raise `ParamsError` naming the file and key on any problem."""
+def load_params(path: str | Path, *, check_files: bool = True, data_root: str | Path | None = None) -> LoadedParams:
+    """Read, validate and resolve a params file; raise `ParamsError` naming the file and key on any problem.
+
+    `data_root` is a folder the user names (`--data-root`) that sources may be read from, beside the project
+    and the file's own `data_root` key (trustreport.source_paths)."""
     path = Path(path)
     if not path.is_file():
         found = os.path.lexists(path)
@@ -249,6 +255,7 @@ def load_params(path: str | Path, *, check_files: bool = True) -> LoadedParams:
     # Late import: sources depend on params' vocabulary only.
     from trustreport.sources import ADAPTERS, checks
 
+    roots = allowed_roots(path, [r for r in (params.data_root, data_root) if r])
     source_paths: dict[str, Path] = {}
     for i, spec in enumerate(params.sources):
         if spec.kind not in ADAPTERS:
@@ -258,36 +265,18 @@ def load_params(path: str | Path, *, check_files: bool = True) -> LoadedParams:
         problem = checks.check_options(spec.kind, spec.options)
         if problem is not None:
             raise ParamsError(path, f"sources[{i}].options.{problem[0]}", problem[1])
-        resolved = resolve_path(spec.path, path)
+        resolved = resolve_source(spec.path, path, f"sources[{i}].path", roots)
         if check_files and resolved is None:
-            tried = " or ".join(str(base) for base in _bases(path))
-            raise ParamsError(path, f"sources[{i}].path", f"file not found: {spec.path} (looked in {tried})")
+            tried = ", ".join(str(f) for f in folders_tried(spec.path, path, roots))
+            raise ParamsError(
+                path, f"sources[{i}].path", f"file not found: {spec.path}" + (f" (looked in {tried})" if tried else "")
+            )
         source_paths[spec.id] = resolved or Path(spec.path)
         if check_files:
             _check_source_file(path, i, spec, source_paths[spec.id])
     return LoadedParams(
         params=params, path=path, sha256=hashlib.sha256(raw_bytes).hexdigest(), source_paths=source_paths
     )
-
-
-def resolve_path(relative: str, params_path: Path) -> Path | None:
-    """Resolve a source path against the params folder, then the folder above it (never the working directory).
-
-    A dangling or looping symbolic link counts as found, so the file check can say what is wrong with it.
-    """
-    candidate = Path(relative)
-    if candidate.is_absolute():
-        return candidate if os.path.lexists(candidate) else None
-    for base in _bases(params_path):
-        found = base / candidate
-        if os.path.lexists(found):
-            return found if found.is_symlink() and not found.exists() else found.resolve()
-    return None
-
-
-def _bases(params_path: Path) -> tuple[Path, Path]:
-    folder = params_path.absolute().parent
-    return folder, folder.parent
 
 
 def _check_source_file(path: Path, index: int, spec: SourceSpec, source: Path) -> None:

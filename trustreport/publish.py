@@ -80,6 +80,40 @@ def swap_into_place(staging: Path, final: Path) -> None:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` to a temp file beside `path`, fsync it, and rename it over `path`."""
+    write_together({path: text})
+
+
+def write_together(files: dict[Path, str]) -> None:
+    """Replace several files at once, all or none: every text is written and fsynced to a temp file beside its
+    target first (where a full or read-only disk fails), then the temps are renamed over the targets; if a
+    rename fails, the targets already replaced get their old content back."""
+    temps: dict[Path, Path] = {}
+    backups: dict[Path, Path] = {}
+    try:
+        for path, text in files.items():
+            temps[path] = _written_temp(path, text)
+        for path in files:
+            if path.exists():
+                backups[path] = path.with_name(f".{path.name}-{os.getpid()}-{secrets.token_hex(4)}.bak")
+                os.link(path, backups[path])
+        replaced: list[Path] = []
+        try:
+            for path in files:
+                os.replace(temps[path], path)
+                replaced.append(path)
+        except BaseException:
+            for path in replaced:
+                if path in backups:
+                    os.replace(backups.pop(path), path)
+                else:
+                    path.unlink(missing_ok=True)
+            raise
+    finally:
+        for leftover in [*temps.values(), *backups.values()]:
+            leftover.unlink(missing_ok=True)
+
+
+def _written_temp(path: Path, text: str) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(fd, 0o644)
@@ -87,10 +121,10 @@ def write_atomic(path: Path, text: str) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
 
 
 def relative_path(path: Path, root: Path) -> str:

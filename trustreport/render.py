@@ -11,15 +11,18 @@ back, the city's result). Their public names are re-exported here for callers of
 
 from __future__ import annotations
 
+import errno
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 from trustreport.errors import ParamsError, TrustReportError
 from trustreport.execute import DEFAULT_TEMPLATE, execute_template, is_kernel_error, kernel_error_reason
 from trustreport.export import PRINT_CSS, export_html, write_pdf
 from trustreport.params import SLUG, LoadedParams
 from trustreport.publish import REPORT_FILES, check_report, recover_stale, staging_folder, swap_into_place
+from trustreport.reproducible import machine_free
 from trustreport.result import (
     METRICS_MIMETYPE,
     City,
@@ -42,6 +45,7 @@ __all__ = [
     "identify_city",
     "kernel_error_reason",
     "metrics_json",
+    "output_fault",
     "read_metrics",
     "render_city",
     "write_pdf",
@@ -50,8 +54,17 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def render_city(params_path: str | Path, out_root: str | Path, *, template: str | Path | None = None) -> CityResult:
+def render_city(
+    params_path: str | Path,
+    out_root: str | Path,
+    *,
+    template: str | Path | None = None,
+    data_root: str | Path | None = None,
+) -> CityResult:
     """Validate the params, run the template, and swap the finished report into `out_root/<jurisdiction>/`.
+
+    `data_root` is a folder outside the project that sources may be read from (`--data-root`,
+    trustreport.source_paths); the kernel is given it too.
 
     Never raises for a city's own problems: a bad params file (nothing executed, nothing written), an error in
     the notebook, or a failed export all come back as a failed `CityResult` with a one-line reason, and the
@@ -62,6 +75,7 @@ def render_city(params_path: str | Path, out_root: str | Path, *, template: str 
     # papermill changes the working directory while it runs: hold every path absolute from here on.
     out_root = Path(out_root).absolute()
     template = Path(template).absolute() if template else DEFAULT_TEMPLATE
+    data_root = Path(data_root).absolute() if data_root else None
 
     def finish(city: City, reason: str | None) -> CityResult:
         final = out_root / city.jurisdiction
@@ -84,16 +98,19 @@ def render_city(params_path: str | Path, out_root: str | Path, *, template: str 
         return result
 
     try:
-        loaded = validate(params_path)
+        loaded = validate(params_path, data_root=data_root)
     except ParamsError as err:
-        return finish(identify_city(params_path), one_line(str(err)))
+        return finish(identify_city(params_path, data_root=data_root), one_line(str(err)))
     city = City(loaded.params.jurisdiction, loaded.params.name, loaded)
     try:
         if not template.is_file():
             raise TrustReportError(template, "template notebook not found")
-        _build_and_swap(loaded, template, out_root)
+        _build_and_swap(loaded, template, out_root, data_root)
     except TrustReportError as err:
         return finish(city, one_line(str(err)))
+    except OSError as err:
+        log.debug("%s: rendering failed", city.jurisdiction, exc_info=True)
+        return finish(city, output_fault(err, out_root) or one_line(f"{type(err).__name__}: {err}"))
     except Exception as err:
         if is_kernel_error(err):
             reason = kernel_error_reason(err, template)
@@ -105,13 +122,15 @@ def render_city(params_path: str | Path, out_root: str | Path, *, template: str 
     return finish(city, None)
 
 
-def _build_and_swap(loaded: LoadedParams, template: Path, out_root: Path) -> None:
+def _build_and_swap(loaded: LoadedParams, template: Path, out_root: Path, data_root: Path | None = None) -> None:
     jurisdiction = loaded.params.jurisdiction
     out_root.mkdir(parents=True, exist_ok=True)
     recover_stale(out_root, jurisdiction)
     with staging_folder(out_root, jurisdiction) as staging:
         t0 = time.perf_counter()
-        nb = execute_template(template, loaded.path.absolute(), staging / REPORT_FILES["notebook"])
+        nb = execute_template(template, loaded.path.absolute(), staging / REPORT_FILES["notebook"], data_root)
+        nb = machine_free(nb, template=template, params_path=loaded.path.absolute(), data_root=data_root)
+        _write_notebook(nb, staging / REPORT_FILES["notebook"])
         t1 = time.perf_counter()
         metrics = read_metrics(nb, template)
         claimed = metrics.get("jurisdiction")
@@ -128,3 +147,23 @@ def _build_and_swap(loaded: LoadedParams, template: Path, out_root: Path) -> Non
         check_report(staging)
         swap_into_place(staging, out_root / jurisdiction)
         log.debug("%s: execute %.2f s, html %.2f s, pdf %.2f s", jurisdiction, t1 - t0, t2 - t1, t3 - t2)
+
+
+def _write_notebook(nb: Any, target: Path) -> None:
+    import nbformat
+
+    target.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+
+
+_OUTPUT_FAULTS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def output_fault(err: OSError, out_root: Path) -> str | None:
+    """'<out_root>: cannot write the report (No space left on device)' when `err` is the output folder being
+    full, read-only or not writable; None for any other OS error."""
+    if err.errno not in _OUTPUT_FAULTS:
+        return None
+    where = Path(err.filename).absolute() if isinstance(err.filename, str) else None
+    if where is not None and where != out_root and out_root not in where.parents:
+        return None
+    return f"{out_root}: cannot write the report ({err.strerror or err})"

@@ -105,9 +105,10 @@ class Report:
         }
 
 
-def build(params: str | Path | LoadedParams) -> Report:
-    """Read every source of a city's params file and compute every estimate the report shows."""
-    loaded = params if isinstance(params, LoadedParams) else load_params(params)
+def build(params: str | Path | LoadedParams, *, data_root: str | Path | None = None) -> Report:
+    """Read every source of a city's params file and compute every estimate the report shows; `data_root` is a
+    folder outside the project that sources may be read from (`--data-root`, trustreport.source_paths)."""
+    loaded = params if isinstance(params, LoadedParams) else load_params(params, data_root=data_root)
     p = loaded.params.as_compared()  # a "now only" report computes as if then were now, then drops both
     sources = read_sources(loaded)
     counts = concat_counts(s.counts for s in sources)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from trustreport.errors import ParamsError, TrustReportError
 from trustreport.params import SLUG, LoadedParams, load_params
 from trustreport.publish import REPORT_FILES, relative_path
+from trustreport.reproducible import project_relative
 
 if TYPE_CHECKING:
     from trustreport.report import Report
@@ -71,6 +72,7 @@ class CityResult:
 
     `report_dir` is the report that is in place now: the new one when `status == "ok"`, the previous good one
     when the run failed and `previous_kept` is true, else None. `reason` is one line a user can act on.
+    `retried` says the city was run a second time, on its own, after a worker process died under it.
     """
 
     jurisdiction: str
@@ -81,6 +83,7 @@ class CityResult:
     duration: float = 0.0
     report_dir: Path | None = None
     previous_kept: bool = False
+    retried: bool = False
 
     @property
     def ok(self) -> bool:
@@ -99,11 +102,12 @@ class CityResult:
         return {
             "jurisdiction": self.jurisdiction,
             "name": self.name,
-            "params_path": str(self.params_path),
+            "params_path": project_relative(self.params_path),
             "status": self.status,
             "reason": self.reason,
             "duration_s": round(self.duration, 2),
             "previous_kept": self.previous_kept,
+            "retried": self.retried,
             "report_dir": relative_path(self.report_dir, out_root) if self.report_dir else None,
             "outputs": {kind: relative_path(path, out_root) for kind, path in self.outputs.items()},
         }
@@ -120,6 +124,7 @@ class CityResult:
             duration=float(entry.get("duration_s") or 0.0),
             report_dir=(out_root / report_dir) if report_dir else None,
             previous_kept=bool(entry.get("previous_kept")),
+            retried=bool(entry.get("retried")),
         )
 
 
@@ -132,14 +137,14 @@ class City:
     loaded: LoadedParams | None = field(default=None, compare=False)
 
 
-def identify_city(params_path: str | Path) -> City:
+def identify_city(params_path: str | Path, *, data_root: str | Path | None = None) -> City:
     """Jurisdiction and name of a params file: validated if possible, else read leniently, else the file stem.
 
     The lenient read lets a failed run still point at the city's previous report.
     """
     path = Path(params_path)
     try:
-        loaded = load_params(path, check_files=False)
+        loaded = load_params(path, check_files=False, data_root=data_root)
         return City(loaded.params.jurisdiction, loaded.params.name, loaded)
     except ParamsError:
         pass

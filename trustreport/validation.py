@@ -16,12 +16,12 @@ from trustreport.params import LoadedParams, load_params
 MAX_DETAIL = 300  # characters of an unexpected reader error kept in the one-line message
 
 
-def validate(path: str | Path) -> LoadedParams:
+def validate(path: str | Path, *, data_root: str | Path | None = None) -> LoadedParams:
     """Load the params at `path` and read each source with its adapter; `ParamsError` naming the file, the
     `sources[i]` key and the source's own file, row and column on the first problem."""
     from trustreport.sources import read_source
 
-    loaded = load_params(path)
+    loaded = load_params(path, data_root=data_root)
     for index, spec in enumerate(loaded.params.sources):
         source = loaded.source_paths[spec.id]
         try:

@@ -116,13 +116,15 @@ def _sun_minutes(observer: Observer, day: date, zone: ZoneInfo) -> dict[str, flo
 def vod_sample(
     sources: Sequence[SourceData], window: DateSpan, *, location: Location, groups: Sequence[Group]
 ) -> VodSample | None:
-    """Steps 1–4 of the module docstring on the sources' `stop_times` extras; None when none has them."""
+    """Steps 1–4 of the module docstring on the sources' `stop_times` extras; None when none has them in the
+    window (a window outside the data is not available, not a sample of zero stops)."""
     frame, ids = window_rows(sources, "stop_times", window)
-    if frame is None:
+    if frame is None or frame.empty:
         return None
     frame = frame[frame["group"].isin([str(g) for g in groups])]
     timed = int(frame["stops"].sum())
     sun = sun_times(frame["date"].dt.date.unique(), location)
+    sun = sun.astype({"date": frame["date"].dtype})  # an empty table's dates have no dtype of their own
     joined = frame.merge(sun, on="date", how="left")
     no_dusk = joined["dusk_minute"].isna() | joined["sunset_minute"].isna()
     n_no_dusk = int(joined.loc[no_dusk, "stops"].sum())
@@ -202,7 +204,7 @@ def veil_of_darkness(
     for group in [g for g in groups if g not in (reference, Group.ALL)]:
         sample = vod_sample(sources, window, location=location, groups=[group, reference])
         if sample is None:
-            return []
+            return out
         out += _shares(sample, group, reference, period, window, level)
         out.append(_odds_ratio(sample, group, reference, period, window, level, district=False))
         if district_effects:

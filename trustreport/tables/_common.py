@@ -3,9 +3,13 @@ measure headings and the one `DataFrame` → HTML call. Imports nothing from the
 
 from __future__ import annotations
 
+import functools
 import html
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
+from IPython.display import HTML
 
 from trustreport import fmt
 from trustreport.estimate import Estimate
@@ -20,6 +24,7 @@ from trustreport.vocab import (
 )
 
 CSS_CLASS = "tr-table"
+NOT_AVAILABLE_CLASS = "tr-not-available"
 
 
 def cell(e: Estimate | None, *, with_p: bool = False) -> str:
@@ -98,3 +103,47 @@ def measure_heading(measure: Measure) -> str:
 def to_html(frame: pd.DataFrame) -> str:
     """The frame as an escaped HTML table in the report's table class."""
     return frame.to_html(index=False, escape=True, classes=CSS_CLASS, border=0, na_rep=fmt.DASH)
+
+
+def not_available_note(report: Any, measures: tuple[Measure, ...]) -> str:
+    """One line per report window in which no source covers the section's measures that some source of the
+    city holds at some date: "Not available for now (2030): no source covers stops in 2030." (a window outside the
+    data is reported as missing, never filled in; DESIGN, rules of thumb). Empty when every window has them."""
+    table = report.availability
+    if not {"measure", "period", "coverage"} <= set(table.columns):
+        return ""
+    rows = table[table["measure"].isin({str(m) for m in measures})]
+    held_anywhere = {str(c.measure) for s in report.sources for c in s.coverage}
+    held = [str(m) for m in measures if str(m) in held_anywhere and str(m) in set(rows["measure"])]
+    p = report.params.params
+    lines = []
+    for period, win in (("then", p.then), ("now", p.now)):
+        missing = [m for m in held if not _covered(rows, m, period)]
+        if not missing:
+            continue
+        labels = ", ".join(MEASURE_LABELS[Measure(m)] for m in missing)
+        lines.append(
+            f'<p class="{NOT_AVAILABLE_CLASS}">Not available for {period} ({html.escape(win.label)}): no source '
+            f"covers {html.escape(labels)} in {fmt.window(win.start, win.end)}.</p>"
+        )
+    return "".join(lines)
+
+
+def _covered(rows: pd.DataFrame, measure: str, period: str) -> bool:
+    found = rows[(rows["measure"] == measure) & (rows["period"] == period)]
+    return bool(len(found)) and float(found["coverage"].max()) > 0
+
+
+def not_available_for(*measures: Measure) -> Callable[[Callable[..., HTML]], Callable[..., HTML]]:
+    """Decorate a section table so that it ends with `not_available_note` for its measures."""
+
+    def decorate(table: Callable[..., HTML]) -> Callable[..., HTML]:
+        @functools.wraps(table)
+        def wrapper(report: Any) -> HTML:
+            shown = table(report)
+            note = not_available_note(report, measures)
+            return HTML(shown.data + note) if note else shown
+
+        return wrapper
+
+    return decorate

@@ -17,6 +17,7 @@ from trustreport.tables._common import (
     flags_legend,
     measure_heading,
     methods_line,
+    not_available_for,
     to_html,
 )
 from trustreport.vocab import CONDITIONAL_STAGES, GROUP_LABELS, PER_RESIDENT_MEASURES, Group, Measure, Period
@@ -25,6 +26,7 @@ from trustreport.vocab import CONDITIONAL_STAGES, GROUP_LABELS, PER_RESIDENT_MEA
 _OWN_SECTION = frozenset({Measure.HOMICIDE_VICTIMS, Measure.HOMICIDES_CLEARED})
 
 
+@not_available_for(*(m for m in (*PER_RESIDENT_MEASURES, *CONDITIONAL_STAGES) if m not in _OWN_SECTION))
 def disparities(report: Report) -> HTML:
     """Sections 4–5: for each enforcement measure the data hold, counts, rates and ratios by group, then and now."""
     blocks = []

@@ -13,7 +13,7 @@ from trustreport import fmt
 from trustreport.estimate import Estimate
 from trustreport.report import Report
 from trustreport.statistic import Statistic, severity_share
-from trustreport.tables._common import cell, flags_legend, methods_line, share_cell, to_html
+from trustreport.tables._common import cell, flags_legend, methods_line, not_available_for, share_cell, to_html
 from trustreport.vocab import GROUP_LABELS, ForceSeverity, Measure, Period
 
 _FORCE_STATISTICS = frozenset(
@@ -85,6 +85,7 @@ def _share(est, diff: Estimate, period: Period) -> Estimate | None:
     return est.one(measure=Measure.FORCE_SUBJECTS, statistic=Statistic.SUBJECT_SHARE, group=diff.group, period=period)
 
 
+@not_available_for(Measure.FORCE_INCIDENTS, Measure.FORCE_SUBJECTS)
 def force(report: Report) -> HTML:
     """Section 4 (force): per-arrest rates, severity mix, injuries and then-vs-now shares, each with intervals."""
     frames = force_frames(report)

@@ -11,7 +11,15 @@ from trustreport import fmt
 from trustreport.estimate import Estimate
 from trustreport.report import Report
 from trustreport.statistic import Statistic
-from trustreport.tables._common import cell, flag_marks, flags_legend, methods_line, share_cell, to_html
+from trustreport.tables._common import (
+    cell,
+    flag_marks,
+    flags_legend,
+    methods_line,
+    not_available_for,
+    share_cell,
+    to_html,
+)
 from trustreport.vocab import FUNNEL_ORDER, GROUP_LABELS, DenominatorKind, Flag, Group, Measure, Period, stage_label
 
 _FUNNEL_STATISTICS = (
@@ -23,6 +31,7 @@ _FUNNEL_STATISTICS = (
 )
 
 
+@not_available_for(*FUNNEL_ORDER)
 def funnel(report: Report) -> HTML:
     """Section 4: the stage funnel, then and now (methods §1.3). Per stage and group: the count over the stage
     that feeds it, the rate, the stage ratio and the per-resident ratio vs the reference group, and the count

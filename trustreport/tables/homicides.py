@@ -13,7 +13,7 @@ from trustreport import fmt
 from trustreport.estimate import Estimate
 from trustreport.report import Report
 from trustreport.statistic import Statistic
-from trustreport.tables._common import cell, flags_legend, methods_line, share_cell, to_html
+from trustreport.tables._common import cell, flags_legend, methods_line, not_available_for, share_cell, to_html
 from trustreport.vocab import GROUP_LABELS, Group, Measure, Period
 
 # Homicide rates are read per 100,000 residents a year, whatever `rate_per` the stop tables use.
@@ -22,6 +22,7 @@ VICTIMS, CLEARED = Measure.HOMICIDE_VICTIMS, Measure.HOMICIDES_CLEARED
 _PERIODS = ((Period.THEN, "then"), (Period.NOW, "now"))
 
 
+@not_available_for(Measure.HOMICIDE_VICTIMS, Measure.HOMICIDES_CLEARED)
 def homicides(report: Report) -> HTML:
     """Section 7: victims per 100,000 residents by race then and now (ratios vs the reference group and vs all
     other people), clearance by arrest by victim race (gaps in percentage points), and the year to date."""

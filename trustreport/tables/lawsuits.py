@@ -16,7 +16,7 @@ from trustreport import fmt
 from trustreport.estimate import Estimate, EstimateSet
 from trustreport.report import Report
 from trustreport.statistic import Statistic
-from trustreport.tables._common import cell, flag_marks, flags_legend, methods_line, to_html
+from trustreport.tables._common import cell, flag_marks, flags_legend, methods_line, not_available_for, to_html
 from trustreport.vocab import Measure, Period
 
 MEASURES = (Measure.LAWSUITS, Measure.SETTLEMENT_USD)
@@ -122,6 +122,7 @@ def _lag_text(est: EstimateSet, censoring: str) -> str:
     return f"<p>{html.escape(censoring)} {html.escape(text)}</p>"
 
 
+@not_available_for(Measure.LAWSUITS, Measure.SETTLEMENT_USD)
 def lawsuits(report: Report) -> HTML:
     """Section 6: cases and payouts by year (nominal and constant dollars), then vs now with the exact
     conditional test of cases per year and the bootstrap ratio of median payouts, and the settlement lag."""

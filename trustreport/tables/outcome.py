@@ -12,7 +12,7 @@ from trustreport.caveat import CaveatKind, of_kind
 from trustreport.estimate import Estimate
 from trustreport.report import Report
 from trustreport.statistic import Statistic
-from trustreport.tables._common import cell, flags_legend, methods_line, share_cell, to_html
+from trustreport.tables._common import cell, flags_legend, methods_line, not_available_for, share_cell, to_html
 from trustreport.vocab import GROUP_LABELS, Group, Measure, StopMode
 
 _HIT_RATES = frozenset(
@@ -30,6 +30,7 @@ _VEIL_OF_DARKNESS = frozenset(
 )
 
 
+@not_available_for(Measure.SEARCHES, Measure.HITS)
 def outcome_test(report: Report) -> HTML:
     """Section 5: hit rates by group (share of searches that found contraband), then and now, with the pooled
     and the district-stratified (Mantel–Haenszel) ratios vs the reference group and, where the search basis is
@@ -71,6 +72,7 @@ def outcome_test(report: Report) -> HTML:
     return HTML(to_html(frame) + methods_line(found) + flags_legend(found) + caveat)
 
 
+@not_available_for(Measure.STOPS)
 def veil_of_darkness(report: Report) -> HTML:
     """Section 5: the veil-of-darkness test (methods §4): the focal group's share of inter-twilight stops in
     daylight and after dusk, and the darkness odds ratio controlling for clock time, and for clock time and

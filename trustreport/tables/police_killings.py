@@ -16,7 +16,7 @@ from trustreport import fmt
 from trustreport.estimate import Estimate, EstimateSet
 from trustreport.report import Report
 from trustreport.statistic import Statistic
-from trustreport.tables._common import cell, flag_marks, flags_legend, methods_line, to_html
+from trustreport.tables._common import cell, flag_marks, flags_legend, methods_line, not_available_for, to_html
 from trustreport.vocab import FLAG_MARKS, GROUP_LABELS, Flag, Group, Measure
 
 _MEASURE = Measure.POLICE_KILLINGS
@@ -36,6 +36,7 @@ _POOLED_AND_ANNUAL = (
 )
 
 
+@not_available_for(Measure.POLICE_KILLINGS)
 def police_killings(report: Report) -> HTML:
     """Section 7: the pooled per-resident disparity, counts per year by group, the 2015 coverage check (when
     both sources are read) and the agencies linked to the Post's shootings, with methods and marks."""

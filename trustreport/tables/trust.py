@@ -13,7 +13,7 @@ from trustreport.caveat import CaveatKind, kind_of
 from trustreport.estimate import Estimate, EstimateSet
 from trustreport.report import Report
 from trustreport.statistic import Statistic
-from trustreport.tables._common import cell, flags_legend, methods_line, to_html
+from trustreport.tables._common import cell, flags_legend, methods_line, not_available_for, to_html
 from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, Group, Measure, Period
 
 SURVEY_MEASURES = (Measure.SURVEY_TRUST_MEAN, Measure.SURVEY_SAFETY_MEAN)
@@ -29,6 +29,7 @@ _STATS = {  # level, change, gap, change of gap
 }
 
 
+@not_available_for(Measure.SURVEY_TRUST_MEAN, Measure.SURVEY_SAFETY_MEAN, Measure.CONTACTS)
 def trust(report: Report) -> HTML:
     """Trust and safety by group, then vs now, with each group's gap vs the reference group and its change;
     then contacts per 1,000 residents a year beside stops and use of force."""

@@ -11,10 +11,11 @@ from trustreport import fmt
 from trustreport.estimate import Estimate, EstimateSet
 from trustreport.report import Report
 from trustreport.statistic import Statistic
-from trustreport.tables._common import cell, flags_legend, methods_line, share_cell, to_html
+from trustreport.tables._common import cell, flags_legend, methods_line, not_available_for, share_cell, to_html
 from trustreport.vocab import GROUP_LABELS, Measure, Period
 
 
+@not_available_for(Measure.OFFICERS, Measure.OFFICERS_LIVING_IN_CITY)
 def workforce(report: Report) -> HTML:
     """Section 8: officer shares vs resident shares, with representation ratios and the dissimilarity index;
     then, where two officer snapshots exist, the change between them; then the share of officers living in
