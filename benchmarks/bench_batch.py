@@ -9,7 +9,7 @@ One params file is cloned into N cities (jurisdictions bench-01 … bench-N) so 
 each strategy renders all of them (notebook → HTML → PDF → metrics.json) into its own fresh output folder.
 Baselines: `render_city` in a plain loop in this process, and `run_batch` with one worker (the pool's own
 overhead). Prints reports per minute and the speed-up over the in-process loop. Not a test: numbers depend on
-the machine (toolchain.md measured 2 cores).
+the machine (docs/toolchain.md measured 2 cores).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Golden tests C1–C3 (anchors.md §4): Campaign Zero's California Police Scorecard, 2016–2018, recomputed from
+"""Golden tests C1–C3 (docs/anchors.md): Campaign Zero's California Police Scorecard, 2016–2018, recomputed from
 its own inputs through trustreport's rate ratios, per-resident rates and funnel.
 
 Source: campaignzero/ca-police-scorecard @ f437346, `data/raw/disparity analysis 2016-2018.xlsx` (inputs) and

@@ -52,7 +52,8 @@ EXPECTED_SMALL = {
     "g14-lawsuits": R,
 }
 
-# Newark: the op-ed's claims (CLAIMS.md 1–13, compound ones split; 14 is about Los Angeles and graded there), the
+# Newark: the op-ed's claims (docs/newark-claims.md 1–13, compound ones split; 14 is about Los Angeles and graded
+# there), the
 # Gothamist claim, and the then-figures.
 EXPECTED_NEWARK = {
     "c01-stopped": N,
@@ -127,7 +128,7 @@ def _estimate(result, statistic: str):
     return next(e for e in result.estimates if e.statistic == statistic)
 
 
-# Golden tests through the ledger (methods §8).
+# Golden tests through the ledger (docs/methods.md §8).
 
 
 def test_g13_year_to_date_through_the_ledger(small_claims):
@@ -196,7 +197,7 @@ def test_reproduced_rate_ratio_carries_the_metric_estimate(small_claims):
 
 
 def test_all_other_reference_is_the_complement_of_all(small_claims):
-    """Black 160 of 1,000 residents vs the other 140 stops of 1,500 residents (methods §1.1)."""
+    """Black 160 of 1,000 residents vs the other 140 stops of 1,500 residents (docs/methods.md §1.1)."""
     check = _grade(small_claims["ratio-all-other"]).checks[0]
     assert check.value == pytest.approx((160 / 1000) / (140 / 1500))
 
@@ -278,7 +279,7 @@ def test_newark_claims_all_load_and_grade_as_expected(newark):
     got = {cid: r.verdict for cid, r in newark.results.items()}
     assert got == EXPECTED_NEWARK
     ids = [r.claim.id for r in newark.ordered if r.claim.role == "claim"]
-    assert sum(i.startswith("c") for i in ids) == 15  # CLAIMS.md 1–13, with 6 and 7 split in two
+    assert sum(i.startswith("c") for i in ids) == 15  # docs/newark-claims.md 1–13, with 6 and 7 split in two
 
 
 def test_newark_force_claim_is_not_checkable_but_its_per_resident_reading_contradicts(newark):

@@ -1,4 +1,4 @@
-"""Constant dollars from the bundled CPI-U table (methods §6, golden test G16)."""
+"""Constant dollars from the bundled CPI-U table (docs/methods.md §6, golden test G16)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from trustreport.errors import InsufficientDataError
 from trustreport.stats.dollars import cpi_u, cpi_u_annual, cpi_years, to_constant_dollars
 
-# methods.md §6, BLS CUUR0000SA0 annual averages.
+# docs/methods.md §6, BLS CUUR0000SA0 annual averages.
 METHODS_TABLE = {
     2000: 172.2, 2001: 177.1, 2002: 179.9, 2003: 184.0, 2004: 188.9,
     2005: 195.3, 2006: 201.6, 2007: 207.342, 2008: 215.303, 2009: 214.537, 2010: 218.056, 2011: 224.939,
@@ -19,7 +19,8 @@ METHODS_TABLE = {
 
 
 def test_g16_settlement_in_2024_dollars() -> None:
-    """G16 (methods §8): 1,400,000 paid in 2012 = 1,912,788 in 2024 dollars (`value*313.689/229.594`), within $1;
+    """G16 (docs/methods.md §8): 1,400,000 paid in 2012 = 1,912,788 in 2024 dollars (`value*313.689/229.594`),
+    within $1;
     the same as the `cpi` package's `cpi.inflate(1_400_000, 2012, to=2024)`."""
     real = to_constant_dollars(1_400_000, 2012, base_year=2024)
     assert real == pytest.approx(1_912_788, abs=1.0)

@@ -41,5 +41,5 @@ def test_environment_yml_matches_pyproject() -> None:
 def test_runtime_excludes_authoring_tools() -> None:
     runtime = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     names = {_split(s)[0] for s in runtime}
-    # jupyterlab slows `import papermill` by ~0.6 s (toolchain.md): authoring and test tools stay in `dev`.
+    # jupyterlab slows `import papermill` by ~0.6 s (docs/toolchain.md): authoring and test tools stay in `dev`.
     assert not names & {"jupyterlab", "pytest", "nbval", "ruff"}

@@ -1,4 +1,4 @@
-"""The formatters every table and sentence share (STYLE habit 12): golden G8 ratio wording and the edge cases
+"""The formatters every table and sentence share (docs/style.md habit 12): golden G8 ratio wording and the edge cases
 (missing, NaN, zero, tiny p-values) that must never print as 'nan', 'inf' or '0.000'."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from trustreport.vocab import Flag, Group, Measure, Period
 MISSING = [None, math.nan, np.float64("nan"), math.inf, -math.inf]
 
 
-# G8 (methods §8; OPP tutorial, Philadelphia 2017 vehicular stops): rates only, no counts published.
+# G8 (docs/methods.md §8; OPP tutorial, Philadelphia 2017 vehicular stops): rates only, no counts published.
 
 
 def test_g8_search_rate_ratio_is_1_5_times() -> None:

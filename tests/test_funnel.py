@@ -1,4 +1,5 @@
-"""The stage funnel (methods §1.3): stage ratios, cumulative ratios, the decomposition identity and expected counts
+"""The stage funnel (docs/methods.md §1.3): stage ratios, cumulative ratios, the decomposition identity and
+expected counts
 "if treated like the reference group", on small fixtures and on Hartford's real counts."""
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def test_stage_and_cumulative_ratios() -> None:
 
 
 def test_decomposition_identity_holds_to_1e9() -> None:
-    """Per-resident ratio = product of the stage ratios (methods §1.3), when each stage is a subset of the one
+    """Per-resident ratio = product of the stage ratios (docs/methods.md §1.3), when each stage is a subset of the one
     before; the estimate carries both sides."""
     est = by_id(funnel(full_funnel(), Y2020, period=Period.NOW, groups=GROUPS))
     for measure in ("searches", "hits", "arrests", "force_subjects"):
@@ -187,7 +188,7 @@ def test_force_subjects_preferred_to_incidents() -> None:
 
 def test_force_exceeding_arrests_is_not_comparable() -> None:
     """More force incidents than arrests: force is not a subset of arrests, so no binomial stage ratio, no
-    expected count and no identity (methods §1.3 footnote); the per-resident ratio still stands."""
+    expected count and no identity (docs/methods.md §1.3 footnote); the per-resident ratio still stands."""
     counts = window_counts(
         ("residents", "black", 10_000),
         ("residents", "white", 20_000),
@@ -207,7 +208,7 @@ def test_force_exceeding_arrests_is_not_comparable() -> None:
 
 
 def test_small_counts_refuse_ratios_but_keep_expected_counts() -> None:
-    """Under 5 events: no stage ratio (methods §5.3); the expected count and excess stay, flagged unstable."""
+    """Under 5 events: no stage ratio (docs/methods.md §5.3); the expected count and excess stay, flagged unstable."""
     counts = window_counts(
         ("residents", "black", 10_000),
         ("residents", "white", 20_000),

@@ -1,9 +1,10 @@
 """metrics.homicides: ratios vs all other people, clearance gaps, year to date on the latest date, annual counts.
 
 Golden values: Newcombe 1998 (Stat Med 17:873) example (a), 56/70 vs 48/80 → difference CI (0.0524, 0.3339)
-(methods G5); the year-to-date illustration of methods G13, 19 now vs 28 then in equal windows → ratio 0.679,
+(docs/methods.md G5); the year-to-date illustration of docs/methods.md G13, 19 now vs 28 then in equal windows →
+ratio 0.679,
 exact CI (0.3581, 1.2591), p 0.2430. Other expected values are computed independently with scipy / statsmodels
-calls named in methods §1.2."""
+calls named in docs/methods.md §1.2."""
 
 from __future__ import annotations
 
@@ -68,7 +69,7 @@ def test_victims_vs_all_others_is_the_complement_rate_ratio(small_city):
     assert est.value == pytest.approx(3.5)
     assert (est.numerator, est.denominator) == (pytest.approx(0.007), pytest.approx(0.002))
     assert est.reference_group is None and "all other people (not Black)" in est.notes[0]
-    # Exact conditional interval (methods §1.2B): Clopper–Pearson on 70 of 130 mapped to the ratio.
+    # Exact conditional interval (docs/methods.md §1.2B): Clopper–Pearson on 70 of 130 mapped to the ratio.
     low, high = binomtest(70, 130).proportion_ci(confidence_level=0.95, method="exact")
     assert est.ci == pytest.approx((low / (1 - low) * 3, high / (1 - high) * 3))
     assert est.ci_method.startswith("exact conditional") and est.significant

@@ -1,4 +1,5 @@
-"""metrics.lawsuits: golden values G14 (count change, methods §2.2/§8) and G16 (CPI-U, methods §6/§8) through the
+"""metrics.lawsuits: golden values G14 (count change, docs/methods.md §2.2/§8) and G16 (CPI-U, docs/methods.md
+§6/§8) through the
 metric, Paterson's yearly counts and constant-dollar totals against an independent pandas computation on the
 bundled file, the bootstrap's determinism, and the censoring (lag) estimates."""
 
@@ -22,7 +23,7 @@ KIND = "fivethirtyeight_settlements"
 PATERSON = DATA / "fivethirtyeight-police-settlements" / "paterson_nj" / "paterson_edited.csv.gz"
 THEN = (date(2010, 1, 1), date(2014, 12, 31))
 NOW = (date(2015, 1, 1), date(2019, 12, 31))
-# BLS CPI-U annual averages (methods §6 table), written out here so the test does not read the package's copy.
+# BLS CPI-U annual averages (docs/methods.md §6 table), written out here so the test does not read the package's copy.
 CPI = {2011: 224.939, 2012: 229.594, 2013: 232.957, 2014: 236.736, 2015: 237.017, 2016: 240.007}
 CPI |= {2017: 245.120, 2018: 251.107, 2019: 255.657, 2020: 258.811, 2024: 313.689}
 
@@ -34,7 +35,7 @@ def write_csv(tmp_path, rows: list[tuple[str, float]]):
 
 
 def test_g16_constant_dollars_through_the_metric(tmp_path):
-    """methods §8 G16: $1,400,000 paid in 2012 is $1,912,788 in 2024 dollars (base = the latest year paid)."""
+    """docs/methods.md §8 G16: $1,400,000 paid in 2012 is $1,912,788 in 2024 dollars (base = the latest year paid)."""
     data = read(KIND, write_csv(tmp_path, [("2012-06-01", 1_400_000), ("2024-03-01", 1_000)]), source_id="s")
     found = by_id(lawsuits(data.counts, [data], THEN, (date(2020, 1, 1), date(2024, 12, 31))))
     total = found["settlement_usd.total_constant_usd.all.2012"]
@@ -54,7 +55,7 @@ def lawsuit_counts(then_n: int, now_n: int) -> pd.DataFrame:
 
 
 def test_g14_count_change_through_the_metric():
-    """methods §2.2 / §8 G14: 48 lawsuits in 5 years then, 18 in 5 years now → ratio 0.375, exact conditional
+    """docs/methods.md §2.2 / §8 G14: 48 lawsuits in 5 years then, 18 in 5 years now → ratio 0.375, exact conditional
     p 0.000287, exact CI 0.2053–0.6566."""
     (est,) = lawsuit_count_change(lawsuit_counts(48, 18), THEN, NOW)
     assert est.statistic == "rate_change_ratio" and est.period == Period.CHANGE

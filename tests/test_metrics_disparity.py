@@ -1,4 +1,4 @@
-"""Disparity metrics on small counts tables whose totals are golden inputs (methods.md §8)."""
+"""Disparity metrics on small counts tables whose totals are golden inputs (docs/methods.md §8)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ GROUPS = [Group.BLACK, Group.HISPANIC, Group.WHITE]
 
 
 def agrees(actual: float | None, expected: str) -> bool:
-    """Equal to `expected` to the digits printed in methods.md (half a unit in the last place)."""
+    """Equal to `expected` to the digits printed in docs/methods.md (half a unit in the last place)."""
     decimals = len(expected.split(".")[1]) if "." in expected else 0
     return actual is not None and abs(actual - float(expected)) <= 0.5 * 10**-decimals + 1e-12
 
@@ -60,7 +60,7 @@ def test_g7_philadelphia_rates_and_rate_ratio() -> None:
 
 
 def test_g7_exact_interval_when_a_count_is_under_100() -> None:
-    """The chooser switches to the exact conditional interval below 100 (methods §1.2B): scale G7 down."""
+    """The chooser switches to the exact conditional interval below 100 (docs/methods.md §1.2B): scale G7 down."""
     small = counts_table(
         ("2017-01-01", "2017-12-31", "stops", "black", 60, "s"),
         ("2017-01-01", "2017-12-31", "stops", "white", 30, "s"),
@@ -172,7 +172,7 @@ def test_a_group_the_source_never_records_is_missing_not_zero() -> None:
 
 
 def search_counts() -> pd.DataFrame:
-    """methods §2.1 illustration numbers as searches | stops: Black 90 of 250, white 40 of 500."""
+    """docs/methods.md §2.1 illustration numbers as searches | stops: Black 90 of 250, white 40 of 500."""
     return counts_table(
         ("2017-01-01", "2017-12-31", "stops", "black", 250, "s"),
         ("2017-01-01", "2017-12-31", "stops", "white", 500, "s"),
@@ -184,7 +184,7 @@ def search_counts() -> pd.DataFrame:
 
 
 def test_conditional_disparity_searches_given_stops() -> None:
-    """methods §2.1: 90/250 vs 40/500 → risk ratio 4.5, Koopman score interval (3.21, 6.32)."""
+    """docs/methods.md §2.1: 90/250 vs 40/500 → risk ratio 4.5, Koopman score interval (3.21, 6.32)."""
     est = by_id(conditional_disparity(search_counts(), Measure.SEARCHES, Y2017, period=Period.NOW, groups=GROUPS))
     share = est["searches.proportion.black.now"]
     assert share.value == pytest.approx(0.36) and share.ci_method == iv.WILSON

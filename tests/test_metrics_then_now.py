@@ -1,4 +1,4 @@
-"""Then-vs-now metrics on small counts tables whose totals are golden inputs (methods.md §8 G13, G14, G15)."""
+"""Then-vs-now metrics on small counts tables whose totals are golden inputs (docs/methods.md §8 G13, G14, G15)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ GROUPS = [Group.BLACK, Group.WHITE]
 
 
 def agrees(actual: float | None, expected: str) -> bool:
-    """Equal to `expected` to the digits printed in methods.md (half a unit in the last place)."""
+    """Equal to `expected` to the digits printed in docs/methods.md (half a unit in the last place)."""
     decimals = len(expected.split(".")[1]) if "." in expected else 0
     return actual is not None and abs(actual - float(expected)) <= 0.5 * 10**-decimals + 1e-12
 
@@ -72,7 +72,7 @@ def test_g14_lawsuits_18_vs_48_in_five_years() -> None:
 
 
 def test_rate_change_uses_the_length_of_each_window() -> None:
-    """A "since 2014" window of a different length: exposure is its length in years (methods §2.2)."""
+    """A "since 2014" window of a different length: exposure is its length in years (docs/methods.md §2.2)."""
     counts = counts_table(
         ("2009-01-01", "2013-12-31", "lawsuits", "all", 48, "city-law"),
         ("2014-01-01", "2016-12-31", "lawsuits", "all", 18, "city-law"),
@@ -180,7 +180,7 @@ def test_disparity_change_with_a_small_count_is_not_estimable() -> None:
 
 
 def hit_counts() -> pd.DataFrame:
-    """methods §2.1 illustration: hit rate 40/500 then → 90/250 now (Black); white 100/1000 → 60/500."""
+    """docs/methods.md §2.1 illustration: hit rate 40/500 then → 90/250 now (Black); white 100/1000 → 60/500."""
     return counts_table(
         ("2012-01-01", "2012-12-31", "searches", "black", 500, "s"),
         ("2012-01-01", "2012-12-31", "searches", "white", 1000, "s"),
@@ -194,7 +194,7 @@ def hit_counts() -> pd.DataFrame:
 
 
 def test_proportion_difference_for_a_conditional_stage() -> None:
-    """methods §2.1: 90/250 now vs 40/500 then → difference 0.28, Newcombe (0.217, 0.345), score z 9.54."""
+    """docs/methods.md §2.1: 90/250 now vs 40/500 then → difference 0.28, Newcombe (0.217, 0.345), score z 9.54."""
     est = by_id(rate_change(hit_counts(), Measure.HITS, THEN, NOW, groups=GROUPS))
     e = est["hits.proportion_difference.black.change"]
     assert e.value == pytest.approx(0.28) and e.ci_method == iv.NEWCOMBE

@@ -38,7 +38,7 @@ def _ratio(value: float, low: float, high: float, group: Group = Group.BLACK) ->
 
 
 def test_g7_philadelphia_reads_three_point_four_times(report) -> None:
-    """OPP tutorial, Philadelphia 2017 (methods G7): RR 3.4074, exact CI (3.37437, 3.44073) → "3.4 times"."""
+    """OPP tutorial, Philadelphia 2017 (docs/methods.md G7): RR 3.4074, exact CI (3.37437, 3.44073) → "3.4 times"."""
     text = narrative.disparity_sentence(_ratio(3.4074, 3.37437, 3.44073), report)
     assert "was 3.4 times that for white people (95% CI 3.37–3.44; exact conditional" in text
 
@@ -50,13 +50,13 @@ def test_interval_through_parity_is_not_called_a_difference(report) -> None:
 
 
 def test_ratio_below_one_is_said_both_ways(report) -> None:
-    """methods §1.1: 0.4 ⇒ 2.5 times less often."""
+    """docs/methods.md §1.1: 0.4 ⇒ 2.5 times less often."""
     text = narrative.disparity_sentence(_ratio(0.4, 0.3, 0.5), report)
     assert "0.40 times that for white people (white people had 2.5 times the rate)" in text
 
 
 def test_change_sentence_wording_follows_its_test(report) -> None:
-    """methods G15: RRR 0.69444, CI (0.5376, 0.8970) excludes 1 → a real change."""
+    """docs/methods.md G15: RRR 0.69444, CI (0.5376, 0.8970) excludes 1 → a real change."""
     change = Estimate(
         id="stops.ratio_of_rate_ratios.black.change",
         measure=Measure.STOPS,

@@ -1,4 +1,5 @@
-"""The outcome (hit-rate) test (methods §3.1): pooled and district-stratified hit-rate comparisons, discretionary
+"""The outcome (hit-rate) test (docs/methods.md §3.1): pooled and district-stratified hit-rate comparisons,
+discretionary
 searches as OPP defines them, and the test on Hartford's bundled OPP file against an independent pandas count."""
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def _by(found, statistic, group=Group.BLACK):
 
 
 def test_mh_risk_ratio_of_one_table_is_the_katz_interval():
-    table = np.array([[[7.0, 27.0], [1.0, 33.0]]])  # methods G4: 7/34 vs 1/34
+    table = np.array([[[7.0, 27.0], [1.0, 33.0]]])  # docs/methods.md G4: 7/34 vs 1/34
     value, interval = mh_risk_ratio(table)
     katz = iv.risk_ratio_katz_ci(7, 34, 1, 34)
     assert value == pytest.approx(7.0)

@@ -1,4 +1,4 @@
-"""Police-killings metrics: annual counts, the pooled per-resident disparity (golden: methods.md §8 G13 and G6)
+"""Police-killings metrics: annual counts, the pooled per-resident disparity (golden: docs/methods.md §8 G13 and G6)
 and the 2015 coverage check of the Guardian vs the Washington Post (recounted independently from the bundled
 raw files)."""
 
@@ -37,7 +37,7 @@ def guardian_la():
 
 
 def test_annual_count_of_2022_is_the_posts_national_total_with_a_garwood_interval():
-    # Washington Post, Feb 2023: 1,096 killed in 2022; this snapshot 1,095 (checkable-numbers item 4).
+    # Washington Post, Feb 2023: 1,096 killed in 2022; this snapshot 1,095 (docs/checkable-numbers.md item 4).
     national = read("wapo_police_shootings", WAPO, {"national": True}, source_id="wapo")
     est = by_id(pk.annual_counts(national.counts, national.coverage, groups=GROUPS, now=NOW))
     e2022 = est["police_killings.annual_count.all.2022"]
@@ -70,7 +70,7 @@ def test_g6_garwood_interval_on_a_count_of_19():
 
 
 def test_g13_pooled_rate_ratio_is_exact_conditional():
-    """G13 (methods §8): 19 vs 28 events on equal exposure → ratio 0.679, exact CI (0.3581, 1.2591), exact
+    """G13 (docs/methods.md §8): 19 vs 28 events on equal exposure → ratio 0.679, exact CI (0.3581, 1.2591), exact
     conditional p 0.2430; here as Black vs white deaths with equal resident counts over one covered year."""
     counts = counts_table(
         ("2020-05-01", "2020-05-01", "police_killings", "black", 19, "s"),

@@ -105,7 +105,7 @@ def test_hartford_uses_non_hispanic_denominators_without_overlap_flag(reports) -
 
 
 def test_workforce_for_newark(reports) -> None:
-    """Newark PD 2021: 1,034 officers (checkable-numbers §7), about 33% Black."""
+    """Newark PD 2021: 1,034 officers (docs/checkable-numbers.md item 7), about 33% Black."""
     est = reports["newark"].estimates
     black = est.one(statistic="share", measure=Measure.OFFICERS, group=Group.BLACK)
     assert black is not None

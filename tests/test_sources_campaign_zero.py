@@ -1,7 +1,7 @@
 """The `campaign_zero_ca_scorecard` adapter on the bundled scorecard inputs (data/campaignzero-ca-police-scorecard).
 
 Expected numbers are the file's own cells (read by eye from the CSV) and the scorecard's published ratios
-(anchors C1, C3: Oakland Black drug-possession arrest disparity 9.190755; Los Angeles Black deadly force
+(docs/anchors.md C1, C3: Oakland Black drug-possession arrest disparity 9.190755; Los Angeles Black deadly force
 disparity per population (46/335,334)/(27/1,128,234) = 5.732125).
 """
 

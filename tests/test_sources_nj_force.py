@@ -1,5 +1,5 @@
 """NJ use-of-force adapter on the bundled statewide tables (golden values: data/nj-use-of-force/SOURCE.md and
-reference/checkable-numbers.md item 7), plus an independent pandas recount of the incident rules."""
+docs/checkable-numbers.md item 7), plus an independent pandas recount of the incident rules."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """NJ officer-diversity adapter on the bundled 2021 roster (golden values: the folder's SOURCE.md
-and reference/checkable-numbers.md item 7)."""
+and docs/checkable-numbers.md item 7)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """FiveThirtyEight police-locals adapter on the bundled file. Golden values: FiveThirtyEight, "Most Police Don't
-Live In The Cities They Serve" (Nate Silver, 2014-08-20), as listed in reference/checkable-numbers.md item 3."""
+Live In The Cities They Serve" (Nate Silver, 2014-08-20), as listed in docs/checkable-numbers.md item 3."""
 
 from __future__ import annotations
 

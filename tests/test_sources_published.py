@@ -1,4 +1,4 @@
-"""Published-aggregates adapter on data/published/newark.csv (figures from the seed's CLAIMS.md, cited)."""
+"""Published-aggregates adapter on data/published/newark.csv (figures from the seed's docs/newark-claims.md, cited)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Generic survey-results and community-contacts adapters: the documented formats (data/surveys/README.md),
-rescaling to the canonical 0–100 scale (anchors C11: NYPD trust 6.1 → 6.6 on 0–10 is 61 → 66), and one error
+rescaling to the canonical 0–100 scale (docs/anchors.md C11: NYPD trust 6.1 → 6.6 on 0–10 is 61 → 66), and one error
 per failure mode, each naming the file, the line and the column."""
 
 from __future__ import annotations

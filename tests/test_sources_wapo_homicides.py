@@ -1,4 +1,4 @@
-"""Washington Post homicides adapter on the bundled file. Golden values: reference/checkable-numbers.md items 1
+"""Washington Post homicides adapter on the bundled file. Golden values: docs/checkable-numbers.md item s 1
 and 2 (The Washington Post, "Where killings go unsolved", 2018-06-06: 49 % of 52,179 homicides closed by arrest;
 Chicago 5,534 homicides 2007–2017, 26 % with an arrest) and the Baltimore figure in data/wapo-homicides/SOURCE.md
 (2,827 homicides, 64.6 % unsolved), plus an independent pandas recount by race, year and disposition."""

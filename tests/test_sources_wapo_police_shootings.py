@@ -1,4 +1,4 @@
-"""Washington Post Fatal Force adapter on the bundled v2 files (golden value: reference/checkable-numbers.md item
+"""Washington Post Fatal Force adapter on the bundled v2 files (golden value: docs/checkable-numbers.md item
 4, "officers killed 1,096 people in 2022", Washington Post, Feb 2023), plus independent pandas recounts of a
 city, an agency and the race recode, and one fixture per failure mode."""
 

@@ -1,4 +1,4 @@
-"""Golden tests for trustreport.stats.intervals; values from methods.md §8 (each test names its row)."""
+"""Golden tests for trustreport.stats.intervals; values from docs/methods.md §8 (each test names its row)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from trustreport.stats import intervals as iv
 
 
 def agrees(actual: float | None, expected: str) -> bool:
-    """Equal to `expected` to the digits printed in methods.md (half a unit in the last place)."""
+    """Equal to `expected` to the digits printed in docs/methods.md (half a unit in the last place)."""
     decimals = len(expected.split(".")[1]) if "." in expected else 0
     return actual is not None and abs(actual - float(expected)) <= 0.5 * 10**-decimals + 1e-12
 
@@ -85,7 +85,7 @@ def test_g7_philadelphia_stops_rate_ratio() -> None:
 
 
 def test_rate_ratio_chooser_is_exact_below_100() -> None:
-    """methods §1.2B recommendation; and §2.3 item 5: 15 vs 4 victims, 282k vs 318k residents → RR 4.2,
+    """docs/methods.md §1.2B recommendation; and §2.3 item 5: 15 vs 4 victims, 282k vs 318k residents → RR 4.2,
     exact CI 1.35–17.5."""
     chosen = iv.rate_ratio_ci(15, 282_000, 4, 318_000)
     assert chosen.method == iv.EXACT_CONDITIONAL
@@ -141,7 +141,7 @@ def test_g5_newcombe_example_a() -> None:
 
 
 def test_hit_rate_illustration_methods_2_1() -> None:
-    """methods §2.1 illustration: 90/250 now vs 40/500 then → difference Newcombe (0.217, 0.345); risk ratio
+    """docs/methods.md §2.1 illustration: 90/250 now vs 40/500 then → difference Newcombe (0.217, 0.345); risk ratio
     score (3.21, 6.32)."""
     diff = iv.proportion_difference_ci(90, 250, 40, 500)
     assert agrees(diff.low, "0.217") and agrees(diff.high, "0.345")

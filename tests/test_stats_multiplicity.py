@@ -1,4 +1,4 @@
-"""Golden test G17 (methods §5.4): BH and Holm on [0.01, 0.04, 0.03, 0.20]."""
+"""Golden test G17 (docs/methods.md §5.4): BH and Holm on [0.01, 0.04, 0.03, 0.20]."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The small-number rules of methods §5.3 / DESIGN "rules of thumb"."""
+"""The small-number rules of docs/methods.md §5.3 / docs/design.md "rules of thumb"."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Golden tests for trustreport.stats.tests; expected values are methods.md §8 (each test names its row)."""
+"""Golden tests for trustreport.stats.tests; expected values are docs/methods.md §8 (each test names its row)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from trustreport.stats import tests as st
 
 
 def agrees(actual: float | None, expected: str) -> bool:
-    """Equal to `expected` to the digits printed in methods.md (half a unit in the last place)."""
+    """Equal to `expected` to the digits printed in docs/methods.md (half a unit in the last place)."""
     decimals = len(expected.split(".")[1]) if "." in expected else 0
     return actual is not None and abs(actual - float(expected)) <= 0.5 * 10**-decimals + 1e-12
 
@@ -75,7 +75,7 @@ def test_poisson_test_with_no_events_has_no_p_value() -> None:
 
 
 def test_two_proportion_score_test_methods_2_1() -> None:
-    """methods §2.1 illustration: 90/250 now vs 40/500 then, score z = 9.54."""
+    """docs/methods.md §2.1 illustration: 90/250 now vs 40/500 then, score z = 9.54."""
     res = st.proportion_test(90, 250, 40, 500, compare="diff")
     assert agrees(res.statistic, "9.54")
     assert res.p_value is not None and res.p_value < 1e-15
@@ -83,7 +83,7 @@ def test_two_proportion_score_test_methods_2_1() -> None:
 
 
 def test_two_proportion_test_is_exact_when_expected_counts_are_small() -> None:
-    """Cochran's rule: an expected cell under 5 switches to Fisher's exact test (methods §2.1, small samples);
+    """Cochran's rule: an expected cell under 5 switches to Fisher's exact test (docs/methods.md §2.1, small samples);
     the score test's p for 3/8 vs 13/1504 would be ~6e-24."""
     res = st.proportion_test(3, 8, 13, 1504, compare="diff")
     assert res.method == st.FISHER_EXACT_TEST and res.statistic is None
@@ -115,7 +115,7 @@ def test_g15_ratio_of_rate_ratios_closed_form_equals_glm() -> None:
 
 
 def test_ratio_of_rate_ratios_uses_exposures() -> None:
-    """Populations that grow between windows change the RRR but not its SE (fixed exposures, methods §1.3)."""
+    """Populations that grow between windows change the RRR but not its SE (fixed exposures, docs/methods.md §1.3)."""
     grown = {**G15, "focal_now": (250, 2.0)}
     closed = st.ratio_of_rate_ratios(**grown)
     assert closed.value == pytest.approx(0.69444444 / 2)
@@ -147,7 +147,7 @@ def test_ratio_of_ratios_with_a_zero_cell_is_not_estimable() -> None:
 
 def test_estimated_counts_fall_back_from_the_exact_test() -> None:
     """Counts estimated from rounded shares are not whole: the exact conditional test needs whole counts, so the
-    score test is used and named (methods §1.2B)."""
+    score test is used and named (docs/methods.md §1.2B)."""
     from statsmodels.stats import rates as smrates
 
     from trustreport.stats.tests import poisson_ratio_test

@@ -85,7 +85,7 @@ def test_national_poll_never_becomes_the_citys_trust(chicago_with_poll):
     context = report.prepared.survey_context
     assert len(context) == 6 and set(context["source_id"]) == {"cbs-2020"}
     all_equal = context[(context["item"] == "police_treatment") & (context["group"] == "all")].iloc[0]
-    # Wilson 95% interval for 39% of 2,071 (methods §2.1): about ±2.1 points.
+    # Wilson 95% interval for 39% of 2,071 (docs/methods.md §2.1): about ±2.1 points.
     assert all_equal["low"] == pytest.approx(0.369, abs=0.002) and all_equal["high"] == pytest.approx(0.411, abs=0.002)
 
 

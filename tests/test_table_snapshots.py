@@ -1,6 +1,6 @@
-"""HTML-fragment snapshots of report tables (STYLE habit 13), on the G15 counts so every cell can be checked.
+"""HTML-fragment snapshots of report tables (docs/style.md habit 13), on the G15 counts so every cell can be checked.
 
-G15 (methods §8): Black stops 400 → 250, white 200 → 180, 50,000 residents of each group in both windows;
+G15 (docs/methods.md §8): Black stops 400 → 250, white 200 → 180, 50,000 residents of each group in both windows;
 the ratio of rate ratios is 0.69444, CI (0.5376, 0.8970). The stored fragments under `tests/snapshots/` are
 regression snapshots (what the tables printed when last accepted); the literal asserts beside them are checked
 by hand. To update a snapshot after a deliberate change:

@@ -1,4 +1,4 @@
-"""The veil-of-darkness test (methods §4): sun times (G10), the spline (G18), the aggregated GLM, the refusals,
+"""The veil-of-darkness test (docs/methods.md §4): sun times (G10), the spline (G18), the aggregated GLM, the refusals,
 and the test on Hartford's bundled OPP file checked against an independent pandas count."""
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def _synthetic(n: int, *, dark_effect: float = -0.3, seed: int = 1, black_share:
     )
 
 
-# --- G10: sunset and dusk (methods §4.3, §8 G10) -------------------------------------------------------------
+# --- G10: sunset and dusk (docs/methods.md §4.3, §8 G10) -------------------------------------------------------------
 
 
 def _minutes(hms: str) -> int:
@@ -101,7 +101,7 @@ def test_a_day_without_civil_dusk_has_no_sun_times():
     assert np.isnan(sun["dusk_minute"].iloc[0])
 
 
-# --- G18: the natural spline (methods §4.2, §8 G18) -----------------------------------------------------------
+# --- G18: the natural spline (docs/methods.md §4.2, §8 G18) -----------------------------------------------------------
 
 
 def _esl_natural_spline(x: np.ndarray, knots: np.ndarray) -> np.ndarray:

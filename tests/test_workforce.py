@@ -1,7 +1,9 @@
-"""Workforce vs residents (methods §7). Golden values: R `segregation::dissimilarity` docs example (methods §7,
-D = 0.6); methods §2.1 illustration (40/500 then vs 90/250 now: difference 0.28, Newcombe (0.217, 0.345), score
-z 9.54, risk-ratio score interval (3.21, 6.32)); NJ officer diversity 2021, Newark PD (checkable-numbers item 7);
-FiveThirtyEight police-locals (checkable-numbers item 3)."""
+"""Workforce vs residents (docs/methods.md §7). Golden values: R `segregation::dissimilarity` docs example
+(docs/methods.md §7,
+D = 0.6); docs/methods.md §2.1 illustration (40/500 then vs 90/250 now: difference 0.28, Newcombe (0.217, 0.345), score
+z 9.54, risk-ratio score interval (3.21, 6.32)); NJ officer diversity 2021, Newark PD (docs/checkable-numbers.md
+item 7);
+FiveThirtyEight police-locals (docs/checkable-numbers.md item 3)."""
 
 from __future__ import annotations
 
@@ -91,7 +93,7 @@ def newark_residents() -> dict[str, float]:
 
 
 def test_newark_officer_shares_are_the_rosters_counts(newark):
-    """Newark PD 2021: 1,034 officers, 476 Hispanic, 341 Black, 211 White (checkable-numbers item 7)."""
+    """Newark PD 2021: 1,034 officers, 476 Hispanic, 341 Black, 211 White (docs/checkable-numbers.md item 7)."""
     est = by_id(newark)
     for group, k in (("hispanic", 476), ("black", 341), ("white", 211)):
         share = est[f"officers.share.{group}.now"]
@@ -180,7 +182,7 @@ THEN, NOW = (date(2009, 1, 1), date(2013, 12, 31)), (date(2021, 1, 1), date(2023
 
 
 def test_change_reproduces_the_methods_illustration(tmp_path):
-    """methods §2.1: 40/500 then vs 90/250 now → +0.28, Newcombe (0.217, 0.345), score z 9.54; risk ratio 4.5
+    """docs/methods.md §2.1: 40/500 then vs 90/250 now → +0.28, Newcombe (0.217, 0.345), score z 9.54; risk ratio 4.5
     with score interval (3.21, 6.32). One resident snapshot, so the representation ratio changes as the share."""
     counts = concat_counts(
         [published_then(tmp_path, 40, 460), table(*now_officers(90, 160), *residents(2015, 1000, 1000, "acs"))]

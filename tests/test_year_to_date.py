@@ -1,4 +1,5 @@
-"""Year-to-date comparisons (methods §2.3) on small daily counts tables; G13 is the golden case (methods §8)."""
+"""Year-to-date comparisons (docs/methods.md §2.3) on small daily counts tables; G13 is the golden case
+(docs/methods.md §8)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ HOMICIDES = Measure.HOMICIDE_VICTIMS
 
 
 def agrees(actual: float | None, expected: str) -> bool:
-    """Equal to `expected` to the digits printed in methods.md (half a unit in the last place)."""
+    """Equal to `expected` to the digits printed in docs/methods.md (half a unit in the last place)."""
     decimals = len(expected.split(".")[1]) if "." in expected else 0
     return actual is not None and abs(actual - float(expected)) <= 0.5 * 10**-decimals + 1e-12
 
@@ -48,7 +49,7 @@ def g13_counts() -> pd.DataFrame:
 
 def test_g13_down_32_percent_is_not_distinguishable_from_chance() -> None:
     """G13: 19 now vs 28 then in equal windows (194 days each): −32.1 %, exact CI for the ratio
-    (0.3581, 1.2591), exact conditional p 0.2430 (methods §2.2, §8)."""
+    (0.3581, 1.2591), exact conditional p 0.2430 (docs/methods.md §2.2, §8)."""
     est = by_id(year_to_date(g13_counts(), HOMICIDES, date(2023, 7, 13)))
     now, then = est["homicide_victims.ytd_count.all.now"], est["homicide_victims.ytd_count.all.then"]
     ratio = est["homicide_victims.ytd_rate_ratio.all.change"]
@@ -78,7 +79,7 @@ def test_caveat_on_seasonality_and_regression_to_the_mean() -> None:
 
 
 def test_small_baseline_is_flagged_unstable() -> None:
-    """A baseline under 20 flags the change `unstable` even when this year's count is large (methods §5.3)."""
+    """A baseline under 20 flags the change `unstable` even when this year's count is large (docs/methods.md §5.3)."""
     counts = daily(("2022-02-01", "all", 12), ("2023-02-01", "all", 40))
     est = by_id(year_to_date(counts, HOMICIDES, date(2023, 6, 30)))
     ratio = est["homicide_victims.ytd_rate_ratio.all.change"]
@@ -88,7 +89,7 @@ def test_small_baseline_is_flagged_unstable() -> None:
 
 
 def test_leap_year_window_has_one_more_day_of_exposure() -> None:
-    """Jan 1 – Jul 13 is 195 days in 2024 and 194 in 2023: the ratio is per day (methods §2.3 step 1)."""
+    """Jan 1 – Jul 13 is 195 days in 2024 and 194 in 2023: the ratio is per day (docs/methods.md §2.3 step 1)."""
     counts = daily(("2023-05-01", "all", 100), ("2024-05-01", "all", 100))
     est = by_id(year_to_date(counts, HOMICIDES, date(2024, 7, 13)))
     now, then = est["homicide_victims.ytd_count.all.now"], est["homicide_victims.ytd_count.all.then"]
@@ -114,7 +115,7 @@ def test_february_29_as_of() -> None:
 
 def test_mean_of_several_prior_windows_as_baseline() -> None:
     """baseline_years=4 as of 2024-02-29: windows 2023 (59 days), 2022 (59), 2021 (59), 2020 (60, leap); the
-    baseline count is their mean and the exposure is all their days (methods §2.3 step 4)."""
+    baseline count is their mean and the exposure is all their days (docs/methods.md §2.3 step 4)."""
     counts = daily(
         ("2020-02-29", "all", 30),
         ("2021-01-10", "all", 20),

@@ -9,7 +9,7 @@ published and how precisely it was published. Unknown keys are refused, so a typ
   `label` (a short name for sentences), `wording` (the published words, quoted briefly), `citation`, `url`.
 - `statistic`: see `Statistic`. `measure`: a canonical measure (a list for `availability`), or omitted with
   `quantity` saying in words what is counted when no measure of the vocabulary fits (e.g. "reported crime").
-- `group` (default `all`), `reference_group`: a group, or `all other` (everyone not in `group`; methods §1.1:
+- `group` (default `all`), `reference_group`: a group, or `all other` (everyone not in `group`; docs/methods.md §1.1:
   vs white, vs all other and vs total give different numbers, so a ratio claim must name it).
 - `denominator`: `residents`, `stops`, `searches`, `arrests`, `years`, `none`, or `unstated`; `readings`: the
   denominators to try when it is unstated (default: residents and the stages that feed the measure).
@@ -25,7 +25,7 @@ published and how precisely it was published. Unknown keys are refused, so a typ
   `decimals` is the number of decimals the value was written with, and a fraction is read at least to whole
   percents: 0.2 was published as "20%"), or within `relative`/`absolute`.
 - `parity_band` (`representation`): the band of representation ratios that counts as "reflects the community"
-  (default 0.8–1.25, the four-fifths rule of thumb both ways; methods §7).
+  (default 0.8–1.25, the four-fifths rule of thumb both ways; docs/methods.md §7).
 - `definition` (what the figure counts, e.g. "pedestrian stops"), `benchmark` (the population it is set
   against), `hispanic` (`separate` or `overlapping`: whether that benchmark counts Hispanic people apart or
   inside the race groups), `context` (words in the same text that bear on the claim), `about` (a jurisdiction
@@ -58,17 +58,17 @@ Bound = Literal["at least", "at most"]
 class Statistic(StrEnum):
     """What a claim states, and so how it is recomputed."""
 
-    RATE_RATIO = "rate_ratio"  # per resident (Poisson), group vs reference (methods §1.2B)
-    RISK_RATIO = "risk_ratio"  # conditional on a stage (binomial), group vs reference (methods §1.2A)
-    PROPORTION = "proportion"  # x / n of a feeding stage, e.g. a hit rate (methods §2.1)
+    RATE_RATIO = "rate_ratio"  # per resident (Poisson), group vs reference (docs/methods.md §1.2B)
+    RISK_RATIO = "risk_ratio"  # conditional on a stage (binomial), group vs reference (docs/methods.md §1.2A)
+    PROPORTION = "proportion"  # x / n of a feeding stage, e.g. a hit rate (docs/methods.md §2.1)
     SHARE = "share"  # the group's share of all events of the measure
     COUNT = "count"  # a count (or dollars) in a window
     COUNT_PER_YEAR = "count_per_year"  # a count over a window, per year
-    COUNT_CHANGE = "count_change"  # two counts, then and now, per year of window (methods §2.2)
+    COUNT_CHANGE = "count_change"  # two counts, then and now, per year of window (docs/methods.md §2.2)
     PERCENT_CHANGE = "percent_change"  # 100·(now − then)/then over two windows
-    PERCENT_CHANGE_YTD = "percent_change_ytd"  # the same, January 1 to the same day in two years (methods §2.3)
-    PROPORTION_CHANGE = "proportion_change"  # a proportion then vs now (methods §2.1)
-    REPRESENTATION = "representation"  # officers vs residents (methods §7)
+    PERCENT_CHANGE_YTD = "percent_change_ytd"  # the same, January 1 to the same day in two years (docs/methods.md §2.3)
+    PROPORTION_CHANGE = "proportion_change"  # a proportion then vs now (docs/methods.md §2.1)
+    REPRESENTATION = "representation"  # officers vs residents (docs/methods.md §7)
     AVAILABILITY = "availability"  # whether data exist for a window
     EVENT = "event"  # a dated event: drawn on the timeline, nothing to recompute
 
@@ -242,7 +242,7 @@ class Claim(_Strict):
         return ("residents", *feeders)
 
 
-# The stages that feed each measure (methods §1.3): the readings of an unstated denominator besides residents.
+# The stages that feed each measure (docs/methods.md §1.3): the readings of an unstated denominator besides residents.
 DEFAULT_READINGS: dict[Measure, tuple[str, ...]] = {
     Measure.SEARCHES: ("stops",),
     Measure.HITS: ("searches",),
@@ -276,7 +276,7 @@ def _missing_for_statistic(c: Claim) -> str | None:
     if absent:
         return f"statistic {s} needs `{absent[0]}`"
     if s in RATIO_STATISTICS and c.reference_group is None:
-        return f"statistic {s} needs an explicit `reference_group` (a group, or 'all other'; methods §1.1)"
+        return f"statistic {s} needs an explicit `reference_group` (a group, or 'all other'; docs/methods.md §1.1)"
     if s in RATIO_STATISTICS and c.group == Group.ALL:
         return f"statistic {s} compares a `group` with its reference: `group` cannot be `all`"
     if c.parity_band[0] >= c.parity_band[1]:

@@ -3,7 +3,8 @@
 For each city: its then and now windows; one headline disparity, the per-resident rate ratio of Black residents
 to the city's reference group (docs/methods.md §1) for the first measure in `HEADLINE_MEASURES` that the city
 has in both windows, with the change between them as the ratio of the two rate ratios and its interval
-(methods §5.2, G15); how the claim ledger graded the city's published claims; and how much of the data-availability
+(docs/methods.md §5.2, G15); how the claim ledger graded the city's published claims; and how much of the
+data-availability
 grid is covered. Nothing is recomputed: every number is one the report itself printed.
 """
 

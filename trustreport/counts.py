@@ -1,4 +1,4 @@
-"""The canonical counts table (DESIGN §1): the one contract between source adapters and metrics.
+"""The canonical counts table (docs/design.md §1): the one contract between source adapters and metrics.
 
 Every source is reduced to long-form rows of (jurisdiction, period_start, period_end, measure, group, value, n,
 source_id). Flow measures (stops, force incidents, …) are summed over the rows that lie inside a window; stock

@@ -60,7 +60,7 @@ class SourceError(TrustReportError):
 
 
 class SchemaError(SourceError):
-    """The canonical counts table built from a source breaks its contract (DESIGN §1)."""
+    """The canonical counts table built from a source breaks its contract (docs/design.md §1)."""
 
 
 class InsufficientDataError(TrustReportError):

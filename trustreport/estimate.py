@@ -1,4 +1,4 @@
-"""The `Estimate`: one number with everything needed to defend it (DESIGN §2).
+"""The `Estimate`: one number with everything needed to defend it (docs/design.md §2).
 
 Tables, charts, sentences and `metrics.json` are all made from these objects, so a number is computed once and
 printed the same everywhere. Nothing downstream recomputes from raw rows.

@@ -1,6 +1,6 @@
 """Execute the report template for one params file with papermill, and turn a failed cell into one line.
 
-Tools: `reference/toolchain.md`.
+Tools: `docs/toolchain.md`.
 """
 
 from __future__ import annotations

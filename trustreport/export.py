@@ -2,7 +2,7 @@
 
 One stylesheet serves the browser's print and the PDF, so one template serves both (STYLE, the notebook); the
 page's structure (landmarks, contents, captions, scroll boxes) is `trustreport.layout`'s.
-Tools: `reference/toolchain.md`.
+Tools: `docs/toolchain.md`.
 """
 
 from __future__ import annotations

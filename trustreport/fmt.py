@@ -1,4 +1,4 @@
-"""One formatter per kind of number, used by tables and sentences alike (STYLE habit 12).
+"""One formatter per kind of number, used by tables and sentences alike (docs/style.md habit 12).
 
 A sentence and the table beside it call the same function, so they can never disagree. An estimate is printed
 by its statistic's `Kind` (`value`, `ci`); a claim of the ledger by its claim statistic (`claim_number`,

@@ -395,7 +395,7 @@ def _within_district(e: Estimate, report: Report) -> str:
 
 
 def _relative(value: float, ref: str, noun: str = "people") -> str:
-    """A ratio in words; below 1 it is also said the other way round (methods §1.1: '0.4 ⇒ 2.5 times less')."""
+    """A ratio in words; below 1 it is also said the other way round (docs/methods.md §1.1: '0.4 ⇒ 2.5 times less')."""
     if value >= 1:
         return f"{fmt.times(value)} that for {ref} {noun}"
     return f"{fmt.ratio(value)} times that for {ref} {noun} ({ref} {noun} had {fmt.times(1 / value)} the rate)"

@@ -1,7 +1,7 @@
 """The typed parameters of one city's report, loaded from `params/<city>.yaml` and validated.
 
 Unknown keys, wrong types, reversed or overlapping windows and missing source files are refused with a
-`ParamsError` that names the file and the key (STYLE habit 7). Source paths follow the path policy of
+`ParamsError` that names the file and the key (docs/style.md habit 7). Source paths follow the path policy of
 `trustreport.source_paths`: inside the project (the folder holding `params/`) or under a named data root, never
 the working directory, so `validate` and `run` find the same files from anywhere. Each source file is checked to
 read as the CSV its kind expects (`sources.checks`); `trustreport.validation.validate` then reads it through its

@@ -1,7 +1,7 @@
 """Publish a city's report atomically: build it in a staging folder, check it, swap it into place.
 
 A report is written to `out_root/.staging-<jurisdiction>-<pid>-…` and renamed to `out_root/<jurisdiction>/`
-only when all four files exist and are valid (DESIGN §4), so a failure never leaves half a report and never
+only when all four files exist and are valid (docs/design.md §4), so a failure never leaves half a report and never
 touches the previous good one. The pid in the folder names lets a later run tell a crashed run's leftovers from
 a live one's (`recover_stale`, `crashed_runs`).
 """

@@ -1,7 +1,7 @@
 """Render one city: params → papermill run of the template → report.ipynb, .html, .pdf and metrics.json.
 
 Every report is built in a staging folder inside `out_root` and swapped into `out_root/<jurisdiction>/` only
-when all four files exist and are valid (`trustreport.publish`, DESIGN §4), so a failure never leaves half a
+when all four files exist and are valid (`trustreport.publish`, docs/design.md §4), so a failure never leaves half a
 report and never touches the previous good one. The run's status goes to `out_root/index.json` and
 `index.html` (`trustreport.index_page`), not into the report folder, because a failed run must not write there.
 

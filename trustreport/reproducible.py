@@ -1,5 +1,5 @@
 """An executed report notebook made free of machine paths and run-to-run noise, so that the same inputs give the
-same `report.ipynb` and `report.html`, byte for byte (DESIGN §4; issue 11).
+same `report.ipynb` and `report.html`, byte for byte (docs/design.md §4; issue 11).
 
 papermill records where the template, the staging folder and the params file were (absolute paths), a random id
 for the cell it injects, and the start, end and duration of the run and of every cell; the kernel adds its own

@@ -2,7 +2,7 @@
 
 Every section has one signature, `section(ctx: SectionContext) -> list[Estimate]`; `report.build()` applies its
 tuple of sections to one context in order. The sections hold the loops over measures and periods so that
-`build()` reads like a table of contents (STYLE habit 6).
+`build()` reads like a table of contents (docs/style.md habit 6).
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def changes(ctx: SectionContext) -> list[Estimate]:
 
 
 def funnels(ctx: SectionContext) -> list[Estimate]:
-    """Section 4: the stage funnel (methods §1.3), then and now; one span per window (the first stage's
+    """Section 4: the stage funnel (docs/methods.md §1.3), then and now; one span per window (the first stage's
     coverage) so the per-resident ratio is exactly the product of the stage ratios."""
     counts, params = ctx.counts, ctx.params
     out: list[Estimate] = []
@@ -165,7 +165,7 @@ def funnels(ctx: SectionContext) -> list[Estimate]:
 
 
 def outcome_tests(ctx: SectionContext) -> list[Estimate]:
-    """Section 5: the outcome (hit-rate) test, pooled and within districts, then and now (methods §3)."""
+    """Section 5: the outcome (hit-rate) test, pooled and within districts, then and now (docs/methods.md §3)."""
     params = ctx.params
     out: list[Estimate] = []
     for period, win in _periods(params):
@@ -182,7 +182,7 @@ def outcome_tests(ctx: SectionContext) -> list[Estimate]:
 
 def veils_of_darkness(ctx: SectionContext) -> list[Estimate]:
     """Section 5: the veil-of-darkness test, Black vs reference drivers, where stop times of vehicle stops and a
-    location exist (methods §4)."""
+    location exist (docs/methods.md §4)."""
     params = ctx.params
     if params.location is None:
         return []
@@ -261,7 +261,7 @@ def trust(ctx: SectionContext) -> list[Estimate]:
 
 
 def accountability(ctx: SectionContext) -> list[Estimate]:
-    """Section 6: lawsuits and settlements by year and then vs now, in constant dollars (methods §6, §2.2)."""
+    """Section 6: lawsuits and settlements by year and then vs now, in constant dollars (docs/methods.md §6, §2.2)."""
     params = ctx.params
     return lawsuit_estimates(ctx.counts, ctx.sources, params.then.dates, params.now.dates, level=params.options.level)
 
@@ -322,7 +322,7 @@ def with_source_caveats(estimates: Sequence[Estimate], sources: Sequence[SourceD
 
 
 def with_adjusted_p_values(estimates: Sequence[Estimate]) -> list[Estimate]:
-    """Benjamini–Hochberg across every test in the report (methods §5.4), beside the raw p-values."""
+    """Benjamini–Hochberg across every test in the report (docs/methods.md §5.4), beside the raw p-values."""
     return adjust_estimates(list(estimates), method="fdr_bh")
 
 

@@ -45,7 +45,8 @@ _DIFFERENCES = frozenset(
 
 
 class Statistic(StrEnum):
-    """Every statistic an `Estimate` can carry, each declared with its `Kind` (methods § in the metric modules)."""
+    """Every statistic an `Estimate` can carry, each declared with its `Kind` (docs/methods.md §in the metric
+    modules)."""
 
     kind: Kind
 

@@ -76,7 +76,7 @@ class Period(StrEnum):
 
 
 class DenominatorKind(StrEnum):
-    """What an estimate's denominator counts (methods §1.3: the stage that feeds the decision)."""
+    """What an estimate's denominator counts (docs/methods.md §1.3: the stage that feeds the decision)."""
 
     RESIDENTS = "residents"
     STOPS = "stops"
@@ -99,7 +99,7 @@ class Flag(StrEnum):
     DENOMINATOR_VINTAGE = "denominator vintage differs"
 
 
-# The small-number thresholds of methods §5.3, defined once: no ratio under 5 events (AIHW), `unstable` under 20
+# The small-number thresholds of docs/methods.md §5.3, defined once: no ratio under 5 events (AIHW), `unstable` under 20
 # (CDC WISQARS: Poisson RSE above ~22 %), individual-level sub-city cells of 1–9 suppressed (CDC WONDER).
 MIN_RATIO_COUNT = 5
 UNSTABLE_BELOW = 20

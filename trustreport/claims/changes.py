@@ -1,10 +1,10 @@
 """Then-vs-now claims: two counts, a percent change, a year-to-date change, a proportion then and now.
 
-Counts are compared per year of window with the exact conditional test and interval (methods §2.2, G14:
+Counts are compared per year of window with the exact conditional test and interval (docs/methods.md §2.2, G14:
 exposure = each window's length in years, so "48 in 2010–2014 vs 18 since 2014" is not read as two equal
-windows); year-to-date changes use January 1 to the same day, days as exposure (methods §2.3, G13); proportions
-use the Newcombe interval and score test (methods §2.1). A percent change is reproduced on counts, as its
-publisher computed it (100·(now − then)/then, methods §2.3), and judged consistent against the interval of the
+windows); year-to-date changes use January 1 to the same day, days as exposure (docs/methods.md §2.3, G13); proportions
+use the Newcombe interval and score test (docs/methods.md §2.1). A percent change is reproduced on counts, as its
+publisher computed it (100·(now − then)/then, docs/methods.md §2.3), and judged consistent against the interval of the
 exposure-adjusted ratio.
 """
 
@@ -28,7 +28,8 @@ INFRA_MARGINALITY = (
 )
 SETTLEMENT_LAG = (
     "Lawsuits settle years after the incident, so a recent window is incomplete (right-censoring); dollars are "
-    "nominal totals, and constant dollars would need the payments by year, which are not published (methods §6)."
+    "nominal totals, and constant dollars would need the payments by year, which are not published (docs/methods.md "
+    "§6)."
 )
 
 
@@ -57,7 +58,7 @@ def percent_change(claim: Claim, ctx: Context) -> Outcome:
 
 
 def percent_change_ytd(claim: Claim, ctx: Context) -> Outcome:
-    """January 1 to the same day, this year vs last, days as exposure (methods §2.3, G13)."""
+    """January 1 to the same day, this year vs last, days as exposure (docs/methods.md §2.3, G13)."""
     now_count, then_count, ratio, _ = year_to_date(
         ctx.counts, claim.measures[0], claim.now.end, group=claim.group, level=ctx.level
     )
@@ -70,7 +71,7 @@ def percent_change_ytd(claim: Claim, ctx: Context) -> Outcome:
 
 def proportion_change(claim: Claim, ctx: Context) -> Outcome:
     """Both proportions against the published ones (Wilson intervals), and the difference now − then
-    (Newcombe interval, score or Fisher test; methods §2.1)."""
+    (Newcombe interval, score or Fisher test; docs/methods.md §2.1)."""
     then_p = proportion_estimate(claim, ctx, claim.group, claim.then.dates, Period.THEN)
     now_p = proportion_estimate(claim, ctx, claim.group, claim.now.dates, Period.NOW)
     checks = [

@@ -178,7 +178,7 @@ def _minor(then: Side, now: Side) -> list[str]:
 
 
 def _ratio_kind(statistic: str, denominator: str) -> str:
-    """A ratio read per resident is a rate ratio, per stop, search or arrest a risk ratio (methods §1.3)."""
+    """A ratio read per resident is a rate ratio, per stop, search or arrest a risk ratio (docs/methods.md §1.3)."""
     if statistic in (Statistic.RATE_RATIO, Statistic.RISK_RATIO):
         if denominator == "residents":
             return str(Statistic.RATE_RATIO)

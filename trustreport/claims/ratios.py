@@ -4,7 +4,7 @@ Ratios against a single group use the report's own metrics (`per_resident_dispar
 so a ledger number equals the table's. Ratios against 'all other' people (everyone not in the group: the
 group's complement of the `all` count) and conditional stages the vocabulary does not chain (force per
 arrest) are assembled here from the same statistics: exact conditional or score intervals for Poisson rate
-ratios (methods §1.2B), Koopman score or Katz intervals for binomial risk ratios (§1.2A), the small-number
+ratios (docs/methods.md §1.2B), Koopman score or Katz intervals for binomial risk ratios (§1.2A), the small-number
 rules of §5.3.
 """
 
@@ -221,7 +221,7 @@ def _stage_cells(
 
 def proportion_checks(claim: Claim, ctx: Context) -> list[Check]:
     """The group's proportion of the feeding stage (and the reference group's, when published), Wilson
-    intervals (methods §2.1)."""
+    intervals (docs/methods.md §2.1)."""
     targets = [(claim.group, claim.published_value)]
     if claim.published_reference is not None and claim.reference_group not in (None, ALL_OTHER):
         targets.append((claim.reference_group, claim.published_reference))

@@ -1,4 +1,4 @@
-"""Claims about how things stand rather than a rate: whether the force mirrors residents (methods §7), whether
+"""Claims about how things stand rather than a rate: whether the force mirrors residents (docs/methods.md §7), whether
 data exist for a window, and dated events."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ _NOT_COMPARED = {str(Group.ALL), str(Group.UNKNOWN), str(Group.OTHER)}
 def representation_outcome(claim: Claim, ctx: Context) -> Outcome:
     """Each group's representation ratio (officer share ÷ resident share) against `parity_band`: reproduced
     when every ratio lies in the band, contradicted when some group's interval lies wholly outside it,
-    consistent otherwise; with the dissimilarity index (methods §7)."""
+    consistent otherwise; with the dissimilarity index (docs/methods.md §7)."""
     window = data_window(claim).dates
     found = representation(
         ctx.counts, window, period=period_of(claim), groups=_groups_in_both(ctx.counts, window), level=ctx.level

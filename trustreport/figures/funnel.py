@@ -1,4 +1,4 @@
-"""Section 4 chart: stage-by-stage ratios vs the reference group, then and now (methods §1.3)."""
+"""Section 4 chart: stage-by-stage ratios vs the reference group, then and now (docs/methods.md §1.3)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from trustreport.vocab import FUNNEL_ORDER, GROUP_COLOURS, GROUP_LABELS, Period,
 
 
 def funnel(report: Report) -> Chart | None:
-    """Stage-by-stage ratios vs the reference group (the relative rate index of each stage, methods §1.3), by
+    """Stage-by-stage ratios vs the reference group (the relative rate index of each stage, docs/methods.md §1.3), by
     group, then (hollow) vs now (filled), with intervals, on a log scale with parity at 1. Points are not joined:
     the stages branch (arrests are fed by stops, not by hits). None when no stage ratio is estimable."""
     frame = _funnel_ratio_frame(report)

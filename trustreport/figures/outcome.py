@@ -1,4 +1,5 @@
-"""Section 5 charts: the outcome test's district scatter (methods §3) and the veil-of-darkness chart (methods §4)."""
+"""Section 5 charts: the outcome test's district scatter (docs/methods.md §3) and the veil-of-darkness chart
+(docs/methods.md §4)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ _DARK_COLOUR = "#000000"  # Okabe–Ito black: after dusk
 
 
 def outcome_scatter(report: Report) -> Chart | None:
-    """The Open Policing disparity scatter (methods §3.1): per district, each group's hit rate against the
+    """The Open Policing disparity scatter (docs/methods.md §3.1): per district, each group's hit rate against the
     reference group's, point size = searches of both, a dashed 45° line of equal hit rates; one panel per
     period, stacked. Draws `report.prepared.hit_rates`; None when the sources hold no searches by district."""
     p = report.params.params
@@ -106,7 +107,7 @@ def _hit_rate_panel(ax: Axes, table: pd.DataFrame, limit: float, biggest: float)
 
 
 def veil_of_darkness(report: Report) -> Chart | None:
-    """The OPP tutorial's veil-of-darkness chart (methods §4): the focal group's share of inter-twilight stops
+    """The OPP tutorial's veil-of-darkness chart (docs/methods.md §4): the focal group's share of inter-twilight stops
     by 15-minute clock-time bin, in daylight (orange circles) and after dusk (black squares), one panel per
     period, stacked, with the darkness odds ratio in each panel title. Draws `report.prepared.darkness`; None
     without a location, stop times or veil-of-darkness estimates."""

@@ -1,1 +1,1 @@
-"""Metrics: the canonical counts table → `Estimate` objects, one module per report concept (STYLE.md)."""
+"""Metrics: the canonical counts table → `Estimate` objects, one module per report concept (docs/style.md)."""

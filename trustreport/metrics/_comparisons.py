@@ -1,7 +1,7 @@
 """Two-sample comparisons every metric fills the same way: a ratio of two Poisson rates, a ratio of two
 proportions, a difference of two proportions. Each takes an `Estimate` shell and sets value, numerator (the
 first sample's rate or proportion), denominator (the second's), interval and test; the caller applies the
-small-number rules (methods §5.3), which differ by statistic."""
+small-number rules (docs/methods.md §5.3), which differ by statistic."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def rate_ratio_comparison(
     test_method: str | None = "exact-cond",
 ) -> Estimate:
     """(a/n1)/(c/n2): the exact conditional interval (`exact_ci`) or the exact-under-100, score-otherwise one
-    (methods §1.2B); the Poisson ratio test named by `test_method` (None: exact under 100, score otherwise)."""
+    (docs/methods.md §1.2B); the Poisson ratio test named by `test_method` (None: exact under 100, score otherwise)."""
     ci = iv.rate_ratio_exact_ci(a, n1, c, n2, level=level) if exact_ci else iv.rate_ratio_ci(a, n1, c, n2, level=level)
     test = st.poisson_ratio_test(a, n1, c, n2, method=test_method)
     return replace(
@@ -41,7 +41,7 @@ def rate_ratio_comparison(
 
 def risk_ratio_comparison(est: Estimate, a: float, n1: float, c: float, n2: float, *, level: float) -> Estimate:
     """(a/n1)/(c/n2) of two binomial proportions: Koopman score interval under 100, Katz log otherwise;
-    two-proportion score test, Fisher exact when an expected cell is under 5 (methods §1.2A)."""
+    two-proportion score test, Fisher exact when an expected cell is under 5 (docs/methods.md §1.2A)."""
     ci = iv.risk_ratio_ci(a, n1, c, n2, level=level)
     test = st.proportion_test(a, n1, c, n2, compare="ratio")
     return replace(
@@ -60,7 +60,7 @@ def proportion_difference_comparison(
     est: Estimate, x1: float, n1: float, x2: float, n2: float, *, level: float
 ) -> Estimate:
     """x1/n1 − x2/n2: Newcombe hybrid score interval, two-proportion score test (Fisher exact when a cell is
-    small) (methods §2.1)."""
+    small) (docs/methods.md §2.1)."""
     ci = iv.proportion_difference_ci(x1, n1, x2, n2, level=level)
     test = st.proportion_test(x1, n1, x2, n2, compare="diff")
     return replace(

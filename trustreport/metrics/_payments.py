@@ -1,5 +1,6 @@
 """The settlement files' payments, as every lawsuit metric reads them: stacked across sources, deflated to
-constant dollars by the CPI-U of the year paid (methods §6), grouped into cases, and the estimate shell the lawsuit
+constant dollars by the CPI-U of the year paid (docs/methods.md §6), grouped into cases, and the estimate shell the
+lawsuit
 metrics share."""
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def payments_of(sources: Sequence[SourceData]) -> pd.DataFrame:
 
 
 def constant_dollars(payments: pd.DataFrame, base_year: int) -> pd.Series:
-    """Each payment in base-year dollars, deflated by the CPI-U of its own year paid (methods §6)."""
+    """Each payment in base-year dollars, deflated by the CPI-U of its own year paid (docs/methods.md §6)."""
     factor = {y: to_constant_dollars(1.0, int(y), base_year=base_year) for y in payments["paid_year"].unique()}
     return payments["amount_usd"] * payments["paid_year"].map(factor)
 

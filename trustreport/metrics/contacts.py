@@ -2,7 +2,7 @@
 
 Statistics (ids `measure.statistic.group.period`): `contacts` `count` and `rate` (then, now; group `all`):
 contacts in the window (Garwood exact interval) and per resident per year (shown per `rate_per`), as for stops
-(methods §1.2B).
+(docs/methods.md §1.2B).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def contacts_rates(
     rate_per: int = 1000,
 ) -> list[Estimate]:
     """Non-enforcement contacts in the window (`count`, Garwood exact interval) and per resident per year
-    (`rate`, the exact Poisson interval on the count over residents × years; methods §1.2B), over the part of
+    (`rate`, the exact Poisson interval on the count over residents × years; docs/methods.md §1.2B), over the part of
     the window the contacts sources cover (flagged `partial coverage` when narrower)."""
     covered, note = _covered_span(coverages, window, period)
     events = flow_counts(counts, Measure.CONTACTS, covered)

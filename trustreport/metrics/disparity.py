@@ -1,4 +1,4 @@
-"""Disparities within one window (methods §1): per-resident rates and rate ratios (Poisson, §1.2B), and
+"""Disparities within one window (docs/methods.md §1): per-resident rates and rate ratios (Poisson, §1.2B), and
 stage-by-stage proportions and risk ratios whose denominator is the stage that feeds them (binomial, §1.2A,
 §1.3).
 
@@ -69,7 +69,7 @@ def per_resident_disparity(
     """Per group: the count (Garwood exact interval), the rate per resident per year (value = count /
     (residents × years), interval from the exact Poisson interval on the count) and, for each group other
     than the reference, the rate ratio vs the reference (exact conditional interval when a count is under
-    100, score otherwise; p from the exact conditional test) (methods §1.2B).
+    100, score otherwise; p from the exact conditional test) (docs/methods.md §1.2B).
 
     Residents come from the snapshot `counts.stock_snapshot` picks; one that does not overlap the window
     flags rates and ratios `denominator vintage differs`. Without residents only the counts are returned,
@@ -106,7 +106,7 @@ def conditional_disparity(
     """Per group: the count, the proportion of the feeding stage (searches | stops, hits | searches,
     citations | stops; Wilson interval) and, for each group other than the reference, the risk ratio vs the
     reference (Koopman score interval when a count is under 100, Katz log otherwise; p from the
-    two-proportion score test, or Fisher's exact test when an expected cell is under 5) (methods §1.2A,
+    two-proportion score test, or Fisher's exact test when an expected cell is under 5) (docs/methods.md §1.2A,
     §1.3)."""
     if measure not in CONDITIONAL_STAGES:
         raise ValueError(f"{measure} is not a conditional stage; expected one of {sorted(CONDITIONAL_STAGES)}")
@@ -122,7 +122,7 @@ def conditional_disparity(
 
 
 def _count(events: FlowCounts, group: Group, period: Period, level: float) -> Estimate:
-    """The number of events, with the Garwood exact interval (methods §1.2B, G6)."""
+    """The number of events, with the Garwood exact interval (docs/methods.md §1.2B, G6)."""
     x = events.count(group)
     est = new_estimate(events.measure, Statistic.COUNT, group, period, events.window, value=x, numerator=x)
     if x is None:
@@ -192,7 +192,7 @@ def _rate_ratio(
 
 
 def _proportion(events: FlowCounts, base: FlowCounts, group: Group, period: Period, level: float) -> Estimate:
-    """x/n of the feeding stage, with the Wilson interval (methods §2.1)."""
+    """x/n of the feeding stage, with the Wilson interval (docs/methods.md §2.1)."""
     x, n = events.count(group), base.count(group)
     est = new_estimate(
         events.measure,

@@ -4,16 +4,16 @@
 
 Statistics (ids `measure.statistic.group.period`, measure `force_incidents` unless said):
 - `per_arrest` (value = force incidents ÷ arrests, shown per 1,000; Garwood exact Poisson interval with arrests as
-  exposure, since one arrest can carry several uses of force, methods §1.3 note) and `per_arrest_ratio` vs the
-  reference (exact conditional / score rate-ratio interval, exact conditional test, methods §1.2B).
+  exposure, since one arrest can carry several uses of force, docs/methods.md §1.3 note) and `per_arrest_ratio` vs the
+  reference (exact conditional / score rate-ratio interval, exact conditional test, docs/methods.md §1.2B).
 - `severity_share_<severity>` (share of a group's incidents whose most severe force is that level; Wilson,
-  methods §2.1), `weapon_share` (a less-lethal weapon or a firearm) and `weapon_risk_ratio` vs the reference
-  (Koopman score / Katz interval, score or Fisher test, methods §1.2A).
+  docs/methods.md §2.1), `weapon_share` (a less-lethal weapon or a firearm) and `weapon_risk_ratio` vs the reference
+  (Koopman score / Katz interval, score or Fisher test, docs/methods.md §1.2A).
 - `injury_share`, `serious_injury_share` (incidents with a subject injury; Wilson) and `injury_risk_ratio`.
 - measure `force_subjects`: `subject_share` then (the Force Report's published share) and now (people with a
-  recorded race), and `subject_share_difference` now − then (Newcombe interval, score test, methods §2.1), each
+  recorded race), and `subject_share_difference` now − then (Newcombe interval, score test, docs/methods.md §2.1), each
   with a comparability note.
-Small-number rules of methods §5.3 apply throughout (no ratio under 5, `unstable` under 20).
+Small-number rules of docs/methods.md §5.3 apply throughout (no ratio under 5, `unstable` under 20).
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ def force_per_arrest(
     level: float = 0.95,
     rate_per: int = 1000,
 ) -> list[Estimate]:
-    """Force incidents per arrest by group where the counts hold both (Poisson, methods §1.3), and rate ratios vs
+    """Force incidents per arrest by group where the counts hold both (Poisson, docs/methods.md §1.3), and rate
+    ratios vs
     the reference where both groups have arrests."""
     events = flow_counts(counts, Measure.FORCE_INCIDENTS, window)
     arrests = flow_counts(counts, Measure.ARRESTS, window)
@@ -98,7 +99,7 @@ def _extras(sources: Sequence[SourceData], name: str, window: DateSpan) -> tuple
 def _share(
     statistic: Statistic, group: Group, period: Period, window: DateSpan, x: float, n: float, level: float, **kw
 ) -> Estimate:
-    """x/n with the Wilson interval, flagged unstable under 20 (methods §2.1, §5.3)."""
+    """x/n with the Wilson interval, flagged unstable under 20 (docs/methods.md §2.1, §5.3)."""
     measure = kw.pop("measure", Measure.FORCE_INCIDENTS)
     est = new_estimate(measure, statistic, group, period, window, value=None, numerator=x, denominator=n, **kw)
     if n <= 0:
@@ -110,7 +111,7 @@ def _share(
 def _risk_ratio(
     statistic: Statistic, group: Group, reference: Group, period: Period, window: DateSpan, cells, level, **kw
 ):
-    """(a/n1)/(c/n2) with the recommended binomial interval and test (methods §1.2A)."""
+    """(a/n1)/(c/n2) with the recommended binomial interval and test (docs/methods.md §1.2A)."""
     (a, n1), (c, n2) = cells
     est = new_estimate(Measure.FORCE_INCIDENTS, statistic, group, period, window, value=None,
                        reference_group=reference, **kw)  # fmt: skip
@@ -216,7 +217,8 @@ def subject_shares_then_now(
 ) -> list[Estimate]:
     """Race shares of the people force was used on: the Force Report's published shares (then; n = its uses of
     force, so the count is share × n) vs people with a recorded race in the now window (`force_subjects`), and
-    the difference now − then (Newcombe interval, score test; methods §2.1). Shares and differences only: the two
+    the difference now − then (Newcombe interval, score test; docs/methods.md §2.1). Shares and differences only:
+    the two
     sources count different units (forms vs incidents), so their counts are not compared."""
     published = [s for s in sources if "force_report" in s.extras]
     if not published:

@@ -1,10 +1,10 @@
-"""The stage funnel: the OJJDP Relative Rate Index adapted to policing (methods §1.3).
+"""The stage funnel: the OJJDP Relative Rate Index adapted to policing (docs/methods.md §1.3).
 
 Stages residents → stops → searches → hits → arrests → force, each measured against the stage that feeds it
 ("the denominator at each decision point is the count at the stage that feeds it"): stops per resident,
 searches | stops, hits | searches, arrests | stops (per resident where no stops are held), force | arrests
 (per resident where no arrests are held). Force counts people (`force_subjects`) where the data hold them,
-incidents otherwise, since one arrest can carry several incidents (methods §1.3, footnote).
+incidents otherwise, since one arrest can carry several incidents (docs/methods.md §1.3, footnote).
 
 Statistics (ids `measure.statistic.group.period`):
 
@@ -101,8 +101,8 @@ def funnel(
 ) -> list[Estimate]:
     """Stage rates, stage ratios (the RRI), cumulative per-resident ratios, expected counts if treated like
     the reference group and the excess, and the decomposition identity, for every stage the counts hold in
-    `window` (methods §1.2, §1.3). All stages use the same window and resident snapshot, so the identity can
-    hold. The small-number rules of methods §5.3 apply: no ratio under 5 events, `unstable` under 20."""
+    `window` (docs/methods.md §1.2, §1.3). All stages use the same window and resident snapshot, so the identity can
+    hold. The small-number rules of docs/methods.md §5.3 apply: no ratio under 5 events, `unstable` under 20."""
     stages = funnel_stages(counts, window)
     residents = residents_for(counts, window)
     shown = [g for g in dict.fromkeys([*groups, reference]) if g != Group.ALL]
@@ -204,7 +204,7 @@ def _expected_count(
     stage: Stage, residents: Residents, group: Group, reference: Group, period: Period, level: float
 ) -> Estimate:
     """N_{k-1}(g) × rate_k(reference): the stage count the group would have if treated like the reference
-    group at this stage (methods §1.3; Campaign Zero's "if the victims had been white")."""
+    group at this stage (docs/methods.md §1.3; Campaign Zero's "if the victims had been white")."""
     est = new_estimate(
         stage.measure,
         Statistic.EXPECTED_COUNT,
@@ -277,7 +277,7 @@ def _excess(stage: Stage, expected: Estimate, group: Group, reference: Group) ->
 
 
 def _identity(stage: Stage, ratios: Sequence[Estimate], cumulative: Estimate) -> Estimate:
-    """Per-resident ratio = product of the stage ratios down the chain (methods §1.3), both sides carried."""
+    """Per-resident ratio = product of the stage ratios down the chain (docs/methods.md §1.3), both sides carried."""
     est = new_estimate(
         stage.measure,
         Statistic.STAGE_RATIO_PRODUCT,

@@ -14,7 +14,7 @@ adds, with ids `measure.statistic.group.period`:
   Newcombe hybrid score interval (§2.1), two-proportion score test (Fisher exact when a cell is small).
 - `homicides_cleared.vs_all_others_clearance_gap` and `homicides_cleared.vs_all_others_risk_ratio`: the same
   against homicides of all other victims (Newcombe; Koopman score or Katz interval, §1.2A).
-- Year to date on the latest date the data cover (`homicides_year_to_date`, methods §2.3, via
+- Year to date on the latest date the data cover (`homicides_year_to_date`, docs/methods.md §2.3, via
   `metrics.year_to_date`), and annual counts for charts (`annual_counts`).
 
 Numerator and denominator of every ratio or gap hold the group's quantity and the reference's. The
@@ -106,7 +106,7 @@ def _reference_note(group: Group, reference: Group | None) -> str:
 def victims_vs_all_others(
     victims: FlowCounts, residents: Residents, group: Group, period: Period, *, level: float = 0.95
 ) -> Estimate:
-    """Victims per resident of `group` ÷ victims per resident of everyone else (methods §1.1, §1.2B)."""
+    """Victims per resident of `group` ÷ victims per resident of everyone else (docs/methods.md §1.1, §1.2B)."""
     est = new_estimate(
         VICTIMS,
         Statistic.VS_ALL_OTHERS_RATE_RATIO,
@@ -168,7 +168,7 @@ def _clearance_gap(
     cleared: FlowCounts, victims: FlowCounts, group: Group, reference: Group | None, period: Period, level: float
 ) -> Estimate:
     """Clearance of the group minus clearance of the reference (a group, or None for all other victims), in
-    proportion units shown as percentage points; Newcombe hybrid score interval (methods §2.1)."""
+    proportion units shown as percentage points; Newcombe hybrid score interval (docs/methods.md §2.1)."""
     statistic = Statistic.CLEARANCE_GAP if reference is not None else Statistic.VS_ALL_OTHERS_CLEARANCE_GAP
     est = _clearance_estimate(statistic, group, reference, period, (cleared, victims))
     cells = _binomial_cells(cleared, victims, group, reference, str(period))
@@ -183,7 +183,7 @@ def _clearance_ratio_vs_all_others(
     cleared: FlowCounts, victims: FlowCounts, group: Group, period: Period, level: float
 ) -> Estimate:
     """Clearance of the group ÷ clearance of all other victims: binomial risk ratio, Koopman score interval
-    when a count is under 100, Katz log otherwise (methods §1.2A)."""
+    when a count is under 100, Katz log otherwise (docs/methods.md §1.2A)."""
     est = _clearance_estimate(Statistic.VS_ALL_OTHERS_RISK_RATIO, group, None, period, (cleared, victims))
     cells = _binomial_cells(cleared, victims, group, None, str(period))
     if isinstance(cells, str):

@@ -115,7 +115,8 @@ class FlowCounts:
     def hispanic_folded_note(self, reference: Group, residents: Residents) -> str | None:
         """A note when a ratio against White sets sources that record no Hispanic group against residents that
         count Hispanic people apart: the sources' White count then likely includes Hispanic White people, whom
-        the residents count as Hispanic (methods §1), so race and Hispanic origin overlap on the numerator side."""
+        the residents count as Hispanic (docs/methods.md §1), so race and Hispanic origin overlap on the numerator
+        side."""
         if reference != Group.WHITE or not self.has_data or Group.HISPANIC in self.recorded:
             return None
         if Group.HISPANIC not in residents.values:
@@ -170,7 +171,7 @@ class Residents:
         )
 
     def person_years(self, group: Group) -> float | None:
-        """Residents × years in the window: the Poisson exposure (methods §1.3, §2.2); None without
+        """Residents × years in the window: the Poisson exposure (docs/methods.md §1.3, §2.2); None without
         residents."""
         residents = self.values.get(group)
         if residents is None or residents <= 0:

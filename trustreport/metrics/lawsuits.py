@@ -1,8 +1,9 @@
-"""Accountability: lawsuits and settlements per year and then vs now, in constant dollars (methods §6, §2.2).
+"""Accountability: lawsuits and settlements per year and then vs now, in constant dollars (docs/methods.md §6, §2.2).
 
 Counts (`lawsuits`) and nominal dollars (`settlement_usd`) come from the counts table; constant dollars, means and
 medians from the settlement adapter's `payments` extras, each payment deflated by the CPI-U of the year it was
-paid before any sum (`stats.dollars.to_constant_dollars`, methods §6, G16). The base year is the latest year paid
+paid before any sum (`stats.dollars.to_constant_dollars`, docs/methods.md §6, G16). The base year is the latest
+year paid
 in the data unless given; every constant-dollar estimate names it in its notes. Group is always `all` (the
 files record no race).
 
@@ -19,7 +20,7 @@ Statistics (ids `measure.statistic.all.period`; per-year estimates put the year 
   first payment); per window with a BCa bootstrap interval (9,999 resamples, fixed seed, so the same inputs give
   the same metrics.json), per year without one.
 - `lawsuits.rate_change_ratio` (change): cases per year now ÷ then, exposure = years covered by each window, exact
-  conditional interval and test (`then_now.rate_change`, methods §2.2, G14).
+  conditional interval and test (`then_now.rate_change`, docs/methods.md §2.2, G14).
 - `settlement_usd.payout_change_ratio` (change): median payout now ÷ then, two-sample BCa bootstrap interval,
   permutation test (9,999 permutations) of equal medians.
 - `lawsuits.lag_median_years` and `lawsuits.incomplete_from_year`: `metrics.settlement_lag`.
@@ -214,7 +215,7 @@ def window_levels(
 
 def payment_count(payments: pd.DataFrame, window: DateSpan, period: Period) -> Estimate:
     """`lawsuits.payment_count`: the payment rows paid in the window, reported beside the cases (`lawsuits.count`)
-    because a case paid in installments or to several payees is several rows (methods §6). No interval: the
+    because a case paid in installments or to several payees is several rows (docs/methods.md §6). No interval: the
     payments of one case are not independent events."""
     pay = _inside(payments, window)
     cases = int(pay["case"].nunique())
@@ -305,7 +306,7 @@ def _per_case(
 
 
 def _bootstrap(samples: tuple[np.ndarray, ...], statistic: Callable, level: float) -> tuple[float, float, str]:
-    """BCa bootstrap interval (methods §6), falling back to the percentile interval when BCa is undefined."""
+    """BCa bootstrap interval (docs/methods.md §6), falling back to the percentile interval when BCa is undefined."""
     for method, name in (("BCa", BCA), ("percentile", PERCENTILE)):
         with warnings.catch_warnings():
             # BCa is undefined when resamples are degenerate (many ties); the percentile interval is used then.
@@ -337,7 +338,7 @@ def payout_change(
     payments: pd.DataFrame, then: DateSpan, now: DateSpan, *, base_year: int, level: float = 0.95
 ) -> Estimate:
     """Median payout per case now ÷ then in constant dollars: two-sample BCa bootstrap interval, permutation test
-    (methods §6)."""
+    (docs/methods.md §6)."""
     cases = cases_of(payments, base_year)
     x_then, x_now = (_inside(cases, w)["constant"].to_numpy(dtype=float) for w in (then, now))
     est = estimate_for(

@@ -1,4 +1,4 @@
-"""Multiple-comparison adjustment across a report's estimates (methods §5.4): each distinct test counted once,
+"""Multiple-comparison adjustment across a report's estimates (docs/methods.md §5.4): each distinct test counted once,
 its p-value adjusted by `trustreport.stats.multiplicity.adjust_p_values`."""
 
 from __future__ import annotations

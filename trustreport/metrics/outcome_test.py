@@ -1,12 +1,12 @@
-"""The outcome (hit-rate) test (methods §3.1): among searched people, the share found with contraband, by group.
+"""The outcome (hit-rate) test (docs/methods.md §3.1): among searched people, the share found with contraband, by group.
 
 Statistics (measure `hits`, ids `hits.<statistic>.<group>.<period>`):
 
-- `hit_rate`: hits / searches, Wilson interval (methods §2.1);
+- `hit_rate`: hits / searches, Wilson interval (docs/methods.md §2.1);
 - `hit_rate_ratio`: pooled hit rate vs the reference group, Koopman score or Katz log interval, two-proportion
-  score (or Fisher exact) test (methods §1.2A);
+  score (or Fisher exact) test (docs/methods.md §1.2A);
 - `hit_rate_ratio_mh`: the district-stratified Mantel–Haenszel risk ratio, Greenland–Robins interval,
-  Cochran–Mantel–Haenszel test of no association (methods §3.1);
+  Cochran–Mantel–Haenszel test of no association (docs/methods.md §3.1);
 - `hit_rate_odds_ratio_mh`: the Mantel–Haenszel odds ratio (statsmodels `StratifiedTable`, Robins–Breslow–
   Greenland interval), with the Breslow–Day test of a common odds ratio across districts in its notes;
 - `hit_rate_discretionary`, `hit_rate_ratio_discretionary`: the same on discretionary searches only, as OPP
@@ -15,7 +15,7 @@ Statistics (measure `hits`, ids `hits.<statistic>.<group>.<period>`):
   is recorded for at least half the searches).
 
 Counts come from the stop adapter's `by_district` and `search_basis` extras. Every estimate carries the
-infra-marginality caveat (methods §3.2); the small-number rules of methods §5.3 apply.
+infra-marginality caveat (docs/methods.md §3.2); the small-number rules of docs/methods.md §5.3 apply.
 """
 
 from __future__ import annotations
@@ -50,8 +50,9 @@ MIN_BASIS_COVERAGE = 0.5
 UNKNOWN_DISTRICT = "unknown"
 
 INFRA_MARGINALITY_NOTE = (
-    "Outcome test (methods §3): a lower hit rate for a group suggests its members are searched on less evidence, "
-    "but a hit rate also depends on how risk is spread within each group (infra-marginality, methods §3.2), so "
+    "Outcome test (docs/methods.md §3): a lower hit rate for a group suggests its members are searched on less "
+    "evidence, "
+    "but a hit rate also depends on how risk is spread within each group (infra-marginality, docs/methods.md §3.2), so "
     "equal hit rates do not prove equal treatment and unequal ones do not prove bias."
 )
 
@@ -90,7 +91,7 @@ def outcome_test(
     level: float = 0.95,
 ) -> list[Estimate]:
     """Hit rates by group, pooled and district-stratified ratios vs the reference, and the discretionary-only
-    hit rates where the file records a search basis (methods §3.1). Empty when no source has search counts
+    hit rates where the file records a search basis (docs/methods.md §3.1). Empty when no source has search counts
     by district."""
     cells = search_cells(sources, window)
     if cells is None:
@@ -115,7 +116,7 @@ def hit_rates_by_district(
     min_searches: int = SUPPRESS_BELOW,
 ) -> pd.DataFrame:
     """Per district and group, the group's and the reference's hit rates: the data of the Open Policing
-    disparity scatter (methods §3.1; OPP tutorial). Columns district, group, searches, hits, hit_rate,
+    disparity scatter (docs/methods.md §3.1; OPP tutorial). Columns district, group, searches, hits, hit_rate,
     reference_searches, reference_hits, reference_hit_rate, searches_total (group + reference, the point size).
     Districts where either group has fewer than `min_searches` searches, and the "unknown" district, are left
     out: their hit rates are noise, or describe no place."""
@@ -183,7 +184,7 @@ def window_rows(
 
 
 def _hit_rate(cells: SearchCells, group: Group, period: Period, level: float, statistic: Statistic) -> Estimate:
-    """hits / searches of one group, Wilson interval (methods §2.1)."""
+    """hits / searches of one group, Wilson interval (docs/methods.md §2.1)."""
     hits, searches = cells.total(group)
     est = new_estimate(
         Measure.HITS,
@@ -206,7 +207,7 @@ def _hit_rate(cells: SearchCells, group: Group, period: Period, level: float, st
 def _hit_rate_ratio(
     cells: SearchCells, group: Group, reference: Group, period: Period, level: float, statistic: Statistic
 ) -> Estimate:
-    """Pooled hit rate of `group` ÷ that of the reference (methods §1.2A: Koopman score under 100 hits, else
+    """Pooled hit rate of `group` ÷ that of the reference (docs/methods.md §1.2A: Koopman score under 100 hits, else
     Katz log; two-proportion score test, Fisher exact when an expected cell is under 5)."""
     (a, n1), (c, n2) = cells.total(group), cells.total(reference)
     est = _ratio_shell(cells, group, reference, period, statistic)
@@ -250,7 +251,7 @@ def strata(cells: SearchCells, group: Group, reference: Group) -> np.ndarray:
 
 def mh_risk_ratio(tables: np.ndarray, *, level: float = 0.95) -> tuple[float | None, iv.Interval]:
     """Mantel–Haenszel pooled risk ratio Σ a·n2/N ÷ Σ c·n1/N over 2×2 tables [[a, b], [c, d]], with the
-    Greenland–Robins (1985) variance of its log; for one table this is the Katz interval (methods §1.2A)."""
+    Greenland–Robins (1985) variance of its log; for one table this is the Katz interval (docs/methods.md §1.2A)."""
     a, b, c, d = tables[:, 0, 0], tables[:, 0, 1], tables[:, 1, 0], tables[:, 1, 1]
     n1, n2 = a + b, c + d
     total = n1 + n2
@@ -266,7 +267,7 @@ def mh_risk_ratio(tables: np.ndarray, *, level: float = 0.95) -> tuple[float | N
 def _mantel_haenszel(
     cells: SearchCells, group: Group, reference: Group, period: Period, level: float, stopped: str
 ) -> list[Estimate]:
-    """District-stratified risk ratio and odds ratio of a hit, `group` vs the reference (methods §3.1)."""
+    """District-stratified risk ratio and odds ratio of a hit, `group` vs the reference (docs/methods.md §3.1)."""
     tables = strata(cells, group, reference)
     rr_est = _ratio_shell(cells, group, reference, period, Statistic.HIT_RATE_RATIO_MH)
     or_est = _ratio_shell(cells, group, reference, period, Statistic.HIT_RATE_ODDS_RATIO_MH)

@@ -6,12 +6,12 @@ change of `police_killings` come from `metrics.disparity` and `metrics.then_now`
 measure. This module adds (ids `measure.statistic.group.period`):
 
 - `annual_count`: people killed per calendar year and group over the span the sources cover, with the Garwood
-  exact interval (methods §1.2B, G6); the series the chart draws. A year the data cover only in part is flagged
+  exact interval (docs/methods.md §1.2B, G6); the series the chart draws. A year the data cover only in part is flagged
   `partial coverage`. The id's last part is the year (`police_killings.annual_count.black.2016`); `period` is
   `then` for years before the now window starts, `now` from then on.
 - `pooled_count`, `pooled_rate`, `pooled_rate_ratio` (period `now`, window = every day the sources cover): the
-  per-resident disparity of methods §1.2B over the whole data span, per `rate_per` residents per year, because
-  a city's count in a then or now window is usually under 20 (unstable) or under 5 (no ratio; methods §5.3).
+  per-resident disparity of docs/methods.md §1.2B over the whole data span, per `rate_per` residents per year, because
+  a city's count in a then or now window is usually under 20 (unstable) or under 5 (no ratio; docs/methods.md §5.3).
 - `guardian_killings`, `guardian_gunshot_deaths`, `wapo_fatal_shootings` (counts, Garwood interval) and
   `wapo_share_of_guardian_gunshots` (no interval) for the days both the Guardian's 2015 count and the Post's
   Fatal Force cover: a labelled coverage check of the two sources, not an estimate of anything.
@@ -60,8 +60,8 @@ def annual_counts(
     level: float = 0.95,
 ) -> list[Estimate]:
     """Per calendar year the sources cover and per group (and `all`): the count of people killed by police,
-    Garwood exact interval (methods §1.2B), flagged `partial coverage` where the year is covered in part and
-    `unstable` under 20 (methods §5.3)."""
+    Garwood exact interval (docs/methods.md §1.2B), flagged `partial coverage` where the year is covered in part and
+    `unstable` under 20 (docs/methods.md §5.3)."""
     out: list[Estimate] = []
     for year_window, covered in _covered_years(coverages):
         events = flow_counts(counts, MEASURE, covered)
@@ -101,7 +101,7 @@ def pooled_disparity(
     rate_per: int = 100_000,
 ) -> list[Estimate]:
     """Count, rate per resident per year and rate ratio vs `reference` over every day the sources cover
-    (methods §1.2B: exact conditional interval and test for the ratio; Garwood for counts and rates), as
+    (docs/methods.md §1.2B: exact conditional interval and test for the ratio; Garwood for counts and rates), as
     `metrics.disparity.per_resident_disparity` computes them, renamed `pooled_*`. [] without coverage."""
     window = _data_span(coverages)
     if window is None:

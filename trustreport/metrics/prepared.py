@@ -37,7 +37,7 @@ from trustreport.vocab import (
     StopMode,
 )
 
-# Sub-city cells under 10 searches are suppressed (methods §5.3, CDC WONDER rule).
+# Sub-city cells under 10 searches are suppressed (docs/methods.md §5.3, CDC WONDER rule).
 DISTRICT_MIN_SEARCHES = 10
 # A month or year the sources cover for less than this share of its days is not a whole period: charts draw it
 # apart from the line (its count would read as a fall).
@@ -199,7 +199,7 @@ def monthly_force(counts: pd.DataFrame, groups: Sequence[Group], coverages: Sequ
 
 def killings_per_year(estimates: Sequence[Estimate], coverages: Sequence[Coverage]) -> pd.DataFrame:
     """People killed by police per calendar year and group (columns year, group, value, low, high, partial),
-    from the `annual_count` estimates (Garwood exact interval, methods §1.2B). A year the sources cover with no
+    from the `annual_count` estimates (Garwood exact interval, docs/methods.md §1.2B). A year the sources cover with no
     death at all has no estimate; it is drawn as 0 with the Garwood interval of 0 for every group the sources
     record (the groups with an estimate in some year), over every year the sources touch. A year inside the
     span that no source covers is a row of NaN: a gap."""

@@ -1,4 +1,5 @@
-"""How long settlements take, and which recent years are therefore incomplete (the censoring warning, methods §6).
+"""How long settlements take, and which recent years are therefore incomplete (the censoring warning,
+docs/methods.md §6).
 
 Statistics (ids `measure.statistic.all.slot`, slot the span of the data):
 

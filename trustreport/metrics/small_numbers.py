@@ -1,4 +1,5 @@
-"""The small-number rules of methods §5.3 applied to an `Estimate`: not estimable when a count is under 5, flagged
+"""The small-number rules of docs/methods.md §5.3 applied to an `Estimate`: not estimable when a count is under 5,
+flagged
 "unstable" under 20, suppressed when a sub-city cell describes 1–9 people. The thresholds and the rules on bare
 counts are in `trustreport.stats.small_numbers`."""
 
@@ -24,7 +25,7 @@ def not_estimable(estimate: Estimate, reason: str) -> Estimate:
 
 
 def apply_stability(estimate: Estimate, *counts: float, rules: SmallNumberRules = DEFAULT_RULES) -> Estimate:
-    """Flag an estimate `unstable` when a count it rests on is under the threshold (methods §5.3)."""
+    """Flag an estimate `unstable` when a count it rests on is under the threshold (docs/methods.md §5.3)."""
     if not is_unstable(*counts, rules=rules):
         return estimate
     smallest = min(counts)
@@ -52,5 +53,5 @@ def suppress_estimate(estimate: Estimate, *, rules: SmallNumberRules = DEFAULT_R
         return estimate
     hidden = replace(estimate, value=None, numerator=None, ci=None)
     return hidden.with_flags(
-        Flag.SUPPRESSED, note=f"suppressed: fewer than {rules.suppress_below} people (methods §5.3)"
+        Flag.SUPPRESSED, note=f"suppressed: fewer than {rules.suppress_below} people (docs/methods.md §5.3)"
     )

@@ -1,4 +1,4 @@
-"""Then vs now (methods §1.3, §2): the change of each group's rate or proportion between two windows, and the
+"""Then vs now (docs/methods.md §1.3, §2): the change of each group's rate or proportion between two windows, and the
 change of its disparity vs the reference group (ratio of rate ratios, a difference-in-differences on the log
 scale).
 
@@ -70,8 +70,8 @@ def rate_change(
 
     Per-resident measures: the rate ratio now ÷ then with exposure residents × years in each window (or
     years only, with `exposure=DenominatorKind.YEARS`, for counts such as lawsuits), exact conditional
-    interval and test (methods §2.2, G13, G14). Conditional stages: the difference of proportions now −
-    then, Newcombe interval and score test (Fisher exact when an expected cell is under 5) (methods §2.1). A
+    interval and test (docs/methods.md §2.2, G13, G14). Conditional stages: the difference of proportions now −
+    then, Newcombe interval and score test (Fisher exact when an expected cell is under 5) (docs/methods.md §2.1). A
     window without data gives a `not estimable` estimate whose note names that window.
     """
     if measure in STOCK_MEASURES:
@@ -101,7 +101,7 @@ def disparity_change(
     """Per group other than the reference: the ratio of its ratio vs the reference now to the same ratio then.
 
     Per-resident measures: Poisson rate ratios with exposure residents × years, SE(ln RRR) = sqrt(1/a0 +
-    1/a1 + 1/c0 + 1/c1) (methods §1.3, G15). Conditional stages: binomial risk ratios of the feeding stage,
+    1/a1 + 1/c0 + 1/c1) (docs/methods.md §1.3, G15). Conditional stages: binomial risk ratios of the feeding stage,
     SE = sqrt(Σ 1/x − 1/n). The interval is the closed form's; the p-value is the Wald test of the
     interaction in the equivalent GLM (Poisson with offset log exposure, or binomial with log link), checked
     to agree.
@@ -134,7 +134,7 @@ def _rate_change_ratio(
     level: float,
     exposure: DenominatorKind,
 ) -> Estimate:
-    """(a/e_now)/(c/e_then) with the exact conditional interval and test (methods §2.2)."""
+    """(a/e_now)/(c/e_then) with the exact conditional interval and test (docs/methods.md §2.2)."""
     (ev_then, ev_now), per_resident = ev, exposure == DenominatorKind.RESIDENTS
     est = _change_estimate(
         ev_now.measure,
@@ -170,7 +170,7 @@ def _rate_change_ratio(
 def _proportion_difference(
     ev: tuple[FlowCounts, FlowCounts], base: tuple[FlowCounts, FlowCounts], group: Group, level: float
 ) -> Estimate:
-    """x_now/n_now − x_then/n_then, Newcombe interval, score or Fisher exact test (methods §2.1)."""
+    """x_now/n_now − x_then/n_then, Newcombe interval, score or Fisher exact test (docs/methods.md §2.1)."""
     est = _change_estimate(
         ev[1].measure,
         Statistic.PROPORTION_DIFFERENCE,
@@ -196,7 +196,7 @@ def _ratio_of_ratios(
     reference: Group,
     level: float,
 ) -> Estimate:
-    """RR_now / RR_then vs the reference: closed-form interval, GLM interaction test (methods §1.3, §5.2)."""
+    """RR_now / RR_then vs the reference: closed-form interval, GLM interaction test (docs/methods.md §1.3, §5.2)."""
     conditional = isinstance(denominators[0], FlowCounts)
     measure = ev[1].measure
     est = _change_estimate(

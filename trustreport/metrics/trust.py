@@ -11,11 +11,11 @@ Statistics (ids `measure.statistic.group.period`; measure `survey_trust_mean` or
   and so are the gaps and changes built on it. When every
   wave has a sample size (and, for means, an sd) and is a direct survey estimate, the waves are pooled as one
   sample: the respondent-weighted mean and the pooled sd (within- plus between-wave variance), effective sample
-  size n / design effect (Kish), a t interval (Wilson score interval for shares, methods §2.1). Otherwise the
+  size n / design effect (Kish), a t interval (Wilson score interval for shares, docs/methods.md §2.1). Otherwise the
   value is the unweighted mean of the wave values, with **no sampling interval** (a note says why) — the case
   of modelled scores such as Chicago's.
 - `mean_difference` / `proportion_difference` (period change): now − then; Welch's t-test and interval
-  (Welch–Satterthwaite df) for means, Newcombe interval and score test for shares (methods §2.1); a
+  (Welch–Satterthwaite df) for means, Newcombe interval and score test for shares (docs/methods.md §2.1); a
   descriptive difference without interval when either side has none.
 - `mean_gap` / `percentage_point_gap` (then, now): group − reference group in the window (Black − white:
   negative when Black residents report less trust), Welch or Newcombe as above.
@@ -358,7 +358,8 @@ def wave_series(survey: pd.DataFrame, *, question: str = "trust", level: float =
 
 def _with_wave_intervals(rows: pd.DataFrame, level: float) -> pd.DataFrame:
     """`rows` with `low`, `high`: each wave's own interval (t interval for a mean with n and sd, Wilson score for
-    a share with n, both on effective n = n / design effect, methods §2.1); NaN for modelled or unsized waves."""
+    a share with n, both on effective n = n / design effect, docs/methods.md §2.1); NaN for modelled or unsized
+    waves."""
     rows = rows.copy()
     lows, highs = [], []
     for r in rows.itertuples(index=False):
@@ -386,7 +387,7 @@ def item_table(
 ) -> pd.DataFrame:
     """Every item a city poll asked besides trust and safety, under its own label: per item, statistic, group
     and window, the waves inside the window pooled as for trust (`pool`: respondent-weighted, t or Wilson
-    interval on effective n, methods §2.1; the unweighted mean of the waves and no interval otherwise).
+    interval on effective n, docs/methods.md §2.1; the unweighted mean of the waves and no interval otherwise).
     Columns item, statistic, answer, group, period, value, low, high, waves, respondents, why_no_interval."""
     city = city_rows(survey)
     other = city[~city["question"].isin(QUESTION_MEASURES)]

@@ -1,18 +1,18 @@
-"""The veil-of-darkness test (methods §4; Grogger & Ridgeway 2006; OPP `lib/veil_of_darkness.R`).
+"""The veil-of-darkness test (docs/methods.md §4; Grogger & Ridgeway 2006; OPP `lib/veil_of_darkness.R`).
 
 If officers can see a driver's race better in daylight, and use it, the focal group's share of stops should be
 lower after dark than in daylight at the same clock time. The inter-twilight window (earliest to latest civil dusk
-of the window's dates) holds clock times that are light on some dates and dark on others (methods §4.1):
+of the window's dates) holds clock times that are light on some dates and dark on others (docs/methods.md §4.1):
 
 1. sunset and dusk (sun 6° below the horizon) per date from `astral`, in the city's IANA zone (DST applied),
-   as clock minutes with seconds dropped (OPP `time_to_minute`; methods §4.3);
+   as clock minutes with seconds dropped (OPP `time_to_minute`; docs/methods.md §4.3);
 2. keep stops of the focal and reference groups whose clock minute lies in the inter-twilight window;
 3. drop the ambiguous minutes sunset ≤ minute ≤ dusk; `is_dark` = minute after dusk;
 4. round the clock minute to 5 minutes for the spline (OPP `plyr::round_any(minute, 5)`);
 5. logistic regression on counts aggregated by (is_dark, rounded minute[, district]):
-   logit P(focal | stop) = β·is_dark + ns(rounded minute, df 6) [+ district], binomial GLM (methods §4.2).
+   logit P(focal | stop) = β·is_dark + ns(rounded minute, df 6) [+ district], binomial GLM (docs/methods.md §4.2).
    The natural spline is patsy `cr(..., constraints='center')` with R's `ns` knots (type-7 quantiles of the
-   stop-level sample, boundary = range), which spans the same space as R `ns` (methods §4.2, G18).
+   stop-level sample, boundary = range), which spans the same space as R `ns` (docs/methods.md §4.2, G18).
 
 Statistics (measure `stops`): `vod_odds_ratio` (time only), `vod_odds_ratio_district` (time + district fixed
 effects; stops of unknown district, and districts where only one group was stopped, are left out), exp(β) with
@@ -55,7 +55,7 @@ VOD_WALD_CI = "Wald, logistic GLM (binomial, logit link)"
 VOD_WALD_TEST = "Wald z test of the darkness coefficient"
 
 VOD_CAVEATS: tuple[str, ...] = (
-    "Veil of darkness (methods §4): assumes officers see a driver's race less well after dark; street lighting "
+    "Veil of darkness (docs/methods.md §4): assumes officers see a driver's race less well after dark; street lighting "
     "weakens that, and vehicle make, model and age stay visible, so the test tends to understate profiling.",
     "Darkness at a fixed clock time depends on the date: if who drives at that time changes with the season in "
     "ways that differ by race, the test can suggest discrimination where there is none, or hide it.",
@@ -66,7 +66,7 @@ VOD_CAVEATS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class VodSample:
-    """The stops the test uses (methods §4.1) and what each step removed."""
+    """The stops the test uses (docs/methods.md §4.1) and what each step removed."""
 
     stops: pd.DataFrame  # date, minute, rounded_minute, is_dark, district, group, stops
     window_minutes: tuple[int, int] | None
@@ -90,7 +90,7 @@ class VodSample:
 
 
 def sun_times(dates: Iterable[date], location: Location) -> pd.DataFrame:
-    """Sunset and civil dusk (sun 6° below the horizon) for each date, as local clock minutes (methods §4.3):
+    """Sunset and civil dusk (sun 6° below the horizon) for each date, as local clock minutes (docs/methods.md §4.3):
     astral in the city's IANA zone, so DST is applied; seconds dropped as OPP's `time_to_minute`. A date on
     which the sun never sets or never reaches 6° below the horizon (high latitudes in summer) has NaN."""
     observer = Observer(latitude=location.latitude, longitude=location.longitude, elevation=0.0)
@@ -147,7 +147,7 @@ def vod_sample(
 def spline_basis(x: np.ndarray, *, weights: np.ndarray | None = None, df: int = SPLINE_DF) -> np.ndarray:
     """Natural cubic spline basis of `x` spanning R's `ns(x, df)` (with an intercept column added):
     patsy `cr` with df − 1 interior knots at type-7 quantiles of the stop-level sample (`x` repeated by
-    `weights`), boundary knots at its range, centred (methods §4.2, G18)."""
+    `weights`), boundary knots at its range, centred (docs/methods.md §4.2, G18)."""
     sample = x if weights is None else np.repeat(x, weights.astype("int64"))
     knots = np.quantile(sample, np.linspace(0, 1, df + 1)[1:-1])
     basis = patsy.cr(x, knots=knots, lower_bound=sample.min(), upper_bound=sample.max(), constraints="center")
@@ -166,7 +166,7 @@ class DarkFit:
 
 def fit_darkness(counts: pd.DataFrame, *, district_effects: bool) -> DarkFit | None:
     """Binomial GLM of (focal, reference) counts by (is_dark, rounded_minute[, district]) on darkness, the
-    clock-time spline and optional district dummies (methods §4.2). None if the fit fails or is not finite."""
+    clock-time spline and optional district dummies (docs/methods.md §4.2). None if the fit fails or is not finite."""
     x = counts["rounded_minute"].to_numpy(float)
     total = (counts["focal"] + counts["reference"]).to_numpy()
     endog = counts[["focal", "reference"]].to_numpy(float)
@@ -198,7 +198,7 @@ def veil_of_darkness(
     level: float = 0.95,
 ) -> list[Estimate]:
     """For each focal group vs the reference: its share of inter-twilight stops in light and in dark, and the
-    darkness odds ratio exp(β) with time control, and with time and district controls (methods §4). Empty when
+    darkness odds ratio exp(β) with time control, and with time and district controls (docs/methods.md §4). Empty when
     no source has stop times; not estimable (with the reason) under 200 stops or with an empty class."""
     out: list[Estimate] = []
     for group in [g for g in groups if g not in (reference, Group.ALL)]:
@@ -252,7 +252,7 @@ def _shell(
 def _shares(
     sample: VodSample, group: Group, reference: Group, period: Period, window: DateSpan, level: float
 ) -> list[Estimate]:
-    """The focal group's share of the analysis stops in light and in dark (Wilson, methods §2.1)."""
+    """The focal group's share of the analysis stops in light and in dark (Wilson, docs/methods.md §2.1)."""
     out = []
     for dark, statistic in ((False, Statistic.VOD_SHARE_LIGHT), (True, Statistic.VOD_SHARE_DARK)):
         rows = sample.stops[sample.stops["is_dark"] == dark]
@@ -277,7 +277,7 @@ def _odds_ratio(
     *,
     district: bool,
 ) -> Estimate:
-    """exp(β_dark) with exp(β ± z·SE) and the Wald p, or not estimable with the reason (methods §4.2)."""
+    """exp(β_dark) with exp(β ± z·SE) and the Wald p, or not estimable with the reason (docs/methods.md §4.2)."""
     statistic = Statistic.VOD_ODDS_RATIO_DISTRICT if district else Statistic.VOD_ODDS_RATIO
     est = _shell(group, reference, period, window, statistic, sample)
     counts, note = model_counts(sample, group, district=district)
@@ -327,7 +327,7 @@ def _refusal(counts: pd.DataFrame, group: Group, reference: Group, window: DateS
 
 def _model_note(district: bool) -> str:
     controls = "a natural spline in clock time (df 6)" + (" and district fixed effects" if district else "")
-    return f"logistic regression of P(group | stop) on darkness, controlling for {controls} (methods §4.2)"
+    return f"logistic regression of P(group | stop) on darkness, controlling for {controls} (docs/methods.md §4.2)"
 
 
 def _with_caveats(est: Estimate) -> Estimate:

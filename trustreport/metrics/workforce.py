@@ -1,9 +1,9 @@
-"""Workforce vs residents (methods §7): who polices, who lives there, and where officers live.
+"""Workforce vs residents (docs/methods.md §7): who polices, who lives there, and where officers live.
 
 - `representation`: officer share, resident share, representation ratio, percentage-point gap per group, and the
   dissimilarity index, for the officer snapshot nearest one window.
 - `representation_change`: the officer snapshot of the then window against the one of the now window: the change
-  in each group's officer share (Newcombe interval, two-proportion test, methods §2.1) and the ratio of its
+  in each group's officer share (Newcombe interval, two-proportion test, docs/methods.md §2.1) and the ratio of its
   representation ratios now ÷ then.
 - `officer_residency`: the share of officers living in the city, by group (FiveThirtyEight police-locals), with a
   Wilson interval where the source gives a count and none where it gives a share only.
@@ -41,7 +41,7 @@ _HIRING = "officers read as a draw from a hiring process"
 _WILSON = f"Wilson score ({_HIRING})"
 BENCHMARK_NOTE = (
     "benchmark: residents of all ages (the census total population); an 18+ or labour-force benchmark changes "
-    "representation little (Wilson & Grammich 2022; methods §7)"
+    "representation little (Wilson & Grammich 2022; docs/methods.md §7)"
 )
 PARITY_NOTE = "1 = parity; below 0.8 flags under-representation (four-fifths rule of thumb)"
 DISSIMILARITY_NOTE = "share of officers who would need to be of a different group for the force to mirror residents"
@@ -56,14 +56,14 @@ _RESIDENCY_NOTE = (
 
 
 def dissimilarity_index(p: Sequence[float], q: Sequence[float]) -> float:
-    """D = ½ Σ_k |p_k − q_k| for two distributions given as shares over the same categories (methods §7)."""
+    """D = ½ Σ_k |p_k − q_k| for two distributions given as shares over the same categories (docs/methods.md §7)."""
     if len(p) != len(q):
         raise ValueError(f"the two distributions have {len(p)} and {len(q)} categories")
     return sum(abs(a - b) for a, b in zip(p, q, strict=True)) / 2
 
 
 def duncan_dissimilarity(a: Sequence[float], b: Sequence[float]) -> float:
-    """Duncan & Duncan (1955) D = ½ Σ_i |a_i/A − b_i/B| over units i for two groups' counts (methods §7; R
+    """Duncan & Duncan (1955) D = ½ Σ_i |a_i/A − b_i/B| over units i for two groups' counts (docs/methods.md §7; R
     `segregation::dissimilarity`)."""
     total_a, total_b = sum(a), sum(b)
     if total_a <= 0 or total_b <= 0:
@@ -144,7 +144,7 @@ def representation(
     level: float = 0.95,
 ) -> list[Estimate]:
     """Officer share, resident share, representation ratio and percentage-point gap per group, and the
-    dissimilarity index D = ½ Σ |p_officers − p_residents| over the groups shown (methods §7).
+    dissimilarity index D = ½ Σ |p_officers − p_residents| over the groups shown (docs/methods.md §7).
 
     Officers of unknown race are excluded from the officer total (as Governing 2015 did). The officer share has
     a Wilson interval; the ratio's and the gap's are that interval divided by, or less, the resident share.
@@ -168,7 +168,7 @@ def _group_representation(
 ) -> list[Estimate]:
     """One group's officer share (Wilson), resident share, representation ratio (none without residents) and
     percentage-point gap; the ratio's and the gap's intervals are the officer share's, ÷ or − the resident share
-    (methods §7)."""
+    (docs/methods.md §7)."""
     p_off, p_res = snap.officer_share(group), snap.resident_share(group)
     k = snap.officers.get(str(group), 0.0)
     wilson = iv.proportion_ci(k, snap.officer_total, level=level)
@@ -217,14 +217,14 @@ def representation_change(
     groups: Sequence[Group],
     level: float = 0.95,
 ) -> list[Estimate]:
-    """Per group, the officer snapshot of the then window against the one of the now window (methods §2.1, §7).
+    """Per group, the officer snapshot of the then window against the one of the now window (docs/methods.md §2.1, §7).
 
     - `proportion_difference`: officer share now − then, Newcombe hybrid score interval, two-proportion score
       test (Fisher exact when an expected cell is under 5).
     - `representation_ratio_change`: representation ratio now ÷ then = (p_now / p_then)·(r_then / r_now), with
       the resident shares r taken as fixed (census counts): the officer-share risk ratio's interval (Koopman
       score, or Katz when both counts reach 100) times r_then / r_now, and the score test of p_now / p_then =
-      r_now / r_then. No ratio when an officer count is under 5 (methods §5.3).
+      r_now / r_then. No ratio when an officer count is under 5 (docs/methods.md §5.3).
 
     Returns [] unless the two windows pick different officer snapshots.
     """

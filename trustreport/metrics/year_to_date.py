@@ -1,6 +1,6 @@
-"""Year-to-date comparisons done right (methods §2.3): January 1 to the same month-day this year and last year
+"""Year-to-date comparisons done right (docs/methods.md §2.3): January 1 to the same month-day this year and last year
 (or the mean of the last k years), with each window's days as exposure, an exact conditional test and an
-exact interval for the ratio (methods §1.2B, §2.2).
+exact interval for the ratio (docs/methods.md §1.2B, §2.2).
 
 Statistics (ids `measure.statistic.group.period`):
 
@@ -77,7 +77,7 @@ def year_to_date(
 ) -> list[Estimate]:
     """This year's count from January 1 to `as_of` against the same calendar window of the previous year (or
     the mean of the `baseline_years` previous ones), as counts, a ratio of events per day and a percent
-    change (methods §2.3), with the exact conditional interval and test (methods §1.2B, §2.2)."""
+    change (docs/methods.md §2.3), with the exact conditional interval and test (docs/methods.md §1.2B, §2.2)."""
     if measure in STOCK_MEASURES:
         raise ValueError(f"{measure} is a stock measure; a year-to-date comparison needs a flow measure")
     if baseline_years < 1:
@@ -117,7 +117,7 @@ def _baseline_note(prior: list[FlowCounts]) -> str:
 
 
 def _now_count(now: FlowCounts, group: Group, level: float) -> Estimate:
-    """The count since January 1, with the Garwood exact interval (methods §1.2B, G6)."""
+    """The count since January 1, with the Garwood exact interval (docs/methods.md §1.2B, G6)."""
     est = new_estimate(
         now.measure,
         Statistic.YTD_COUNT,

@@ -1,7 +1,7 @@
 """What every source adapter returns, and the helpers they share.
 
 Adapters are the only code that reads files. Each returns a `SourceData`: the canonical counts (validated),
-the dates each measure covers, and a record of every row it dropped or recoded and why (STYLE habit 5).
+the dates each measure covers, and a record of every row it dropped or recoded and why (docs/style.md habit 5).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 B03002 "Hispanic or Latino origin by race" and the decennial P2 "Hispanic or Latino, and not Hispanic or Latino
 by race" count every resident once: Hispanic residents of any race as Hispanic, everyone else by race alone or
 "two or more races". That is the Open Policing scheme, so these counts are the right denominators for police data
-(methods §7; DESIGN "Denominators carry their definition"). Groups:
+(docs/methods.md §7; docs/design.md "Denominators carry their definition"). Groups:
 
 - `hispanic` = Hispanic or Latino (B03002 line 12; P2 line 2);
 - `white`, `black` = not Hispanic, White alone / Black alone (lines 3, 4; P2 lines 5, 6);

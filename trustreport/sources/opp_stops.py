@@ -32,13 +32,14 @@ decides the noun the report uses for the people stopped (`trustreport.stop_mode`
 
 `extras["stop_times"]`: columns date, minute, district, group, stops: stops counted by date, local clock minute
 (hour × 60 + minute, seconds dropped, as OPP's `time_to_minute`) and district, for the veil-of-darkness test
-(methods §4.1). Present when the file has a `time` column; stops without a time are left out of this table only
+(docs/methods.md §4.1). Present when the file has a `time` column; stops without a time are left out of this table only
 (recorded). Without a `district` column every district is "unknown". The test is about seeing a driver's race, so
 when the file has a `type` column only vehicular stops enter this table (none: no table).
 
 `extras["search_basis"]`: columns date, group, search_basis, searches, hits: searched stops by the OPP
 `search_basis` value (a missing basis is "unknown"), so discretionary searches can be separated for the outcome
-test (methods §3.1). Present when the file has `search_conducted` and `search_basis` columns. Both hit-rate tables
+test (docs/methods.md §3.1). Present when the file has `search_conducted` and `search_basis` columns. Both hit-rate
+tables
 leave out the months searches or contraband are not recorded.
 """
 
@@ -464,7 +465,8 @@ def _check_times(con, path: Path, where: str) -> None:
 
 
 def _stop_times(con, path: Path, where: str, race_map: dict, *, district: bool) -> pd.DataFrame:
-    """Stops by date, clock minute, district and group (methods §4.1: the minute OPP's `time_to_minute` gives)."""
+    """Stops by date, clock minute, district and group (docs/methods.md §4.1: the minute OPP's `time_to_minute`
+    gives)."""
     district_sql = "coalesce(district, 'unknown')" if district else "'unknown'"
     raw = common.query_df(
         con,
@@ -499,7 +501,7 @@ def _no_time_record(con, ctx: AdapterContext, where: str) -> Dropped:
 
 
 def _search_basis(con, path: Path, measures, where: str, race_map: dict) -> pd.DataFrame:
-    """Searched stops and hits by date, group and OPP `search_basis` (methods §3.1)."""
+    """Searched stops and hits by date, group and OPP `search_basis` (docs/methods.md §3.1)."""
     kept = [m for m in (Measure.SEARCHES, Measure.HITS) if m in measures]
     counts = [f"count(*) FILTER (WHERE {' AND '.join(_true(c) for c in _OUTCOMES[m])}) AS {m.value}" for m in kept]
     raw = common.query_df(

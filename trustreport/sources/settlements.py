@@ -10,7 +10,7 @@ What is counted (documented here because the cities' files differ; see each city
   list installments or payees as separate rows (Cleveland, Los Angeles, Memphis, Chicago, Philadelphia), so
   without `case_key` their counts are payments, not cases.
 - `settlement_usd` sums the nominal amount (`amount_column`, default `amount_awarded`; "$" and "," are
-  removed) on each payment's date. Constant dollars are made by the metrics, per payment (methods §6).
+  removed) on each payment's date. Constant dollars are made by the metrics, per payment (docs/methods.md §6).
 - The date a row is counted on is `date_column`: `closed_date` (the settlement or payment date, default),
   `incident_date` (for files selected by date of loss, such as Paterson's), or `calendar_year` (files with no
   dates, such as Cleveland's: one row per year, spanning the year, or the fiscal year that ends in it when

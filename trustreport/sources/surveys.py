@@ -126,7 +126,7 @@ def parse_scale(text: str) -> Scale:
 
 
 def rescale(value: float, *, source: str, target: str = CANONICAL_SCALE) -> float:
-    """A mean on scale `source` expressed on scale `target` (both 'low-high'), linearly (anchors C11)."""
+    """A mean on scale `source` expressed on scale `target` (both 'low-high'), linearly (docs/anchors.md C11)."""
     return parse_scale(target).from_canonical(parse_scale(source).to_canonical(value))
 
 

@@ -1,2 +1,2 @@
-"""Pure statistical functions on numbers (methods.md §1, §2, §5): intervals, tests, small-number rules and
+"""Pure statistical functions on numbers (docs/methods.md §1, §2, §5): intervals, tests, small-number rules and
 multiple-comparison adjustment. Nothing here reads a counts table; every function is golden-tested."""

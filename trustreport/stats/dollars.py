@@ -1,7 +1,7 @@
-"""Money over time in constant dollars (methods §6): nominal × CPI(base year) / CPI(year paid), with the CPI-U
+"""Money over time in constant dollars (docs/methods.md §6): nominal × CPI(base year) / CPI(year paid), with the CPI-U
 annual averages (BLS series CUUR0000SA0) bundled in `trustreport/reference/cpi_u_annual.csv`.
 
-Each payment is deflated by the CPI of its own year before any sum (methods §6); the table is read once, from
+Each payment is deflated by the CPI of its own year before any sum (docs/methods.md §6); the table is read once, from
 the package, so a report builds offline.
 """
 
@@ -59,7 +59,7 @@ def cpi_u(year: int) -> float:
 
 
 def to_constant_dollars(amount: float, year: int, *, base_year: int) -> float:
-    """`amount` paid in `year`, in `base_year` dollars: amount × CPI-U(base_year) / CPI-U(year) (methods §6,
+    """`amount` paid in `year`, in `base_year` dollars: amount × CPI-U(base_year) / CPI-U(year) (docs/methods.md §6,
     G16: $1,400,000 in 2012 = $1,912,788 in 2024 dollars)."""
     if not math.isfinite(amount):
         raise ValueError(f"amount must be a finite number of dollars, got {amount}")

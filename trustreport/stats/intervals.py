@@ -1,4 +1,4 @@
-"""Confidence intervals for counts, rates, proportions and their ratios (methods §1.2, §2.1).
+"""Confidence intervals for counts, rates, proportions and their ratios (docs/methods.md §1.2, §2.1).
 
 Every function returns an `Interval` whose bounds are None where the method cannot give a finite bound (a
 zero count in a denominator, an empty sample) — never NaN or infinity — and which names the method that made
@@ -26,7 +26,7 @@ KATZ = "Katz log"
 KOOPMAN = "Koopman score"
 NEWCOMBE = "Newcombe hybrid score"
 
-# methods §1.2B: exact and score intervals coincide for large counts; below this the exact one is reported.
+# docs/methods.md §1.2B: exact and score intervals coincide for large counts; below this the exact one is reported.
 EXACT_BELOW = 100
 
 
@@ -66,7 +66,7 @@ def _check_counts(*counts: float) -> None:
 
 
 def poisson_rate_ci(count: float, exposure: float = 1.0, *, level: float = 0.95, midp: bool = False) -> Interval:
-    """Interval for a Poisson rate count/exposure: Garwood exact (chi² form), or mid-p (methods §1.2B, G6)."""
+    """Interval for a Poisson rate count/exposure: Garwood exact (chi² form), or mid-p (docs/methods.md §1.2B, G6)."""
     _check_counts(count)
     if exposure <= 0:
         return _none(POISSON_MIDP if midp else GARWOOD)
@@ -79,7 +79,7 @@ def poisson_rate_ci(count: float, exposure: float = 1.0, *, level: float = 0.95,
 
 
 def proportion_ci(count: float, nobs: float, *, level: float = 0.95) -> Interval:
-    """Wilson score interval for a single proportion count/nobs (methods §2.1)."""
+    """Wilson score interval for a single proportion count/nobs (docs/methods.md §2.1)."""
     _check_counts(count, nobs)
     if nobs <= 0 or count > nobs:
         return _none(WILSON)
@@ -89,13 +89,13 @@ def proportion_ci(count: float, nobs: float, *, level: float = 0.95) -> Interval
 
 
 def _pi_to_ratio(p: float, f: float) -> float | None:
-    """Map π = a/(a+c) to the rate ratio π/(1-π)·n2/n1 (methods §1.2B); π = 1 gives no finite ratio."""
+    """Map π = a/(a+c) to the rate ratio π/(1-π)·n2/n1 (docs/methods.md §1.2B); π = 1 gives no finite ratio."""
     return None if p >= 1 else float(p / (1 - p) * f)
 
 
 def rate_ratio_exact_ci(a: float, n1: float, c: float, n2: float, *, level: float = 0.95) -> Interval:
     """Exact conditional interval for the Poisson rate ratio (a/n1)/(c/n2): a Clopper–Pearson interval on
-    a | a+c mapped to the ratio; equals R `poisson.test` (methods §1.2B, G2, G7, G13, G14)."""
+    a | a+c mapped to the ratio; equals R `poisson.test` (docs/methods.md §1.2B, G2, G7, G13, G14)."""
     _check_counts(a, c)
     if a + c == 0 or n1 <= 0 or n2 <= 0:
         return _none(EXACT_CONDITIONAL)
@@ -105,7 +105,7 @@ def rate_ratio_exact_ci(a: float, n1: float, c: float, n2: float, *, level: floa
 
 
 def rate_ratio_midp_ci(a: float, n1: float, c: float, n2: float, *, level: float = 0.95) -> Interval:
-    """Mid-p conditional interval for the Poisson rate ratio (methods §1.2B, G2)."""
+    """Mid-p conditional interval for the Poisson rate ratio (docs/methods.md §1.2B, G2)."""
     _check_counts(a, c)
     if a + c == 0 or n1 <= 0 or n2 <= 0:
         return _none(CONDITIONAL_MIDP)
@@ -123,7 +123,7 @@ def rate_ratio_midp_ci(a: float, n1: float, c: float, n2: float, *, level: float
 
 
 def rate_ratio_score_ci(a: float, n1: float, c: float, n2: float, *, level: float = 0.95) -> Interval:
-    """Score interval for the Poisson rate ratio (methods §1.2B, G2, G7): the same numbers as statsmodels
+    """Score interval for the Poisson rate ratio (docs/methods.md §1.2B, G2, G7): the same numbers as statsmodels
     `confint_poisson_2indep(method="score")`, computed in closed form as the Wilson interval on a | a+c mapped
     to the ratio. statsmodels finds it by an iterative search that collapses to a point when a count is 0."""
     _check_counts(a, c)
@@ -136,7 +136,7 @@ def rate_ratio_score_ci(a: float, n1: float, c: float, n2: float, *, level: floa
 
 def rate_ratio_ci(a: float, n1: float, c: float, n2: float, *, level: float = 0.95) -> Interval:
     """The recommended Poisson rate-ratio interval: exact conditional when min(a, c) < 100, score otherwise
-    (methods §1.2B). The returned `method` says which was used."""
+    (docs/methods.md §1.2B). The returned `method` says which was used."""
     if min(a, c) < EXACT_BELOW:
         return rate_ratio_exact_ci(a, n1, c, n2, level=level)
     return rate_ratio_score_ci(a, n1, c, n2, level=level)
@@ -144,7 +144,7 @@ def rate_ratio_ci(a: float, n1: float, c: float, n2: float, *, level: float = 0.
 
 def risk_ratio_katz_ci(a: float, n1: float, c: float, n2: float, *, level: float = 0.95) -> Interval:
     """Katz log interval for the binomial risk ratio (a/n1)/(c/n2), exp(ln RR ± z·SE) with
-    SE = sqrt(1/a − 1/n1 + 1/c − 1/n2) (methods §1.2A, G4; scipy `relative_risk` gives the same numbers but
+    SE = sqrt(1/a − 1/n1 + 1/c − 1/n2) (docs/methods.md §1.2A, G4; scipy `relative_risk` gives the same numbers but
     needs integer counts). Katz needs a > 0 and c > 0; otherwise no bound is given."""
     _check_counts(a, n1, c, n2)
     if a == 0 or c == 0 or a > n1 or c > n2:
@@ -158,7 +158,7 @@ def risk_ratio_katz_ci(a: float, n1: float, c: float, n2: float, *, level: float
 def risk_ratio_score_ci(a: float, n1: float, c: float, n2: float, *, level: float = 0.95) -> Interval:
     """Koopman score interval for the binomial risk ratio (a/n1)/(c/n2), with the Miettinen–Nurminen variance
     factor N/(N−1) (statsmodels' default, `confint_proportions_2indep(method="score", compare="ratio")`;
-    methods §1.2A, G4).
+    docs/methods.md §1.2A, G4).
 
     The interval is {φ : |z(φ)| ≤ z_crit}, found by root search on log φ. statsmodels' own closed-form solve
     returns complex or wrong bounds when a proportion is 0 or 1, which is common in small conditional
@@ -203,14 +203,14 @@ def _root(f: Callable[[float], float], start: float, span: float = 60.0) -> floa
 
 def risk_ratio_ci(a: float, n1: float, c: float, n2: float, *, level: float = 0.95) -> Interval:
     """The recommended risk-ratio interval: Koopman score when min(a, c) < 100 (including a zero), Katz log
-    otherwise, where the two coincide (methods §1.2A). The returned `method` says which was used."""
+    otherwise, where the two coincide (docs/methods.md §1.2A). The returned `method` says which was used."""
     if min(a, c) < EXACT_BELOW:
         return risk_ratio_score_ci(a, n1, c, n2, level=level)
     return risk_ratio_katz_ci(a, n1, c, n2, level=level)
 
 
 def proportion_difference_ci(x1: float, n1: float, x2: float, n2: float, *, level: float = 0.95) -> Interval:
-    """Newcombe hybrid score interval for p1 − p2 = x1/n1 − x2/n2 (Newcombe 1998 method 10; methods §2.1,
+    """Newcombe hybrid score interval for p1 − p2 = x1/n1 − x2/n2 (Newcombe 1998 method 10; docs/methods.md §2.1,
     G4, G5)."""
     _check_counts(x1, n1, x2, n2)
     if n1 <= 0 or n2 <= 0 or x1 > n1 or x2 > n2:

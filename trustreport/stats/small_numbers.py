@@ -1,4 +1,5 @@
-"""Small-number rules (DESIGN "rules of thumb"; methods §5.3): no ratio when a count is under 5, "unstable"
+"""Small-number rules (docs/design.md "rules of thumb"; docs/methods.md §5.3): no ratio when a count is under 5,
+"unstable"
 under 20, and suppression of individual-level cells of 1–9 in sub-city tables. Thresholds are configurable
 through `SmallNumberRules`; the defaults are the package's. Pure functions of counts: the rules applied to an
 `Estimate` are in `trustreport.metrics.small_numbers`."""
@@ -13,7 +14,7 @@ from trustreport.vocab import MIN_RATIO_COUNT, SUPPRESS_BELOW, UNSTABLE_BELOW
 
 @dataclass(frozen=True)
 class SmallNumberRules:
-    """Thresholds of methods §5.3: AIHW (no ratio < 5), CDC WISQARS (unstable < 20), CDC WONDER
+    """Thresholds of docs/methods.md §5.3: AIHW (no ratio < 5), CDC WISQARS (unstable < 20), CDC WONDER
     (suppress < 10)."""
 
     min_ratio_count: int = MIN_RATIO_COUNT
@@ -32,7 +33,7 @@ def ratio_refusal(counts: Mapping[str, float], *, rules: SmallNumberRules = DEFA
         if count < rules.min_ratio_count:
             return (
                 f"n too small: {label} = {count:g}, fewer than {rules.min_ratio_count}; "
-                "no ratio is computed (methods §5.3)"
+                "no ratio is computed (docs/methods.md §5.3)"
             )
     return None
 

@@ -1,7 +1,7 @@
-"""Hypothesis tests: two Poisson rates, two proportions, and whether a disparity changed (methods §1.3, §2,
+"""Hypothesis tests: two Poisson rates, two proportions, and whether a disparity changed (docs/methods.md §1.3, §2,
 §5.2).
 
-Named `tests.py` as STYLE.md proposes; pytest only collects `test_*.py`, and no function or class here
+Named `tests.py` as docs/style.md proposes; pytest only collects `test_*.py`, and no function or class here
 starts with `test`/`Test`, so importing them into a test module never makes pytest collect them. statsmodels
 is always called with keyword arguments (methods: several defaults "might change").
 """
@@ -85,7 +85,7 @@ def poisson_ratio_test(
     a: float, n1: float, c: float, n2: float, *, value: float = 1.0, method: str | None = None
 ) -> Significance:
     """Two-sided test that the Poisson rate ratio (a/n1)/(c/n2) equals `value` (statsmodels
-    `test_poisson_2indep`, methods §1.2B, §2.2, G1, G3, G13, G14).
+    `test_poisson_2indep`, docs/methods.md §1.2B, §2.2, G1, G3, G13, G14).
 
     `method` is a statsmodels name (see `POISSON_TEST_NAMES`); by default the exact conditional test when
     min(a, c) < 100, the score test otherwise."""
@@ -110,7 +110,7 @@ def poisson_ratio_test(
 def proportion_test(
     x1: float, n1: float, x2: float, n2: float, *, compare: str = "ratio", value: float | None = None
 ) -> Significance:
-    """Two-sided test of two independent proportions x1/n1 vs x2/n2 (methods §2.1).
+    """Two-sided test of two independent proportions x1/n1 vs x2/n2 (docs/methods.md §2.1).
 
     The score test (statsmodels `test_proportions_2indep(method="score")`; `compare` "ratio" with null
     `value` 1 or "diff" with null 0) when every expected cell count under equal proportions is at least 5
@@ -154,7 +154,7 @@ def ratio_of_rate_ratios(
     *, focal_then: Cell, reference_then: Cell, focal_now: Cell, reference_now: Cell, level: float = 0.95
 ) -> RatioOfRatios:
     """Ratio of Poisson rate ratios RR_now / RR_then with SE(ln RRR) = sqrt(1/a0 + 1/a1 + 1/c0 + 1/c1), Wald
-    interval and z test on the log scale (methods §1.3, G15). Cells are (events, exposure); any zero count or
+    interval and z test on the log scale (docs/methods.md §1.3, G15). Cells are (events, exposure); any zero count or
     exposure makes it not estimable."""
     cells = (focal_then, reference_then, focal_now, reference_now)
     if any(x <= 0 or e <= 0 for x, e in cells):
@@ -169,7 +169,7 @@ def ratio_of_risk_ratios(
     *, focal_then: Cell, reference_then: Cell, focal_now: Cell, reference_now: Cell, level: float = 0.95
 ) -> RatioOfRatios:
     """Ratio of binomial risk ratios RR_now / RR_then with the Katz-type SE(ln RRR) = sqrt(Σ 1/x − 1/n) over
-    the four cells, Wald interval and z test (methods §1.2A, §1.3). Cells are (successes, trials)."""
+    the four cells, Wald interval and z test (docs/methods.md §1.2A, §1.3). Cells are (successes, trials)."""
     cells = (focal_then, reference_then, focal_now, reference_now)
     if any(x <= 0 or n <= 0 or x > n for x, n in cells):
         return _not_estimable(RISK_RRR_CLOSED_FORM)
@@ -202,7 +202,7 @@ def ratio_of_rate_ratios_glm(
     *, focal_then: Cell, reference_then: Cell, focal_now: Cell, reference_now: Cell, level: float = 0.95
 ) -> RatioOfRatios:
     """The same ratio of rate ratios as `ratio_of_rate_ratios`, from the interaction of a Poisson GLM
-    `y ~ group*post` with offset log(exposure) (methods §1.3, §5.2; identical SE, G15)."""
+    `y ~ group*post` with offset log(exposure) (docs/methods.md §1.3, §5.2; identical SE, G15)."""
     data = _two_by_two(focal_then, reference_then, focal_now, reference_now)
     if (data["y"] <= 0).any() or (data["size"] <= 0).any():
         return _not_estimable(RRR_GLM)
@@ -220,7 +220,7 @@ def ratio_of_risk_ratios_glm(
 ) -> RatioOfRatios:
     """The same ratio of risk ratios as `ratio_of_risk_ratios`, from the interaction of a binomial GLM with
     log link on (successes, failures) ~ group*post. The log link makes exp(interaction) a ratio of *risk*
-    ratios; a logit link would give a ratio of odds ratios instead (methods §1.2A)."""
+    ratios; a logit link would give a ratio of odds ratios instead (docs/methods.md §1.2A)."""
     data = _two_by_two(focal_then, reference_then, focal_now, reference_now)
     if (data["y"] <= 0).any() or (data["y"] >= data["size"]).any():
         return _not_estimable(RISK_RRR_GLM)

@@ -1,4 +1,4 @@
-"""Section 4 table: the stage funnel, then and now (methods §1.3)."""
+"""Section 4 table: the stage funnel, then and now (docs/methods.md §1.3)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ _FUNNEL_STATISTICS = (
 
 @not_available_for(*FUNNEL_ORDER)
 def funnel(report: Report) -> HTML:
-    """Section 4: the stage funnel, then and now (methods §1.3). Per stage and group: the count over the stage
+    """Section 4: the stage funnel, then and now (docs/methods.md §1.3). Per stage and group: the count over the stage
     that feeds it, the rate, the stage ratio and the per-resident ratio vs the reference group, and the count
     expected if the group were treated like the reference group at that stage, with the excess."""
     p = report.params.params
@@ -131,7 +131,7 @@ def _count_ci(e: Estimate | None) -> str:
 
 
 def _funnel_identity_line(identity: list[Estimate]) -> str:
-    """Whether each per-resident ratio equals the product of the stage ratios above it (methods §1.3)."""
+    """Whether each per-resident ratio equals the product of the stage ratios above it (docs/methods.md §1.3)."""
     checked = [e for e in identity if e.estimable]
     if not checked:
         return ""

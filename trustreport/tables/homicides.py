@@ -114,7 +114,7 @@ def _of(share: Estimate | None) -> str:
 
 def _reference_note(reference: Group) -> str:
     text = (
-        f"Two references, as methods §1.1 asks: 'vs {GROUP_LABELS[reference]}' compares a group with "
+        f"Two references, as docs/methods.md §1.1 asks: 'vs {GROUP_LABELS[reference]}' compares a group with "
         f"{GROUP_LABELS[reference]} people; 'vs all others' compares it with everyone not in the group (all victims "
         "minus the group's, over all residents minus the group's). Cleared means closed by arrest; cases closed "
         "without arrest count as not cleared."

@@ -1,4 +1,4 @@
-"""Section 5 tables: the outcome test (methods §3) and the veil-of-darkness test (methods §4)."""
+"""Section 5 tables: the outcome test (docs/methods.md §3) and the veil-of-darkness test (docs/methods.md §4)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ _VEIL_OF_DARKNESS = frozenset(
 def outcome_test(report: Report) -> HTML:
     """Section 5: hit rates by group (share of searches that found contraband), then and now, with the pooled
     and the district-stratified (Mantel–Haenszel) ratios vs the reference group and, where the search basis is
-    recorded, the same on discretionary searches (methods §3.1)."""
+    recorded, the same on discretionary searches (docs/methods.md §3.1)."""
     est = report.estimates
     found = [e for e in est.where(measure=Measure.HITS) if e.statistic in _HIT_RATES]
     if not found:
@@ -74,7 +74,7 @@ def outcome_test(report: Report) -> HTML:
 
 @not_available_for(Measure.STOPS)
 def veil_of_darkness(report: Report) -> HTML:
-    """Section 5: the veil-of-darkness test (methods §4): the focal group's share of inter-twilight stops in
+    """Section 5: the veil-of-darkness test (docs/methods.md §4): the focal group's share of inter-twilight stops in
     daylight and after dusk, and the darkness odds ratio controlling for clock time, and for clock time and
     district, then and now."""
     est = report.estimates

@@ -57,7 +57,7 @@ def sources(report: Report) -> HTML:
 
 
 def dropped(report: Report) -> HTML:
-    """Every cleaning step: rows in, rows out and why (STYLE habit 5)."""
+    """Every cleaning step: rows in, rows out and why (docs/style.md habit 5)."""
     frame = pd.DataFrame(
         [
             {"source": d.source_id, "step": d.step, "rows in": d.rows_in, "rows out": d.rows_out, "why": d.reason}

@@ -81,7 +81,8 @@ def annual_frame(est: EstimateSet, groups: list[Group], annual: pd.DataFrame | N
     found = est.where(measure=_MEASURE, statistic=Statistic.ANNUAL_COUNT)
     zeros = pd.DataFrame() if annual is None or not found else annual[annual["value"] == 0]
     years = sorted({e.window[0].year for e in found} | {int(y) for y in zeros.get("year", [])})
-    # A zero is as unstable as the counts beside it (under 20, methods §5.3); marked when the legend explains it.
+    # A zero is as unstable as the counts beside it (under 20, docs/methods.md §5.3); marked when the legend
+    # explains it.
     unstable = any(Flag.UNSTABLE in e.flags for e in found)
     zero_cell = fmt.count(0) + (f" [{FLAG_MARKS[Flag.UNSTABLE]}]" if unstable else "")
     rows = []
