@@ -26,6 +26,7 @@ from trustreport.partial_coverage import flag_partial_coverage
 from trustreport.sources import read_source
 from trustreport.sources.base import SourceData
 from trustreport.stop_mode import stopped_people
+from trustreport.window_names import short_window
 
 log = logging.getLogger("trustreport")
 
@@ -61,8 +62,11 @@ class Report:
 
     @property
     def title(self) -> str:
+        """'Hartford, CT: policing then (2014) and now (1 Jan – 29 Sep 2016)': the city and both windows' dates
+        (the label's words, such as 'before federal oversight', are in the subtitle)."""
         p = self.params.params
-        return f"{p.name}: policing then ({p.then.label}) and now ({p.now.label})"
+        then, now = short_window(*p.then.dates), short_window(*p.now.dates)
+        return f"{p.name}: policing then ({then}) and now ({now})"
 
     @property
     def caveats(self) -> list[str]:

@@ -13,6 +13,7 @@ from trustreport.report import Report
 from trustreport.statistic import Statistic
 from trustreport.tables._common import cell, flag_marks, flags_legend, methods_line, share_cell, to_html
 from trustreport.vocab import FUNNEL_ORDER, GROUP_LABELS, DenominatorKind, Flag, Group, Measure, Period, stage_label
+from trustreport.window_names import period_heading
 
 _FUNNEL_STATISTICS = (
     Statistic.STAGE_RATE,
@@ -32,7 +33,8 @@ def funnel(report: Report) -> HTML:
     for period, win in ((Period.THEN, p.then), (Period.NOW, p.now)):
         frame = funnel_frame(report, period)
         if not frame.empty:
-            blocks.append(f"<h3>{html.escape(f'{period.capitalize()} ({win.label})')}</h3>{to_html(frame)}")
+            heading = period_heading(str(period), win.label, *win.dates).capitalize()
+            blocks.append(f"<h3>{html.escape(heading)}</h3>{to_html(frame)}")
     if not blocks:
         return HTML("<p>No stop, search, arrest or use-of-force counts are available for a funnel.</p>")
     found = [e for e in report.estimates if e.statistic in _FUNNEL_STATISTICS and e.measure in FUNNEL_ORDER]
