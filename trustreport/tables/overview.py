@@ -10,22 +10,30 @@ from IPython.display import HTML
 from trustreport import fmt
 from trustreport.report import Report
 from trustreport.tables._common import to_html
+from trustreport.window_names import period_heading
 
 
 def availability(report: Report) -> HTML:
-    """Section 3: what data exist for which period; 'not available' where a window has none."""
+    """Section 3: what data exist for which period, as a compact grid of status words (available, partial, not
+    available, not comparable), then each status's reason and sources in a collapsed block."""
     table = report.availability
     p = report.params.params
     wide = table.pivot(index="label", columns="period", values="status").reindex(table["label"].drop_duplicates())
     detail = table.pivot(index="label", columns="period", values="detail").reindex(wide.index)
-    frame = pd.DataFrame(
-        {
-            "measure": wide.index,
-            f"then ({p.then.label})": [_status(s, d) for s, d in zip(wide["then"], detail["then"], strict=True)],
-            f"now ({p.now.label})": [_status(s, d) for s, d in zip(wide["now"], detail["now"], strict=True)],
-        }
+    then, now = (period_heading(k, w.label, *w.dates) for k, w in (("then", p.then), ("now", p.now)))
+    frame = pd.DataFrame({"measure": wide.index, then: list(wide["then"]), now: list(wide["now"])})
+    reasons = "".join(
+        f"<li><b>{html.escape(str(label))}</b>, {period}: {html.escape(d)}</li>"
+        for label in wide.index
+        for period, d in (("then", detail.loc[label, "then"]), ("now", detail.loc[label, "now"]))
+        if isinstance(d, str) and d
     )
-    return HTML(to_html(frame))
+    more = (
+        f"<details><summary>Why each status, and which source holds each measure</summary><ul>{reasons}</ul></details>"
+        if reasons
+        else ""
+    )
+    return HTML(to_html(frame) + more)
 
 
 def published(report: Report) -> HTML:
@@ -73,7 +81,3 @@ def dropped(report: Report) -> HTML:
     frame["rows in"] = frame["rows in"].map(fmt.count)
     frame["rows out"] = frame["rows out"].map(fmt.count)
     return HTML(to_html(frame))
-
-
-def _status(status: str, detail: str) -> str:
-    return f"{status} — {detail}" if detail else status
