@@ -33,7 +33,7 @@ def funnel(report: Report) -> HTML:
     for period, win in ((Period.THEN, p.then), (Period.NOW, p.now)):
         frame = funnel_frame(report, period)
         if not frame.empty:
-            heading = period_heading(str(period), win.label, *win.dates).capitalize()
+            heading = period_heading(str(period).title(), win.label, *win.dates)
             blocks.append(f"<h3>{html.escape(heading)}</h3>{to_html(frame)}")
     if not blocks:
         return HTML("<p>No stop, search, arrest or use-of-force counts are available for a funnel.</p>")
