@@ -121,11 +121,11 @@ def select(report: Report) -> list[Finding]:
     volumes = _ranked(e for e in est if _is_volume(e) and _credible(e))
     disparities = _ranked(e for e in _disparities(est) if _credible(e))
     changes = _ranked(e for e in est if e.statistic == Statistic.RATIO_OF_RATE_RATIOS and _credible(e))
-    cannot = cannot_be_said(report)
-
     chosen_volumes = [e for e in volumes if is_real(e, alpha)][:_MOST_VOLUMES]
     chosen_changes = [e for e in changes if is_real(e, alpha)][:_MOST_CHANGES]
-    room = MOST - len(chosen_volumes) - len(chosen_changes) - bool(cannot)
+    # The 'cannot be said' line is written last (it leaves out measures a finding states) but its slot is kept.
+    cannot = bool(cannot_be_said(report))
+    room = MOST - len(chosen_volumes) - len(chosen_changes) - cannot
     chosen_disparities = [e for e in disparities if is_real(e, alpha)][: min(_MOST_DISPARITIES, room)]
     # Step 4: too few sure findings; the next ones by the same ranking (now also those resting on few events),
     # each saying how sure it is.
@@ -152,10 +152,12 @@ def select(report: Report) -> list[Finding]:
     found += [Finding(change_finding(e, report), Tier.CHANGE, sureness(e, alpha), (e.id,)) for e in chosen_changes]
     # Step 5: still too few; the claim ledger's tally is a finding of its own.
     ledger = ledger_finding(report)
-    if len(found) + bool(cannot) < FEWEST and ledger:
+    if len(found) + cannot < FEWEST and ledger:
         found.append(Finding(ledger, Tier.LEDGER))
-    if cannot:
-        found.append(Finding(cannot, Tier.CANNOT_SAY))
+    by_id = {e.id: e for e in est}
+    stated = {by_id[i].measure for f in found for i in f.estimate_ids}
+    if line := cannot_be_said(report, stated=stated):
+        found.append(Finding(line, Tier.CANNOT_SAY))
     return found
 
 
@@ -365,16 +367,17 @@ def change_finding(e: Estimate, report: Report) -> str:
     return f"{subject[0].upper() + subject[1:]} {sure} {move}{span}{numbers}.{_few(e)}"
 
 
-def cannot_be_said(report: Report) -> str:
+def cannot_be_said(report: Report, stated: frozenset[Measure] | set[Measure] = frozenset()) -> str:
     """One sentence naming what these data cannot say: measures not comparable across the windows (a recording
-    break), measures with no data in a window, and ratios withheld for overlapping race categories ('' if none)."""
+    break), measures with no data in a window (except those in `stated`, which a finding already states, such as a
+    year-to-date count outside both windows), and ratios withheld for overlapping race categories ('' if none)."""
     est = list(report.estimates)
     not_comparable = list(dict.fromkeys(e.measure for e in est if Flag.NOT_COMPARABLE in e.flags))
     table = report.availability
     measures = {Measure(m) for m in table["measure"]}
     missing_rows = table[table["status"] == NOT_AVAILABLE]
     gaps = Counter(Measure(x) for x in missing_rows["measure"])
-    no_data = [m for m in gaps if gaps[m] == 2 and m in measures and m != Measure.RESIDENTS]
+    no_data = [m for m in gaps if gaps[m] == 2 and m in measures and m != Measure.RESIDENTS and m not in stated]
     one_period = [m for m in gaps if gaps[m] == 1 and m != Measure.RESIDENTS and m not in not_comparable]
     overlapping = any(
         Flag.OVERLAPPING_CATEGORIES in e.flags and e.estimable and (e.reference_group or Group.WHITE) == Group.WHITE
