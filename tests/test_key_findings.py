@@ -99,6 +99,10 @@ def test_chicago_states_its_largest_sure_homicide_disparity(reports) -> None:
     texts = [f.text for f in select(reports["chicago"])]
     assert any("Black people was clearly 8.4 times that for all other people" in t for t in texts), texts
     assert not any("37.4" in t for t in texts)
+    # Three groups' ratios of one measure do not fill every place: at most two per measure.
+    by_id = {e.id: e for e in reports["chicago"].estimates}
+    measures = [by_id[f.estimate_ids[0]].measure for f in select(reports["chicago"]) if f.tier is Tier.DISPARITY]
+    assert measures and all(measures.count(m) <= 2 for m in measures)
 
 
 def test_newark_falls_back_on_the_ledger_and_says_why_so_little(reports) -> None:

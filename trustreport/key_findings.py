@@ -9,7 +9,7 @@ The rule (printed in the report above the list, `RULE`):
    the now window lacks) and the pooled police-killing ratio, *clearly* distinguishable from parity and not flagged
    unstable, not comparable, suppressed or built on overlapping race categories. Ranked by the bound of the
    interval nearest 1 (on the log scale), so a large ratio with a wide interval ranks below a smaller, sure one.
-   Up to three, as room allows.
+   Up to three, as room allows, and at most two about one measure.
 3. At most one change in a disparity (ratio of ratios, now against then) that is *clearly* real, ranked the same way.
 4. When fewer than three findings were found, the next disparities and changes in disparity by the same ranking,
    whatever their certainty (each says how sure it is).
@@ -52,7 +52,7 @@ from trustreport.vocab import (
 from trustreport.window_names import period_heading, sentence_opening, short_window
 
 MOST, FEWEST = 6, 3
-_MOST_VOLUMES, _MOST_DISPARITIES, _MOST_CHANGES = 2, 3, 1
+_MOST_VOLUMES, _MOST_DISPARITIES, _MOST_CHANGES, _MOST_PER_MEASURE = 2, 3, 1, 2
 
 # Flags that keep an estimate out of the ranked findings: its number is not one to lead with.
 _NOT_CREDIBLE = frozenset({Flag.UNSTABLE, Flag.NOT_COMPARABLE, Flag.SUPPRESSED, Flag.OVERLAPPING_CATEGORIES})
@@ -60,7 +60,8 @@ _NOT_CREDIBLE = frozenset({Flag.UNSTABLE, Flag.NOT_COMPARABLE, Flag.SUPPRESSED, 
 RULE = (
     "Chosen by a fixed rule: first the changes in volume that are clearly real (at most two); then the largest "
     "disparities that are clearly real and rest on enough events and comparable data, ranked by the end of their "
-    "interval nearest to no difference (so a sure difference ranks above a large but uncertain one); then at most "
+    "interval nearest to no difference (so a sure difference ranks above a large but uncertain one), at most two "
+    "about one measure; then at most "
     "one change in a disparity that is clearly real; when that makes fewer than three, the next disparities by the "
     "same ranking, however sure; last, what these data cannot say."
 )
@@ -126,7 +127,8 @@ def select(report: Report) -> list[Finding]:
     # The 'cannot be said' line is written last (it leaves out measures a finding states) but its slot is kept.
     cannot = bool(cannot_be_said(report))
     room = MOST - len(chosen_volumes) - len(chosen_changes) - cannot
-    chosen_disparities = [e for e in disparities if is_real(e, alpha)][: min(_MOST_DISPARITIES, room)]
+    chosen_disparities = _at_most_per_measure([e for e in disparities if is_real(e, alpha)], _MOST_PER_MEASURE)
+    chosen_disparities = chosen_disparities[: min(_MOST_DISPARITIES, room)]
     # Step 4: too few sure findings; the next ones by the same ranking (now also those resting on few events),
     # each saying how sure it is.
     taken = {e.id for e in (*chosen_volumes, *chosen_changes, *chosen_disparities)}
@@ -196,6 +198,18 @@ def key_findings(report: Report) -> HTML:
         return HTML("<p>These data support no finding for the windows chosen; the sections below say why.</p>")
     items = "".join(f"<li>{html.escape(f.text)}</li>" for f in found)
     return HTML(f"<ol class='tr-key'>{items}</ol><p class='tr-methods'>{html.escape(RULE)}</p>")
+
+
+def _at_most_per_measure(ranked: list[Estimate], most: int) -> list[Estimate]:
+    """The ranked estimates, keeping the first `most` of each measure (so three groups of one measure do not fill
+    every place)."""
+    seen: Counter[Measure] = Counter()
+    out = []
+    for e in ranked:
+        seen[e.measure] += 1
+        if seen[e.measure] <= most:
+            out.append(e)
+    return out
 
 
 def _ranked(estimates: Iterable[Estimate]) -> list[Estimate]:
