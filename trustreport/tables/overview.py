@@ -23,7 +23,7 @@ def availability(report: Report) -> HTML:
     then, now = (period_heading(k, w.label, *w.dates) for k, w in (("then", p.then), ("now", p.now)))
     frame = pd.DataFrame({"measure": wide.index, then: list(wide["then"]), now: list(wide["now"])})
     reasons = "".join(
-        f"<li><b>{html.escape(str(label))}</b>, {period}: {html.escape(d)}</li>"
+        f"<li><b>{html.escape(str(label))}</b>, {period}: {html.escape(_publishers(d, report))}</li>"
         for label in wide.index
         for period, d in (("then", detail.loc[label, "then"]), ("now", detail.loc[label, "now"]))
         if isinstance(d, str) and d
@@ -34,6 +34,14 @@ def availability(report: Report) -> HTML:
         else ""
     )
     return HTML(to_html(frame) + more)
+
+
+def _publishers(text: str, report: Report) -> str:
+    """Source ids in a detail replaced by their publisher (the citation's first clause): readers see 'The
+    Washington Post', not 'wapo-fatal-force-hartford'; the Sources table holds both."""
+    for s in sorted(report.sources, key=lambda s: len(s.info.id), reverse=True):
+        text = text.replace(s.info.id, s.info.citation.split(",")[0].strip() or s.info.id)
+    return text
 
 
 def published(report: Report) -> HTML:
