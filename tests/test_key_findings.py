@@ -194,3 +194,18 @@ def test_findings_keep_measures_in_words(reports) -> None:
     for report in reports.values():
         for f in select(report):
             assert not any(str(m) in f.text for m in Measure if "_" in str(m)), f.text
+
+
+def test_one_fact_is_said_once_dallas() -> None:
+    """Dallas 2016: use-of-force incidents and people subjected to force per resident give the same Black/white
+    ratio (3.5) in two units; the key findings say it once."""
+    found = select(build(ROOT / "params" / "dallas.yaml"))
+    black = [f for f in found if f.tier is Tier.DISPARITY and "for Black people" in f.text]
+    assert len(black) == 1 and "3.5 times that for white people" in black[0].text
+
+
+def test_against_all_others_only_the_group_at_higher_risk(demo_texts) -> None:
+    """'all other people … times that for white people' mixes every other group into one: not a key finding."""
+    for city, text in demo_texts.items():
+        key = text[text.index("<ol class='tr-key'>") :].split("</ol>")[0] if "tr-key" in text else ""
+        assert "for all other people was" not in key, city

@@ -1,18 +1,22 @@
 """Key findings: the three to six sentences a reader gets first, chosen by a stated rule.
 
-The rule (printed in the report above the list, `RULE`):
+The rule (printed in the report under the list, `RULE`):
 
 1. Changes in volume (a measure's rate for everyone, now against then) that are *clearly* real: the interval
    excludes no change and the p-value adjusted for multiple comparisons (Benjamini–Hochberg, docs/methods.md
    §5.4) is below one minus the confidence level. At most two, the most certain first.
 2. The largest credible disparities: per-resident and stage-by-stage ratios of the now window (then, for a measure
-   the now window lacks) and the pooled police-killing ratio, *clearly* distinguishable from parity and not flagged
+   the now window lacks), the pooled police-killing ratio and homicide ratios against all other residents where a
+   group's rate is the higher, *clearly* distinguishable from parity and not flagged
    unstable, not comparable, suppressed or built on overlapping race categories. Ranked by the bound of the
    interval nearest 1 (on the log scale), so a large ratio with a wide interval ranks below a smaller, sure one.
-   Up to three, as room allows, and at most two about one measure.
+   Up to three, as room allows, at most two about one measure, and one of a group's use-of-force incidents and
+   people subjected to force.
 3. At most one change in a disparity (ratio of ratios, now against then) that is *clearly* real, ranked the same way.
-4. When fewer than three findings were found, the next disparities and changes in disparity by the same ranking,
-   whatever their certainty (each says how sure it is).
+4. When fewer than three findings were found, the next disparities, changes in disparity and changes in volume by
+   the same ranking, whatever their certainty and now also those resting on few events (each says how sure it is
+   and that it rests on few events); one fact is said once (use-of-force incidents and people subjected to force
+   count as one). If still fewer than three, the claim ledger's tally.
 5. One line on what cannot be said: measures not comparable across the windows, measures with no data in a window,
    and ratios withheld because resident counts overlap race with Hispanic origin.
 
@@ -61,9 +65,9 @@ RULE = (
     "Chosen by a fixed rule: first the changes in volume that are clearly real (at most two); then the largest "
     "disparities that are clearly real and rest on enough events and comparable data, ranked by the end of their "
     "interval nearest to no difference (so a sure difference ranks above a large but uncertain one), at most two "
-    "about one measure; then at most "
-    "one change in a disparity that is clearly real; when that makes fewer than three, the next disparities by the "
-    "same ranking, however sure; last, what these data cannot say."
+    "about one measure; then at most one change in a disparity that is clearly real; when that makes fewer than "
+    "three, the next disparities and changes by the same ranking, however sure, and then the tally of published "
+    "claims checked; last, what these data cannot say."
 )
 
 
@@ -139,7 +143,14 @@ def select(report: Report) -> list[Finding]:
         if e.id not in taken and _credible(e, few_events=True)
     ]
     rest += [e for e in est if _is_volume(e) and e.id not in taken and _credible(e, few_events=True)]
-    for e in _ranked(rest)[: max(shortfall, 0)]:
+    said = {_fact(e) for e in (*chosen_volumes, *chosen_changes, *chosen_disparities)}
+    for e in _ranked(rest):
+        if shortfall <= 0:
+            break
+        if _fact(e) in said:
+            continue
+        said.add(_fact(e))
+        shortfall -= 1
         if _is_volume(e):
             chosen_volumes.append(e)
         elif e.statistic == Statistic.RATIO_OF_RATE_RATIOS:
@@ -202,14 +213,25 @@ def key_findings(report: Report) -> HTML:
 
 def _at_most_per_measure(ranked: list[Estimate], most: int) -> list[Estimate]:
     """The ranked estimates, keeping the first `most` of each measure (so three groups of one measure do not fill
-    every place)."""
+    every place) and one of a group's use-of-force incidents and people subjected to force (one fact, two units)."""
     seen: Counter[Measure] = Counter()
+    said: set[tuple] = set()
     out = []
     for e in ranked:
-        seen[e.measure] += 1
-        if seen[e.measure] <= most:
+        fact = _fact(e)
+        seen[fact[0]] += 1
+        if seen[fact[0]] <= most and fact not in said:
+            said.add(fact)
             out.append(e)
     return out
+
+
+_SAME_FACT = {Measure.FORCE_SUBJECTS: Measure.FORCE_INCIDENTS}
+
+
+def _fact(e: Estimate) -> tuple:
+    """What an estimate says, up to its unit: use-of-force incidents and people subjected to force are one fact."""
+    return (_SAME_FACT.get(e.measure, e.measure), e.group, e.period, e.statistic)
 
 
 def _ranked(estimates: Iterable[Estimate]) -> list[Estimate]:
@@ -249,8 +271,14 @@ def _disparities(est: list[Estimate]) -> list[Estimate]:
             if found:
                 out += found
                 break
-    others = (Statistic.POOLED_RATE_RATIO, Statistic.VS_ALL_OTHERS_RATE_RATIO)
-    return out + [e for e in est if e.statistic in others and e.estimable]
+    out += [e for e in est if e.statistic == Statistic.POOLED_RATE_RATIO and e.estimable]
+    # Against all other residents: the latest window, and only a group at higher risk than everyone else (a ratio
+    # below 1 would read 'all other people … times that of white people', where 'all other' mixes the groups).
+    for period in (Period.NOW, Period.THEN):
+        found = [e for e in est if e.statistic == Statistic.VS_ALL_OTHERS_RATE_RATIO and e.period == period]
+        if any(e.estimable for e in found):
+            return out + [e for e in found if e.estimable and e.value is not None and e.value > 1]
+    return out
 
 
 def _interval(e: Estimate, report: Report) -> str:
@@ -312,11 +340,20 @@ _CONDITIONAL_WHAT = {
 }
 
 
+_PER_RESIDENT_WHAT = {
+    Measure.POLICE_KILLINGS: "rate of being killed by police",
+    Measure.HOMICIDE_VICTIMS: "rate of being a homicide victim",
+    Measure.FORCE_SUBJECTS: "rate of being subjected to force",
+}
+
+
 def _what(e: Estimate) -> str:
     if e.statistic == Statistic.POOLED_RATE_RATIO:
-        return "rate of being killed by police"
+        return _PER_RESIDENT_WHAT[Measure.POLICE_KILLINGS]
     if e.statistic == Statistic.VS_ALL_OTHERS_RATE_RATIO:
-        return "rate of being a homicide victim"
+        return _PER_RESIDENT_WHAT[Measure.HOMICIDE_VICTIMS]
+    if e.measure in _PER_RESIDENT_WHAT:
+        return _PER_RESIDENT_WHAT[e.measure]
     if e.measure in _CONDITIONAL_WHAT:
         return _CONDITIONAL_WHAT[e.measure]
     if e.measure in CONDITIONAL_STAGES:
@@ -346,7 +383,7 @@ def disparity_finding(e: Estimate, report: Report) -> str:
             f"(ratio {fmt.ratio(e.value)}, {_interval(e, report)}).{_few(e)}"
         )
     lo, hi = e.ci
-    if e.value >= 1:
+    if e.value >= 1 or not lo or hi is None:
         higher, lower, value, interval = who, ref, e.value, fmt.interval(lo, hi, fmt.ratio)
     else:
         higher, lower, value, interval = ref, who, 1 / e.value, fmt.interval(1 / hi, 1 / lo, fmt.ratio)
