@@ -111,7 +111,7 @@ def sureness(e: Estimate, alpha: float) -> Sureness:
 def certainty(e: Estimate) -> float:
     """The ranking key of rule steps 1–4: how far from 1 the interval's bound nearest 1 lies, on the log scale
     (0 when the interval includes 1); ties broken by the point estimate's distance from 1."""
-    if e.ci is None or e.value is None or e.value <= 0:
+    if e.ci is None or e.value is None or e.value <= 0 or None in e.ci:
         return 0.0
     lo, hi = e.ci
     bound = lo if e.value >= 1 else hi
@@ -248,7 +248,11 @@ def _credible(e: Estimate, *, few_events: bool = False) -> bool:
     estimates on few events, `few_events`)."""
     if not e.estimable or e.ci is None or e.value is None or e.value <= 0:
         return False
-    against_white = e.statistic != Statistic.VS_ALL_OTHERS_RATE_RATIO and e.group != Group.ALL
+    against_white = (
+        e.statistic != Statistic.VS_ALL_OTHERS_RATE_RATIO
+        and e.group != Group.ALL
+        and (e.reference_group or Group.WHITE) == Group.WHITE
+    )
     barred = _NOT_CREDIBLE if against_white else _NOT_CREDIBLE - {Flag.OVERLAPPING_CATEGORIES}
     if few_events:
         barred = barred - {Flag.UNSTABLE}

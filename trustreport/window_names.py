@@ -54,13 +54,6 @@ def window_name(label: str, start: date, end: date) -> str:
     return f"{dates}, {words}" if words else dates
 
 
-def window_in_prose(label: str, start: date, end: date) -> str:
-    """The window after 'In' at the start of a sentence: '2009–2013 (before federal oversight)', 'Jan–Sep 2016'."""
-    words = label_words(label)
-    dates = short_window(start, end)
-    return f"{dates} ({words})" if words else dates
-
-
 def period_heading(period: str, label: str, start: date, end: date) -> str:
     """'then (2009–2013, before federal oversight)': a table column or heading for one of the two windows."""
     return f"{period} ({window_name(label, start, end)})"
