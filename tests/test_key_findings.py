@@ -209,3 +209,16 @@ def test_against_all_others_only_the_group_at_higher_risk(demo_texts) -> None:
     for city, text in demo_texts.items():
         key = text[text.index("<ol class='tr-key'>") :].split("</ol>")[0] if "tr-key" in text else ""
         assert "for all other people was" not in key, city
+
+
+def test_availability_grid_is_short_status_words_with_reasons_collapsed(reports) -> None:
+    """Hartford: searches cross a declared recording break (2015-04-01), force data exist for neither window."""
+    page = availability(reports["hartford"]).data
+    grid, details = page.split("<details>")
+    cells = set(re.findall(r"<td>([^<]*)</td>", grid))
+    statuses = {"available", "partial", "not available", "not comparable"}
+    assert {"not comparable", "not available", "available"} <= cells
+    assert all(c in statuses or not c.startswith(("available", "not ", "partial")) for c in cells)
+    assert "then (2014)" in grid and "now (1 Jan – 29 Sep 2016)" in grid
+    assert "recording break in searches" in details and "Stanford Open Policing Project" in details
+    assert "opp-hartford" not in page
