@@ -4,6 +4,7 @@ Open Policing file and intervals made directly by statsmodels."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -92,6 +93,10 @@ def test_outputs_are_self_contained_and_readable(hartford) -> None:
     assert "tr.build(" not in html and "params_path" not in html  # no code cells
     assert "application/vnd.trustreport.metrics+json" not in html
     assert "Hartford, CT" in html and "What data exist for which period" in html
+    # Issue 9: the page title names the city, and the first section after the title block is the key findings.
+    assert "<title>Hartford, CT: policing then (2014) and now" in html
+    headings = re.findall(r"<h2[^>]*>(.*?)(?:<a|</h2>)", html)
+    assert headings[:2] == ["Key findings", "What data exist for which period"], headings[:3]
     reader = PdfReader(hartford / "report.pdf")
     assert len(reader.pages) >= 2
     assert "Hartford" in reader.pages[0].extract_text()

@@ -390,7 +390,7 @@ def test_funnel_table_html(hartford_with_funnel, hartford_without_funnel) -> Non
     from trustreport import tables
 
     page = tables.funnel(hartford_with_funnel).data
-    assert "<h3>Then (2014)</h3>" in page and "<h3>Now (2016 (Jan–Sep))</h3>" in page
+    assert "<h3>Then (2014)</h3>" in page and "<h3>Now (1 Jan – 29 Sep 2016)</h3>" in page
     assert "Each per-resident ratio equals the product of the stage ratios that lead to it (checked for" in page
     assert "Marks: u = unstable" in page
     assert page.count('<table class="dataframe tr-table">') == 2

@@ -40,7 +40,8 @@ def _ratio(value: float, low: float, high: float, group: Group = Group.BLACK) ->
 def test_g7_philadelphia_reads_three_point_four_times(report) -> None:
     """OPP tutorial, Philadelphia 2017 (docs/methods.md G7): RR 3.4074, exact CI (3.37437, 3.44073) → "3.4 times"."""
     text = narrative.disparity_sentence(_ratio(3.4074, 3.37437, 3.44073), report)
-    assert "was 3.4 times that for white people (95% CI 3.37–3.44; exact conditional" in text
+    assert "was 3.4 times that for white people (95% CI 3.37–3.44)." in text
+    assert "Clopper" not in text  # method names live in the methods appendix (issue 9)
 
 
 def test_interval_through_parity_is_not_called_a_difference(report) -> None:

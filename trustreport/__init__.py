@@ -19,6 +19,7 @@ _LAZY = {
     "tables": ("trustreport.tables", None),
     "figures": ("trustreport.figures", None),
     "narrative": ("trustreport.narrative", None),
+    "key_findings": ("trustreport.key_findings", None),
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -28,6 +28,7 @@ from trustreport.vocab import (
     Measure,
     Period,
 )
+from trustreport.window_names import sentence_opening, short_window, window_name
 
 
 def title_block(report: Report) -> HTML:
@@ -48,10 +49,10 @@ def title_block(report: Report) -> HTML:
 
 def _windows_line(p) -> str:
     """'Then: … Now: ….', or for a "now only" report the one window and that nothing is compared over time."""
-    now = f"{html.escape(p.now.label)} ({fmt.window(p.now.start, p.now.end)})"
+    now = html.escape(window_name(p.now.label, *p.now.dates))
     if p.one_window:
         return f"One window: {now}; this report describes that period and compares nothing over time."
-    return f"Then: {html.escape(p.then.label)} ({fmt.window(p.then.start, p.then.end)}). Now: {now}."
+    return f"Then: {html.escape(window_name(p.then.label, *p.then.dates))}. Now: {now}."
 
 
 _CSS = (
@@ -60,6 +61,7 @@ _CSS = (
     ".tr-table thead th{border-bottom:1px solid #444}"
     ".tr-methods{font-size:0.8em;color:#444}.tr-flags{color:#8a4b00;font-size:0.9em}"
     ".tr-subtitle,.tr-provenance{color:#333}"
+    ".tr-key li{margin:0.3em 0}.tr-glossary dt{font-weight:bold}.tr-glossary dd{margin:0 0 0.5em 1em}"
 )
 
 
@@ -172,8 +174,8 @@ def pooled_sentence(e: Estimate, alpha: float = 0.05) -> str:
         else (f"a rate not statistically distinguishable from that of {ref} people (ratio {fmt.ratio(e.value)})")
     )
     text = (
-        f"Over {fmt.window(*e.window)}, the rate at which {who} people were killed by police was {verdict} "
-        f"(95% CI {fmt.ci(e)}; {e.ci_method}; pooled over every year the data cover){_before_adjustment(e, alpha)}."
+        f"Over {short_window(*e.window)}, the rate at which {who} people were killed by police was {verdict} "
+        f"(95% CI {fmt.ci(e)}; pooled over every year the data cover){_before_adjustment(e, alpha)}."
     )
     return html.escape(text) + _flag_note(e)
 
@@ -187,8 +189,8 @@ def all_others_sentence(e: Estimate, report: Report) -> str:
         else f"not statistically distinguishable from that for all other residents (ratio {fmt.ratio(e.value)})"
     )
     text = (
-        f"In {_period_label(e, report)}, the homicide victimisation rate of {who} residents was {verdict} "
-        f"(95% CI {fmt.ci(e)}; {e.ci_method}){_before_adjustment(e, _alpha(report))}."
+        f"{_opening(e, report)}, the homicide victimisation rate of {who} residents was {verdict} "
+        f"(95% CI {fmt.ci(e)}){_before_adjustment(e, _alpha(report))}."
     )
     return html.escape(text) + _flag_note(e)
 
@@ -242,7 +244,7 @@ def _count_in(c: Estimate, *, per_year: bool = True) -> str:
     years = _years(c.window)
     whole = not per_year or not years or abs(years - 1) < 1e-9
     per = "" if whole else f" ({fmt.count(round(c.value / years))} a year)"
-    return f"{fmt.count(c.value)} in {fmt.window(*c.window)}{per}"
+    return f"{fmt.count(c.value)} in {short_window(*c.window)}{per}"
 
 
 def gap_sentence(e: Estimate, report: Report) -> str:
@@ -250,7 +252,7 @@ def gap_sentence(e: Estimate, report: Report) -> str:
     who, ref = GROUP_LABELS[e.group], GROUP_LABELS[e.reference_group or Group.WHITE]
     direction = "below" if e.value < 0 else "above"
     what = MEASURE_LABELS[e.measure]
-    text = f"In {_period_label(e, report)}, {who} residents' {what} was {abs(e.value):.1f} points {direction}"
+    text = f"{_opening(e, report)}, {who} residents' {what} was {abs(e.value):.1f} points {direction}"
     text += f" {ref} residents'"
     text += f" (95% CI {fmt.ci(e)})." if e.ci else " (modelled scores with no sampling interval: descriptive only)."
     return html.escape(text) + _flag_note(e)
@@ -288,19 +290,19 @@ def _shared_caveats(estimates) -> str:
 def disparity_sentence(e: Estimate, report: Report) -> str:
     """'In 2016, stops of Black residents ran at 3.4 times the rate of white residents (95% CI …).'"""
     who, ref = GROUP_LABELS[e.group], GROUP_LABELS[e.reference_group or Group.WHITE]
-    label = _period_label(e, report)
+    opening = _opening(e, report)
     what = _what(e)
     level = _level(report)
     if not e.estimable:
         why = e.notes[0] if e.notes else "the counts are too small"
-        return html.escape(f"In {label}, the {what} ratio for {who} vs {ref} people is not estimable: {why}.")
-    interval = f"{level} CI {fmt.ci(e)}; {e.ci_method}" if e.ci else e.ci_method or ""
+        return html.escape(f"{opening}, the {what} ratio for {who} vs {ref} people is not estimable: {why}.")
+    interval = f"{level} CI {fmt.ci(e)}" if e.ci else "no interval"
     alpha = _alpha(report)
     if is_real(e, alpha):
-        text = f"In {label}, the {what} for {who} people was {_relative(e.value, ref)} ({interval})."
+        text = f"{opening}, the {what} for {who} people was {_relative(e.value, ref)} ({interval})."
     else:
         text = (
-            f"In {label}, the {what} for {who} people was not statistically distinguishable from that for {ref} "
+            f"{opening}, the {what} for {who} people was not statistically distinguishable from that for {ref} "
             f"people (ratio {fmt.ratio(e.value)}, {interval}){_before_adjustment(e, alpha)}."
         )
     text += _within_district(e, report)
@@ -388,7 +390,7 @@ def _within_district(e: Estimate, report: Report) -> str:
     if pooled_real == mh_real and not opposite:
         return ""
     return (
-        f" Within districts (Mantel–Haenszel) the ratio is {fmt.ratio(mh.value)} ({_level(report)} CI "
+        f" Within districts the ratio is {fmt.ratio(mh.value)} ({_level(report)} CI "
         f"{fmt.ci(mh)}, {_p_text(mh)}): the pooled and within-district results disagree, so the pooled ratio "
         "reflects where searches happen as much as whom they find."
     )
@@ -420,9 +422,11 @@ def _ratio_stat(e: Estimate) -> str:
     return Statistic.RISK_RATIO if e.measure in CONDITIONAL_STAGES else Statistic.RATE_RATIO
 
 
-def _period_label(e: Estimate, report: Report) -> str:
+def _opening(e: Estimate, report: Report) -> str:
+    """'In 2014', 'From 1 Jan to 29 Sep 2016', 'In 2009–2013 (before federal oversight)' (trustreport.window_names)."""
     p = report.params.params
-    return p.then.label if e.period == Period.THEN else p.now.label
+    win = p.then if e.period == Period.THEN else p.now
+    return sentence_opening(win.label, *win.dates)
 
 
 def _alpha(report: Report) -> float:
@@ -433,11 +437,23 @@ def _level(report: Report) -> str:
     return f"{round(100 * report.params.params.options.level)}%"
 
 
+# A flag in a sentence is said in words (the glossary defines each term in brackets); tables keep short marks.
+_FLAG_WORDS = {
+    Flag.SUPPRESSED: "too few events to show (suppressed)",
+    Flag.UNSTABLE: "based on few events (unstable)",
+    Flag.NOT_COMPARABLE: "recorded differently then and now (not comparable)",
+    Flag.OVERLAPPING_CATEGORIES: "resident counts overlap race with Hispanic origin (overlapping categories)",
+    Flag.PARTIAL_COVERAGE: "the data cover only part of the period (partial coverage)",
+    Flag.DENOMINATOR_VINTAGE: "resident counts from another year (denominator vintage)",
+}
+
+
 def _flag_note(e: Estimate) -> str:
     shown = [f for f in e.flags if f != Flag.NOT_ESTIMABLE and f not in _SAID_ONCE]
     if not shown:
         return ""
-    return f" <span class='tr-flags'>[{html.escape(', '.join(str(f) for f in shown))}]</span>"
+    words = "; ".join(_FLAG_WORDS.get(f, str(f)) for f in shown)
+    return f" <span class='tr-flags'>Read with care: {html.escape(words)}.</span>"
 
 
 def claims_summary(report: Report) -> HTML:
@@ -447,6 +463,6 @@ def claims_summary(report: Report) -> HTML:
 
     results = list(report.claims)
     if not results:
-        return HTML("<p>The params file lists no published claims to check.</p>")
+        return HTML("<p>No published claims about this city were checked.</p>")
     lead, *rest = (html.escape(s) for s in summary_sentences(results))
     return HTML(f"<p>{lead}</p><ul>" + "".join(f"<li>{s}</li>" for s in rest) + "</ul>")

@@ -27,6 +27,7 @@ from trustreport.sources import read_source
 from trustreport.sources.base import SourceData
 from trustreport.stop_mode import stopped_people
 from trustreport.vocab import Period
+from trustreport.window_names import short_window
 
 log = logging.getLogger("trustreport")
 
@@ -62,10 +63,13 @@ class Report:
 
     @property
     def title(self) -> str:
+        """'Hartford, CT: policing then (2014) and now (1 Jan – 29 Sep 2016)': the city and both windows' dates
+        (the label's words, such as 'before federal oversight', are in the subtitle)."""
         p = self.params.params
         if p.one_window:
-            return f"{p.name}: policing in {p.now.label}"
-        return f"{p.name}: policing then ({p.then.label}) and now ({p.now.label})"
+            return f"{p.name}: policing in {short_window(*p.now.dates)}"
+        then, now = short_window(*p.then.dates), short_window(*p.now.dates)
+        return f"{p.name}: policing then ({then}) and now ({now})"
 
     @property
     def caveats(self) -> list[str]:

@@ -21,6 +21,7 @@ from trustreport.tables._common import (
     to_html,
 )
 from trustreport.vocab import FUNNEL_ORDER, GROUP_LABELS, DenominatorKind, Flag, Group, Measure, Period, stage_label
+from trustreport.window_names import period_heading
 
 _FUNNEL_STATISTICS = (
     Statistic.STAGE_RATE,
@@ -41,7 +42,8 @@ def funnel(report: Report) -> HTML:
     for period, win in p.windows:
         frame = funnel_frame(report, period)
         if not frame.empty:
-            blocks.append(f"<h3>{html.escape(f'{period.capitalize()} ({win.label})')}</h3>{to_html(frame)}")
+            heading = period_heading(str(period).title(), win.label, *win.dates)
+            blocks.append(f"<h3>{html.escape(heading)}</h3>{to_html(frame)}")
     if not blocks:
         return HTML("<p>No stop, search, arrest or use-of-force counts are available for a funnel.</p>")
     found = [e for e in report.estimates if e.statistic in _FUNNEL_STATISTICS and e.measure in FUNNEL_ORDER]

@@ -15,6 +15,7 @@ from trustreport.report import Report
 from trustreport.statistic import Statistic
 from trustreport.tables._common import cell, flags_legend, methods_line, not_available_for, share_cell, to_html
 from trustreport.vocab import GROUP_LABELS, Group, Measure, Period
+from trustreport.window_names import period_heading
 
 # Homicide rates are read per 100,000 residents a year, whatever `rate_per` the stop tables use.
 HOMICIDE_RATE_PER = 100_000
@@ -44,7 +45,8 @@ def homicides(report: Report) -> HTML:
 
 def _window(report: Report, period: Period) -> str:
     p = report.params.params
-    return f"{period} ({dict(p.windows)[period].label})"
+    win = dict(p.windows)[period]
+    return period_heading(str(period), win.label, *win.dates)
 
 
 def _one(report: Report, measure: Measure, statistic: Statistic, group: Group, period: Period) -> Estimate | None:

@@ -10,19 +10,39 @@ from IPython.display import HTML
 from trustreport import fmt
 from trustreport.report import Report
 from trustreport.tables._common import to_html
+from trustreport.window_names import period_heading
 
 
 def availability(report: Report) -> HTML:
-    """Section 3: what data exist for which period; 'not available' where a window has none."""
+    """Section 3: what data exist for which period, as a compact grid of status words (available, partial, not
+    available, not comparable), then each status's reason and sources in a collapsed block."""
     table = report.availability
     p = report.params.params
     wide = table.pivot(index="label", columns="period", values="status").reindex(table["label"].drop_duplicates())
     detail = table.pivot(index="label", columns="period", values="detail").reindex(wide.index)
     frame = pd.DataFrame({"measure": wide.index})
     for period, win in p.windows:
-        column = [_status(s, d) for s, d in zip(wide[str(period)], detail[str(period)], strict=True)]
-        frame[f"{period} ({win.label})"] = column
-    return HTML(to_html(frame))
+        frame[period_heading(str(period), win.label, *win.dates)] = list(wide[str(period)])
+    reasons = "".join(
+        f"<li><b>{html.escape(str(label))}</b>, {period}: {html.escape(_publishers(d, report))}</li>"
+        for label in wide.index
+        for period, _ in p.windows
+        if isinstance(d := detail.loc[label, str(period)], str) and d
+    )
+    more = (
+        f"<details><summary>Why each status, and which source holds each measure</summary><ul>{reasons}</ul></details>"
+        if reasons
+        else ""
+    )
+    return HTML(to_html(frame) + more)
+
+
+def _publishers(text: str, report: Report) -> str:
+    """Source ids in a detail replaced by their publisher (the citation's first clause): readers see 'The
+    Washington Post', not 'wapo-fatal-force-hartford'; the Sources table holds both."""
+    for s in sorted(report.sources, key=lambda s: len(s.info.id), reverse=True):
+        text = text.replace(s.info.id, s.info.citation.split(",")[0].strip() or s.info.id)
+    return text
 
 
 def published(report: Report) -> HTML:
@@ -70,7 +90,3 @@ def dropped(report: Report) -> HTML:
     frame["rows in"] = frame["rows in"].map(fmt.count)
     frame["rows out"] = frame["rows out"].map(fmt.count)
     return HTML(to_html(frame))
-
-
-def _status(status: str, detail: str) -> str:
-    return f"{status} — {detail}" if detail else status
