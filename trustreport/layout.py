@@ -386,6 +386,8 @@ def _body_rows(table: Tag) -> list[Tag]:
 
 
 def _css_string(text: str) -> str:
-    """`text` as a quoted CSS string."""
+    """`text` as a quoted CSS string; `<` and `>` as CSS escapes, so a name such as `</style>` can never close
+    the style element it sits in."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    escaped = escaped.replace("<", "\\3c ").replace(">", "\\3e ")
     return f'"{escaped}"'

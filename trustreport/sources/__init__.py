@@ -52,6 +52,7 @@ OPTIONS: dict[str, str] = {
     "census_b03002": "trustreport.sources.census_b03002:CensusB03002Options",
     "census_places": "trustreport.sources.census_b03002:CensusPlacesOptions",
     "campaign_zero_ca_scorecard": "trustreport.sources.campaign_zero:CampaignZeroOptions",
+    "openpolicedata": "trustreport.sources.openpolicedata:OpenPoliceDataOptions",
 }
 
 
