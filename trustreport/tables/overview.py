@@ -10,6 +10,7 @@ from IPython.display import HTML
 from trustreport import fmt
 from trustreport.report import Report
 from trustreport.tables._common import to_html
+from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, Group, Measure
 
 
 def availability(report: Report) -> HTML:
@@ -30,10 +31,35 @@ def availability(report: Report) -> HTML:
 
 def published(report: Report) -> HTML:
     """Published aggregates the report uses, each with its citation (figures that exist only in publications)."""
+    frame = published_frame(report)
+    if frame.empty:
+        return HTML("<p>No published aggregates are used in this report.</p>")
+    return HTML(to_html(frame))
+
+
+def published_frame(report: Report) -> pd.DataFrame:
+    """The published figures in words: what, whose, the window, the figure with its qualifier ('about
+    $1.4 million') and its citation, link and note (`sources.published` documents the columns read)."""
     frames = [s.extras["citations"] for s in report.sources if "citations" in s.extras]
     if not frames:
-        return HTML("<p>No published aggregates are used in this report.</p>")
-    return HTML(to_html(pd.concat(frames, ignore_index=True)))
+        return pd.DataFrame()
+    rows = []
+    for r in pd.concat(frames, ignore_index=True).itertuples(index=False):
+        figure = fmt.published_figure(r.value, r.measure, r.statistic)
+        rows.append(
+            {
+                "What": MEASURE_LABELS[Measure(r.measure)].capitalize(),
+                "Group": GROUP_LABELS[Group(r.group)],
+                "From": r.period_start,
+                "To": r.period_end,
+                "Figure": f"{r.qualifier} {figure}" if r.qualifier and r.qualifier != "derived" else figure,
+                "Derived": "yes" if r.qualifier == "derived" else "",
+                "Source": r.citation,
+                "Link": r.url,
+                "Note": r.note,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def caveats(report: Report) -> HTML:
