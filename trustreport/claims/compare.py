@@ -165,7 +165,7 @@ def _minor(then: Side, now: Side) -> list[str]:
     if then.window and now.window and then.window.stated and now.window.stated:
         lengths = years_in(then.window.dates), years_in(now.window.dates)
         if abs(lengths[0] - lengths[1]) > _LENGTH_SLACK * max(lengths):
-            out.append(f"windows of different length: {lengths[0]:.1f} vs {lengths[1]:.1f} years")
+            out.append(f"windows of different length: {fmt.years(lengths[0])} vs {fmt.years(lengths[1])}")
     if then.definition and now.definition and then.definition != now.definition:
         out.append(f"different definitions: {then.definition} vs {now.definition}")
     elif bool(then.definition) != bool(now.definition):
