@@ -182,6 +182,8 @@ def test_per_year_says_a_year() -> None:
     """A count per year may carry a decimal, and then says so."""
     assert fmt.per_year(1_773.5) == "1,773.5 a year"
     assert fmt.per_year(9.6) == "9.6 a year" and fmt.per_year(12) == "12.0 a year"
+    per_year = estimate("count_per_year", 155.5, (138.7, 173.8))
+    assert fmt.value(per_year) == "155.5 a year" and fmt.ci(per_year) == "138.7–173.8"
 
 
 def test_dollars() -> None:

@@ -55,7 +55,12 @@ def per_year(x: float | None) -> str:
     """A count per year, which may have a decimal and so says so: 1773.5 → '1,773.5 a year'."""
     if not _finite(x):
         return NOT_ESTIMABLE
-    return f"{_fixed(x, 1, thousands=True)} a year"
+    return f"{_per_year_number(x)} a year"
+
+
+def _per_year_number(x: float | None) -> str:
+    """A count per year without its unit, for the bounds of an interval: '155.5 a year (138.7–173.8)'."""
+    return _fixed(x, 1, thousands=True) if _finite(x) else NOT_ESTIMABLE
 
 
 def ratio(x: float | None) -> str:
@@ -154,7 +159,8 @@ def ci(est: Estimate) -> str:
     if est.ci is None or not est.estimable or not has_interval(est):
         return ""
     lo, hi = est.ci
-    return interval(lo, hi, _formatter(est))
+    # The unit is said once, by the value: '155.5 a year (138.7–173.8)', not '(138.7 a year–173.8 a year)'.
+    return interval(lo, hi, _per_year_number if est.statistic.kind is Kind.PER_YEAR else _formatter(est))
 
 
 def has_interval(est: Estimate) -> bool:

@@ -135,7 +135,8 @@ def _major(then: Side, now: Side) -> list[str]:
     a, b = then.claim, now.claim
     out = []
     if then.statistic != now.statistic:
-        out.append(f"different statistics: {then.statistic} vs {now.statistic}")
+        # Statistic names are code ('rate_ratio'); a reader gets words ('rate ratio').
+        out.append(f"different statistics: {_words(then.statistic)} vs {_words(now.statistic)}")
     if set(a.measures) != set(b.measures):
         out.append(f"different measures: {_measures(a)} vs {_measures(b)}")
     if a.group != b.group:
@@ -201,3 +202,8 @@ def _reference(claim: Claim) -> str:
 
 def _hispanic(side: Side) -> str:
     return "apart" if side.hispanic == "separate" else "inside the race groups"
+
+
+def _words(name: str) -> str:
+    """A claim statistic's name in words: 'rate_ratio' → 'rate ratio'."""
+    return str(name).replace("_", " ")
