@@ -227,3 +227,10 @@ def test_a_count_has_no_interval_but_an_expected_count_does() -> None:
     assert fmt.ci(estimate("count", 9.0, (4.1, 17.1))) == ""
     assert fmt.value(estimate("expected_count", 87.3, (63.9, 116.4))) == "87"
     assert fmt.ci(estimate("expected_count", 87.3, (63.9, 116.4))) == "64–116"
+
+
+def test_axis_ticks_are_plain() -> None:
+    """Log-axis ticks as words a reader can read: no '1e+06', no '-0'."""
+    assert fmt.tick(1_000_000) == "1,000,000" and fmt.tick(1e6) == "1,000,000"
+    assert fmt.tick(0.5) == "0.5" and fmt.tick(0.002) == "0.002" and fmt.tick(20.0) == "20"
+    assert fmt.tick(-0.0) == "0" and fmt.tick(-0.00001) == "0"

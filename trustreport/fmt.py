@@ -115,6 +115,16 @@ def rate(x: float | None, *, per: float = 1000) -> str:
     return ("−" if scaled < 0 else "") + _significant(abs(scaled))
 
 
+def tick(x: float) -> str:
+    """An axis tick as plain text, never scientific: 1000000 → '1,000,000', 0.5 → '0.5', 0.002 → '0.002'."""
+    if not _finite(x):
+        return ""
+    if float(x).is_integer():
+        return f"{int(x):,}"
+    text = f"{x:,.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "0") else text
+
+
 def p_value(p: float | None) -> str:
     """A p-value as journals print it: '< 0.001', else two significant digits ('0.024', '0.24', '0.0010');
     '> 0.99' near one."""

@@ -63,9 +63,10 @@ def rates(report: Report) -> Figure | None:
             "measure": measure_title(e.measure),
             "group": GROUP_LABELS[e.group],
             "period": f"{e.period} ({fmt.window(*e.window)})",
-            "value": e.value * e.scale,
-            "low": e.ci[0] * e.scale,
-            "high": e.ci[1] * e.scale,
+            "value": e.value * fmt.unit(e),
+            "low": e.ci[0] * fmt.unit(e),
+            "high": e.ci[1] * fmt.unit(e),
+            "per": fmt.per_residents(e.measure, e.scale),
             "colour": PERIOD_COLOURS[e.period],
         }
         for e in report.estimates.where(statistic=Statistic.RATE)
@@ -82,7 +83,7 @@ def rates(report: Report) -> Figure | None:
             _grouped_bars(ax, sub)
             ax.set_title(measure, loc="left")
             ax.set_xlabel("group")
-            ax.set_ylabel(f"per {p.options.rate_per:,} residents a year")
+            ax.set_ylabel(sub["per"].iloc[0])
         axes[0, -1].legend(title="window", fontsize=8, title_fontsize=8, loc="upper right")
         fig.suptitle(f"{p.name}: rates by group, then and now", x=0.01, ha="left", fontsize=12)
         fig.tight_layout()

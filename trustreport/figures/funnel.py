@@ -48,7 +48,7 @@ def funnel(report: Report) -> Figure | None:
         ax.set_yscale("log")
         # Plain numbers (0.5, 1, 2, 5) read better than powers of ten for ratios near parity.
         ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
-        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt.tick(v)))
         ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set_xticks(range(len(stages)), stages)
         ax.tick_params(axis="x", labelsize=8)
