@@ -31,7 +31,7 @@ RAW_NUMBERS = {
     "negative zero": re.compile(r"(?<!\w)[−-]0(?:\.0+)?(?![\d.]*[1-9])(?!\.\d*[1-9])\b"),
     "more than four decimals": re.compile(r"(?<![\w.])\d+\.\d{5,}"),
     "an unformatted number": re.compile(r"(?<![\w.,])\d{5,}(?:\.\d+)?(?!\w)|\d\.\d*000\b"),
-    "an empty bracket": re.compile(r"\(\s*\)"),
+    "an empty bracket": re.compile(r"\(\s*\)|\bCI\s*[),;]"),
     "a fractional count": re.compile(
         r"(?<![\w.])\d[\d,]*\.\d+ (?:stops|arrests|searches|cases|deaths|people|killings|victims|homicides"
         r"|incidents|lawsuits|payments|officers)\b(?! a year)"
@@ -77,6 +77,7 @@ def raw_numbers(text: str) -> list[str]:
         ("0.0046 (0.000557–0.0166)", "more than four decimals"),
         ("1,773.5 stops in 2014", "a fractional count"),
         ("43 () [u]", "an empty bracket"),
+        ("9 deaths (95% CI )", "an empty bracket"),
         ("a ratio of nan", "nan"),
         ("ratio inf", "inf"),
     ],

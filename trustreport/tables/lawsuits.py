@@ -7,6 +7,7 @@ Every number comes from `metrics.lawsuits` estimates. Per-year estimates are tho
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 from IPython.display import HTML
@@ -25,8 +26,17 @@ def _slot(e: Estimate) -> str:
     return e.id.rsplit(".", 1)[1]
 
 
+def constant_dollars(est: EstimateSet) -> str:
+    """The constant dollars' name in words, from the deflated totals' note: '2019 dollars' ('constant dollars'
+    when the note names no year)."""
+    note = next((str(e.notes[0]) for e in est.where(statistic=Statistic.TOTAL_CONSTANT_USD) if e.notes), "")
+    year = re.search(r"\b(\d{4}) dollars\b", note)
+    return f"{year.group(1)} dollars" if year else "constant dollars"
+
+
 def yearly_frame(est: EstimateSet) -> pd.DataFrame:
     """One row per (fiscal) year: cases, total paid nominal and in constant dollars, median per case."""
+    dollars = constant_dollars(est)
     rows = []
     for count in est.where(measure=Measure.LAWSUITS, statistic=Statistic.COUNT_PER_YEAR):
         year = _slot(count)
@@ -40,9 +50,9 @@ def yearly_frame(est: EstimateSet) -> pd.DataFrame:
             {
                 "year": fmt.window(*count.window),
                 "cases": f"{fmt.count(count.value)}{flag_marks(count)}",
-                "total paid": cell(one[Statistic.TOTAL_NOMINAL_USD]),
-                "total, constant $": cell(one[Statistic.TOTAL_CONSTANT_USD]),
-                "median per case, constant $": cell(one[Statistic.MEDIAN_CONSTANT_USD]),
+                "total paid, as paid": cell(one[Statistic.TOTAL_NOMINAL_USD]),
+                f"total paid, {dollars}": cell(one[Statistic.TOTAL_CONSTANT_USD]),
+                f"median per case, {dollars}": cell(one[Statistic.MEDIAN_CONSTANT_USD]),
             }
         )
     return pd.DataFrame(rows)
@@ -66,14 +76,15 @@ def then_now_frame(est: EstimateSet) -> pd.DataFrame:
     label = {p: f"{p} ({fmt.window(*e.window)})" for p, e in ((Period.THEN, then), (Period.NOW, now))}
     count_change = est.one(measure=Measure.LAWSUITS, statistic=Statistic.RATE_CHANGE_RATIO, period=Period.CHANGE)
     payout_change = est.one(statistic=Statistic.PAYOUT_CHANGE_RATIO, period=Period.CHANGE)
+    dollars = constant_dollars(est)
     spec = [
         ("cases", Measure.LAWSUITS, Statistic.COUNT, cell, None),
         ("payments (a case can have several)", Measure.LAWSUITS, Statistic.PAYMENT_COUNT, _count_cell, None),
         ("cases (yearly average)", Measure.LAWSUITS, Statistic.COUNT_PER_YEAR, cell, count_change),
-        ("total paid, constant $", Measure.SETTLEMENT_USD, Statistic.TOTAL_CONSTANT_USD, cell, None),
-        ("paid per year, constant $", Measure.SETTLEMENT_USD, Statistic.TOTAL_CONSTANT_USD_PER_YEAR, cell, None),
-        ("median per case, constant $", Measure.SETTLEMENT_USD, Statistic.MEDIAN_CONSTANT_USD, cell, payout_change),
-        ("mean per case, constant $", Measure.SETTLEMENT_USD, Statistic.MEAN_CONSTANT_USD, cell, None),
+        (f"total paid, {dollars}", Measure.SETTLEMENT_USD, Statistic.TOTAL_CONSTANT_USD, cell, None),
+        (f"paid per year, {dollars}", Measure.SETTLEMENT_USD, Statistic.TOTAL_CONSTANT_USD_PER_YEAR, cell, None),
+        (f"median per case, {dollars}", Measure.SETTLEMENT_USD, Statistic.MEDIAN_CONSTANT_USD, cell, payout_change),
+        (f"mean per case, {dollars}", Measure.SETTLEMENT_USD, Statistic.MEAN_CONSTANT_USD, cell, None),
     ]
     rows = []
     for name, measure, statistic, show, change in spec:
