@@ -234,3 +234,14 @@ def test_axis_ticks_are_plain() -> None:
     assert fmt.tick(1_000_000) == "1,000,000" and fmt.tick(1e6) == "1,000,000"
     assert fmt.tick(0.5) == "0.5" and fmt.tick(0.002) == "0.002" and fmt.tick(20.0) == "20"
     assert fmt.tick(-0.0) == "0" and fmt.tick(-0.00001) == "0"
+
+
+def test_coverage_never_rounds_to_whole_or_none() -> None:
+    """A partly covered window never reads '100%' or '0%' covered."""
+    assert fmt.coverage(0.996) == "over 99%" and fmt.coverage(0.004) == "under 1%"
+    assert (
+        fmt.coverage(0.5) == "50%"
+        and fmt.coverage(0.987) == "99%"
+        and fmt.coverage(0.994) == "over 99%"
+        and fmt.coverage(1.0) == "100%"
+    )

@@ -125,6 +125,16 @@ def tick(x: float) -> str:
     return "0" if text in ("-0", "0") else text
 
 
+def coverage(share: float) -> str:
+    """The share of a window the data cover, whole percent, never rounded to a bound it does not reach:
+    0.996 → 'over 99%', 0.004 → 'under 1%', 0.5 → '50%'."""
+    if 0.99 < share < 1:
+        return "over 99%"
+    if 0 < share < 0.01:
+        return "under 1%"
+    return pct(share, digits=0)
+
+
 def p_value(p: float | None) -> str:
     """A p-value as journals print it: '< 0.001', else two significant digits ('0.024', '0.24', '0.0010');
     '> 0.99' near one."""
@@ -301,11 +311,13 @@ def claim_number(value: float | None, claim: Claim, *, digits: int | None = None
     if s in FRACTION_STATISTICS:
         return pct(value, digits=1 if digits is None else digits)
     if s in _PERCENT_STATISTICS:
-        return f"{value:+.{1 if digits is None else digits}f}%".replace("-", "−")
+        text = _fixed(value, 1 if digits is None else digits)
+        signed = _fixed(value, 1 if digits is None else digits, sign=True)
+        return f"{text}%" if float(text) == 0 else f"{signed}%".replace("-", "−")
     if s in (ClaimStatistic.COUNT, ClaimStatistic.COUNT_CHANGE, ClaimStatistic.COUNT_PER_YEAR):
-        text = count(value) if digits is None else f"{value:,.{digits}f}"
+        text = count(value) if digits is None else _fixed(value, digits, thousands=True)
         return f"${text}" if Measure.SETTLEMENT_USD in claim.measures else text
-    return ratio(value) if digits is None else f"{value:.{digits}f}"
+    return ratio(value) if digits is None else _fixed(value, digits)
 
 
 def claim_published(value: float | None, claim: Claim, *, as_count: bool = False) -> str:
