@@ -90,7 +90,7 @@ def then_now_frame(est: EstimateSet) -> pd.DataFrame:
     for name, measure, statistic, show, change in spec:
         rows.append(
             {
-                "": name,
+                "what": name,
                 label[Period.THEN]: show(one(measure, statistic, Period.THEN)),
                 label[Period.NOW]: show(one(measure, statistic, Period.NOW)),
                 "now ÷ then": cell(change, with_p=True) if change else "",

@@ -48,15 +48,15 @@ def published_frame(report: Report) -> pd.DataFrame:
         figure = fmt.published_figure(r.value, r.measure, r.statistic)
         rows.append(
             {
-                "What": MEASURE_LABELS[Measure(r.measure)].capitalize(),
-                "Group": GROUP_LABELS[Group(r.group)],
-                "From": r.period_start,
-                "To": r.period_end,
-                "Figure": f"{r.qualifier} {figure}" if r.qualifier and r.qualifier != "derived" else figure,
-                "Derived": "yes" if r.qualifier == "derived" else "",
-                "Source": r.citation,
-                "Link": r.url,
-                "Note": r.note,
+                "what": MEASURE_LABELS[Measure(r.measure)],
+                "group": GROUP_LABELS[Group(r.group)],
+                "from": r.period_start,
+                "to": r.period_end,
+                "figure": f"{r.qualifier} {figure}" if r.qualifier and r.qualifier != "derived" else figure,
+                "derived": "yes" if r.qualifier == "derived" else "",
+                "source": r.citation,
+                "link": r.url,
+                "note": r.note,
             }
         )
     return pd.DataFrame(rows)
