@@ -309,7 +309,7 @@ def _homogeneity_note(result) -> str | None:
     stat, p = _finite(result.statistic), _finite(result.pvalue)
     if stat is None or p is None:
         return "Breslow-Day test of a common odds ratio across districts: not computable (zero cells)"
-    return f"Breslow-Day test of a common odds ratio across districts: chi-square {stat:.3g}, p = {p:.3g}"
+    return f"Breslow-Day test of a common odds ratio across districts: chi-square {fmt.ratio(stat)}, p {fmt.p_value(p)}"
 
 
 def _discretionary(
