@@ -31,7 +31,7 @@ RAW_NUMBERS = {
     "negative zero": re.compile(r"(?<!\w)[−-]0(?:\.0+)?(?![\d.]*[1-9])(?!\.\d*[1-9])\b"),
     "more than four decimals": re.compile(r"(?<![\w.])\d+\.\d{5,}"),
     "an unformatted number": re.compile(r"(?<![\w.,])\d{5,}(?:\.\d+)?(?!\w)|\d\.\d*000\b"),
-    "an empty bracket": re.compile(r"\(\s*\)|\bCI\s*[),;]"),
+    "an empty bracket": re.compile(r"\(\s*\)|\bCI\s+[),;]|\bCI[),]"),
     "a fractional count": re.compile(
         r"(?<![\w.])\d[\d,]*\.\d+ (?:stops|arrests|searches|cases|deaths|people|killings|victims|homicides"
         r"|incidents|lawsuits|payments|officers)\b(?! a year)"
@@ -91,6 +91,7 @@ def test_the_scan_finds_each_raw_number(text: str, why: str) -> None:
     "text",
     [
         "p < 0.001; 0.0046 per 100,000; −0.1 points; 1,773.5 stops a year; 2014-01-01 to 2014-12-31",
+        "recomputed (95% CI; method); ratio 0.91 (95% CI 0.58–1.41, p 0.67)",
         "sha256 eb80a333e97b, 3c7e71ae9b42 and 966780776e06; infra-marginality; 10.5% (−3.2% to +20.1%); −0.05",
     ],
 )
