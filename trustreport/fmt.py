@@ -2,7 +2,9 @@
 
 A sentence and the table beside it call the same function, so they can never disagree. An estimate is printed
 by its statistic's `Kind` (`value`, `ci`); a claim of the ledger by its claim statistic (`claim_number`,
-`claim_published`, `claim_interval`, `claim_published_text`), with the same number formatters.
+`claim_published`, `claim_interval`, `claim_published_text`), with the same number formatters. The rules (whole
+counts, no interval on an observed count, no scientific notation, no negative zero, one rate unit per measure) are
+docs/methods.md §9.11.
 """
 
 from __future__ import annotations
