@@ -108,3 +108,14 @@ def test_no_raw_number_reaches_a_reader(params: Path) -> None:
         shown = getattr(getattr(tr, module), name)(report)
         found += [f"{module}.{name}: {f}" for f in raw_numbers(reader_text(shown.data))]
     assert not found, f"{params.name}: {len(found)} raw numbers:\n" + "\n".join(found[:20])
+
+
+def test_police_killings_have_one_rate_unit_in_every_table() -> None:
+    """Newark shows people killed by police in the enforcement tables and in their own section: per 100,000
+    residents in both (issue 9 found per 1,000 in one table and per 100,000 in the other)."""
+    report = tr.build(ROOT / "params" / "newark.yaml")
+    enforcement = reader_text(tr.tables.disparities(report).data)
+    killings_block = enforcement.split("People killed by police per resident", 1)[1]
+    assert "per 100,000 residents a year" in killings_block and "per 1,000" not in killings_block
+    own_section = reader_text(tr.tables.police_killings(report).data)
+    assert "per 100,000 residents a year" in own_section and "per 1,000" not in own_section
