@@ -395,7 +395,7 @@ def test_ledger_escapes_claim_text(small_claims):
     ledger = tables.claim_ledger(report).data
     assert "<script>" not in ledger and "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in ledger
     assert "<li>&lt;b&gt;Op-ed&lt;/b&gt;</li>" in ledger
-    assert "<td>160 (136.2–186.8; Garwood exact)</td>" in ledger
+    assert "<td>160 (136–187; Garwood exact)</td>" in ledger
     summary = narrative.claims_summary(report).data
     assert summary.startswith("<p>1 published figure was graded: 1 claim and 0 earlier") and "<script>" not in summary
 

@@ -68,20 +68,21 @@ def test_zero_is_a_number_not_missing() -> None:
 
 @pytest.mark.parametrize(
     ("p", "text"),
-    [(0.0004, "< 0.001"), (0.000999, "< 0.001"), (1e-125, "< 0.001"), (0.001, "0.001"), (0.0243, "0.024"),
-     (0.2430, "0.243"), (0.05, "0.050"), (1.0, "1.000")],
+    [(0.0004, "< 0.001"), (0.000999, "< 0.001"), (1e-125, "< 0.001"), (9.21e-06, "< 0.001"), (0.001, "0.0010"),
+     (0.0243, "0.024"), (0.2430, "0.24"), (0.05, "0.050"), (0.5, "0.50"), (0.991, "> 0.99"), (1.0, "> 0.99")],
 )  # fmt: skip
 def test_p_values(p: float, text: str) -> None:
+    """'< 0.001' or two significant digits, never scientific notation (issue 9: '9.21e-06' reached 5 PDFs)."""
     assert fmt.p_value(p) == text
 
 
 @pytest.mark.parametrize(
     ("x", "text"),
-    [(18_439, "18,439"), (18_439.0, "18,439"), (np.int64(1_200_000), "1,200,000"), (19_172.424, "19,172.4"),
-     (2.5, "2.5"), (7, "7")],
+    [(18_439, "18,439"), (18_439.0, "18,439"), (np.int64(1_200_000), "1,200,000"), (19_172.424, "19,172"),
+     (2.5, "3"), (1_773.5, "1,774"), (7, "7"), (-0.4, "0"), (-1_310.2, "-1,310")],
 )  # fmt: skip
 def test_counts(x: float, text: str) -> None:
-    """Whole counts with thousands separators; estimated (fractional) counts to one decimal."""
+    """Counts are whole, with thousands separators, halves rounded up ('1,773.5 stops' is not a count)."""
     assert fmt.count(x) == text
 
 
@@ -96,8 +97,12 @@ def test_percentages_and_percent_change() -> None:
 def test_rates_per_unit() -> None:
     assert fmt.rate(0.031505) == "31.5"
     assert fmt.rate(0.00123) == "1.2"
-    assert fmt.rate(0.0004) == "0.4"
-    assert fmt.rate(0.0000123) == "0.0123"
+    assert fmt.rate(0.0004) == "0.40"
+    assert fmt.rate(0.0000123) == "0.012"
+    assert fmt.rate(0.000000557) == "0.0006"  # 0.000557 per 1,000: four decimals at most
+    assert fmt.rate(0.000000557, per=100_000) == "0.056"
+    assert fmt.rate(0.0000000557) == "under 0.0001"
+    assert fmt.rate(0.000969) == "0.97" and fmt.rate(0.0011) == "1.1"
     assert fmt.rate(0.5, per=100) == "50.0"
     assert fmt.rate(46 / 93_238.25, per=10_000) == "4.9"
 
@@ -160,3 +165,83 @@ def test_not_estimable_estimate_prints_no_number_and_no_interval() -> None:
     flagged = estimate("rate_ratio", 2.0, (1.0, 4.0), flags=(Flag.NOT_ESTIMABLE,))
     assert fmt.value(flagged) == fmt.NOT_ESTIMABLE and fmt.ci(flagged) == ""
     assert fmt.ci(estimate("rate_ratio", 2.0, None)) == ""
+
+
+def test_no_negative_zero() -> None:
+    """A value that rounds to zero prints without a sign (issue 9: '−0.0 points' reached readers)."""
+    assert (
+        fmt.points(-0.04) == "0.0 points" and fmt.points(-0.06) == "−0.1 points" and fmt.points(2.64) == "+2.6 points"
+    )
+    assert fmt.pct(-0.0001) == "0.0%" and fmt.pct(-0.0006) == "-0.1%"
+    assert fmt.percentage_points(-0.0004) == "0.0 pp" and fmt.percentage_points(0.031) == "+3.1 pp"
+    assert fmt.ratio(-0.001) == "0.00" and fmt.score(-0.01) == "0.0" and fmt.times(-0.01) == "0.0 times"
+    assert fmt.rate(-0.0) == "0" and fmt.dollars(-0.3) == "$0" and fmt.years(-0.01) == "0.0 years"
+
+
+def test_per_year_says_a_year() -> None:
+    """A count per year may carry a decimal, and then says so."""
+    assert fmt.per_year(1_773.5) == "1,773.5 a year"
+    assert fmt.per_year(9.6) == "9.6 a year" and fmt.per_year(12) == "12.0 a year"
+    per_year = estimate("count_per_year", 155.5, (138.7, 173.8))
+    assert fmt.value(per_year) == "155.5 a year" and fmt.ci(per_year) == "138.7–173.8"
+
+
+def test_dollars() -> None:
+    assert fmt.dollars(1_912_788.4) == "$1,912,788" and fmt.dollars(0.5) == "$1" and fmt.dollars(-51_000) == "-$51,000"
+    assert fmt.dollars_rounded(1_400_000.0) == "$1.4 million"
+    assert fmt.dollars_rounded(51_000.0) == "$51,000"
+    assert fmt.dollars_rounded(12_000_000) == "$12 million"
+    assert fmt.dollars_rounded(2_450_000_000) == "$2.5 billion"
+
+
+def test_published_figures_in_words() -> None:
+    """Newark's published rows (params/newark.yaml's published CSV) as a reader reads them."""
+    assert fmt.published_figure(1_400_000.0, Measure.SETTLEMENT_USD, "total") == "$1.4 million"
+    assert fmt.published_figure(48.0, Measure.LAWSUITS, "total") == "48"
+    assert fmt.published_figure(0.75, Measure.STOPS, "share") == "75%"
+    assert fmt.published_figure(0.793, Measure.ARRESTS, "share") == "79.3%"
+    assert fmt.published_figure(91.0, Measure.STOPS, "rate_per_1000") == "91 per 1,000 residents"
+    assert fmt.published_figure(35.5, Measure.CONTACTS, "rate_per_1000") == "35.5 per 1,000 residents"
+
+
+def test_one_rate_unit_per_measure() -> None:
+    """Homicides and police killings per 100,000 residents wherever they appear; every other rate per the
+    params' unit, whatever scale the estimate was made with."""
+    assert (
+        fmt.rate_unit(Measure.POLICE_KILLINGS) == 100_000 and fmt.rate_unit(Measure.HOMICIDE_VICTIMS, 1000) == 100_000
+    )
+    assert fmt.rate_unit(Measure.STOPS, 1000) == 1000 and fmt.rate_unit(Measure.ARRESTS, 10_000) == 10_000
+    assert fmt.per_residents(Measure.POLICE_KILLINGS) == "per 100,000 residents a year"
+    assert fmt.per_residents(Measure.STOPS) == "per 1,000 residents a year"
+    killings = Estimate(
+        id="police_killings.rate.black.now", measure=Measure.POLICE_KILLINGS, statistic="rate", group=Group.BLACK,
+        period=Period.NOW, window=(date(2015, 1, 1), date(2023, 12, 31)), value=2 / 434_700,
+        ci=(0.000000557, 0.0000166), scale=1000,
+    )  # fmt: skip
+    assert fmt.value(killings) == "0.46" and fmt.ci(killings) == "0.056–1.7"
+
+
+def test_a_count_has_no_interval_but_an_expected_count_does() -> None:
+    """A death count is a count, not a sample: no interval in tables or prose; an expected count is an estimate."""
+    assert fmt.ci(estimate("pooled_count", 9.0, (4.1, 17.1))) == ""
+    assert fmt.ci(estimate("count", 9.0, (4.1, 17.1))) == ""
+    assert fmt.value(estimate("expected_count", 87.3, (63.9, 116.4))) == "87"
+    assert fmt.ci(estimate("expected_count", 87.3, (63.9, 116.4))) == "64–116"
+
+
+def test_axis_ticks_are_plain() -> None:
+    """Log-axis ticks as words a reader can read: no '1e+06', no '-0'."""
+    assert fmt.tick(1_000_000) == "1,000,000" and fmt.tick(1e6) == "1,000,000"
+    assert fmt.tick(0.5) == "0.5" and fmt.tick(0.002) == "0.002" and fmt.tick(20.0) == "20"
+    assert fmt.tick(-0.0) == "0" and fmt.tick(-0.00001) == "0"
+
+
+def test_coverage_never_rounds_to_whole_or_none() -> None:
+    """A partly covered window never reads '100%' or '0%' covered."""
+    assert fmt.coverage(0.996) == "over 99%" and fmt.coverage(0.004) == "under 1%"
+    assert (
+        fmt.coverage(0.5) == "50%"
+        and fmt.coverage(0.987) == "99%"
+        and fmt.coverage(0.994) == "over 99%"
+        and fmt.coverage(1.0) == "100%"
+    )

@@ -69,7 +69,7 @@ def test_kind_drives_the_format() -> None:
     assert fmt.value(estimate(Statistic.MEAN_GAP, -12.84)) == "−12.8 points"
     assert fmt.value(estimate(Statistic.CLEARANCE_GAP, -0.031)) == "-3.1 pp"
     assert fmt.value(estimate(Statistic.MEDIAN_CONSTANT_USD, 51000.4)) == "$51,000"
-    assert fmt.value(estimate(Statistic.COUNT_PER_YEAR, 12.0)) == "12.0"
+    assert fmt.value(estimate(Statistic.COUNT_PER_YEAR, 12.0)) == "12.0 a year"
     assert fmt.value(estimate(Statistic.STAGE_RATE, 0.375)) == "0.38"
     assert fmt.value(estimate(Statistic.STAGE_RATE, 0.0315, scale=1000)) == "31.5"
     assert fmt.value(estimate(Statistic.LAG_MEDIAN_YEARS, 3.24)) == "3.2 years"

@@ -85,7 +85,7 @@ def _flow_row(coverages: list[Coverage], measure: Measure, period: Period, win: 
         for c in holding
     )
     if status == PARTIAL:
-        detail = f"{fmt.pct(share, digits=0)} of the window covered. {detail}"
+        detail = f"{fmt.coverage(share)} of the window covered. {detail}"
     return _row(measure, period, win, status, share, detail, sorted({c.source_id for c in holding}))
 
 

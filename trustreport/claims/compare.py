@@ -135,7 +135,8 @@ def _major(then: Side, now: Side) -> list[str]:
     a, b = then.claim, now.claim
     out = []
     if then.statistic != now.statistic:
-        out.append(f"different statistics: {then.statistic} vs {now.statistic}")
+        # Statistic names are code ('rate_ratio'); a reader gets words ('rate ratio').
+        out.append(f"different statistics: {_words(then.statistic)} vs {_words(now.statistic)}")
     if set(a.measures) != set(b.measures):
         out.append(f"different measures: {_measures(a)} vs {_measures(b)}")
     if a.group != b.group:
@@ -165,7 +166,7 @@ def _minor(then: Side, now: Side) -> list[str]:
     if then.window and now.window and then.window.stated and now.window.stated:
         lengths = years_in(then.window.dates), years_in(now.window.dates)
         if abs(lengths[0] - lengths[1]) > _LENGTH_SLACK * max(lengths):
-            out.append(f"windows of different length: {lengths[0]:.1f} vs {lengths[1]:.1f} years")
+            out.append(f"windows of different length: {fmt.years(lengths[0])} vs {fmt.years(lengths[1])}")
     if then.definition and now.definition and then.definition != now.definition:
         out.append(f"different definitions: {then.definition} vs {now.definition}")
     elif bool(then.definition) != bool(now.definition):
@@ -201,3 +202,8 @@ def _reference(claim: Claim) -> str:
 
 def _hispanic(side: Side) -> str:
     return "apart" if side.hispanic == "separate" else "inside the race groups"
+
+
+def _words(name: str) -> str:
+    """A claim statistic's name in words: 'rate_ratio' → 'rate ratio'."""
+    return str(name).replace("_", " ")

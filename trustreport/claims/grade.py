@@ -226,8 +226,11 @@ def _count_per_year(claim: Claim, ctx: Context) -> Outcome:
     residents = residents_for(ctx.counts, (claim.check_window or claim.period).dates).values.get(Group.ALL)
     finding = None
     if residents:
-        per_1000 = 1000 * claim.published_value / residents
-        finding = f"the published figure is {per_1000:.1f} per 1,000 residents a year ({residents:,.0f} residents)"
+        per_resident = claim.published_value / residents
+        finding = (
+            f"the published figure is {fmt.rate(per_resident)} per 1,000 residents a year "
+            f"({fmt.count(residents)} residents)"
+        )
     return Outcome([count_check(claim, ctx)], finding=finding)
 
 

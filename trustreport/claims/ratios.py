@@ -92,7 +92,7 @@ def _not_finite(claim: Claim, est: Estimate, cells: Cells | None, label: str, ct
         a, n1, c, n2, level=ctx.level
     )
     ci = (bound.low, None)
-    found = f"no finite ratio on these counts ({a:g} {who} {what}, none of {ref} in {span(est.window)})"
+    found = f"no finite ratio on these counts ({fmt.count(a)} {who} {what}, none of {ref} in {span(est.window)})"
     published, span_text = fmt.claim_published(claim.published_value, claim), fmt.claim_interval(ci, claim)
     if bound.low is None or claim.published_value >= bound.low:
         verdict, where = Verdict.CONSISTENT, f"the published {published} lies inside our interval ({span_text})"
@@ -271,7 +271,9 @@ def proportion_estimate(
         return not_estimable(est, why)
     x, n = events.count(group), base.count(group)
     if n <= 0 or x > n:
-        return not_estimable(est, f"{events.label(group)} = {x:g} is not a part of {base.label(group)} = {n:g}")
+        return not_estimable(
+            est, f"{events.label(group)} = {fmt.count(x)} is not a part of {base.label(group)} = {fmt.count(n)}"
+        )
     ci = iv.proportion_ci(x, n, level=ctx.level)
     est = replace(est, value=x / n, numerator=x, denominator=n, ci=ci.bounds, ci_method=ci.method)
     return apply_stability(est, x)

@@ -219,7 +219,7 @@ def events_sentence(params: Params) -> str:
 def plain_log_axis(axis: Axis) -> None:
     """A log axis labelled in plain numbers at 1, 2, 5 × 10ⁿ (0.5, 1, 2, 5, 10), never 10⁰/10¹."""
     axis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
-    axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt.tick(v)))
     axis.set_minor_formatter(matplotlib.ticker.NullFormatter())
 
 

@@ -88,10 +88,11 @@ def rates(report: Report) -> Chart | None:
             "group": GROUP_LABELS[e.group],
             "period": e.period,
             "label": f"{e.period} ({fmt.window(*e.window)})",
-            "value": e.value * e.scale,
-            "low": e.ci[0] * e.scale,
-            "high": e.ci[1] * e.scale,
+            "value": e.value * fmt.unit(e),
+            "low": e.ci[0] * fmt.unit(e),
+            "high": e.ci[1] * fmt.unit(e),
             "estimate": e,
+            "per": fmt.per_residents(e.measure, p.options.rate_per),
         }
         for e in report.estimates.where(statistic=Statistic.RATE)
         if e.estimable and e.ci and e.group in p.groups and e.ci[0] is not None
@@ -100,24 +101,24 @@ def rates(report: Report) -> Chart | None:
         return None
     frame = pd.DataFrame(rows)
     measures = list(dict.fromkeys(frame["measure"]))
-    per = f"per {p.options.rate_per:,} residents a year"
+    per = {m: frame.loc[frame["measure"] == m, "per"].iloc[0] for m in measures}
     with theme():
         fig, axes = new_chart(len(measures), 1, height=1.2 + 2.3 * len(measures))
         for ax, measure in zip(axes[:, 0], measures, strict=True):
             _grouped_bars(ax, frame[frame["measure"] == measure])
             ax.set_title(measure, loc="left")
-            ax.set_ylabel(per)
+            ax.set_ylabel(per[measure])
         axes[-1, 0].set_xlabel("group")
         legend_below(fig, handles_of(axes[:, 0]))
     said = [
-        f"{measure}: "
+        f"{measure} ({per[measure]}): "
         + "; ".join(
             f"{r.group} {r.period} {fmt.value(r.estimate)} ({fmt.ci(r.estimate)})"
             for r in frame[frame["measure"] == measure].itertuples()
         )
         for measure in measures
     ]
-    alt = f"Bar chart of rates {per} by group in {p.name}, {window_title(p)}, with 95% intervals. " + ". ".join(said)
+    alt = f"Bar chart of rates by group in {p.name}, {window_title(p)}, with 95% intervals. " + ". ".join(said)
     return finish(fig, f"{p.name}: rates by group, then and now", alt + ".")
 
 

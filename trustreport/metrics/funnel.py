@@ -32,6 +32,7 @@ from datetime import date
 
 import pandas as pd
 
+from trustreport import fmt
 from trustreport.estimate import Estimate
 from trustreport.metrics.disparity import _proportion, _rate, _rate_ratio, _risk_ratio
 from trustreport.metrics.inputs import (
@@ -233,8 +234,9 @@ def _expected_count(
         ci=bounds,
         ci_method=f"{interval.method} interval of the {GROUP_LABELS[reference]} rate",
         notes=(
-            f"if treated like {GROUP_LABELS[reference]} people at this stage: {base:,.6g} {GROUP_LABELS[group]} "
-            f"{feeder} × the {GROUP_LABELS[reference]} rate {rate:.6g} ({stage.label}); the interval is the "
+            f"if treated like {GROUP_LABELS[reference]} people at this stage: {fmt.count(base)} {GROUP_LABELS[group]} "
+            f"{feeder} × the {GROUP_LABELS[reference]} rate {_rate_text(rate, stage)} ({stage.label}); the interval "
+            "is the "
             f"{GROUP_LABELS[reference]} rate's, with the {GROUP_LABELS[group]} {feeder} held fixed",
         ),
     )
@@ -318,3 +320,8 @@ def _denominator_kind(stage: Stage) -> DenominatorKind:
 def _sources(stage: Stage, residents: Residents, group: Group, reference: Group) -> tuple[str, ...]:
     feeder = residents if stage.feeder is None else stage.feeder
     return merge_sources(stage.events.sources_of(group, reference), feeder.sources_of(group, reference))
+
+
+def _rate_text(rate: float, stage: Stage) -> str:
+    """A stage rate in a note: per 1,000 person-years for residents, else a share of the stage before."""
+    return f"{fmt.rate(rate)} per 1,000" if stage.feeder is None else fmt.pct(rate)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from trustreport import fmt
 from trustreport.caveat import Caveat, CaveatKind
 from trustreport.counts import stock_snapshot, window_totals
 from trustreport.estimate import Estimate
@@ -222,8 +223,8 @@ def binomial_problem(
         return f"no {base.label(group)}", ()
     if x > n:
         why = (
-            f"{events.label(group)} = {x:g} exceeds {base.label(group)} = {n:g}: the two counts do not "
-            f"describe the same {MEASURE_LABELS[base.measure]}"
+            f"{events.label(group)} = {fmt.count(x)} exceeds {base.label(group)} = {fmt.count(n)}: the two counts "
+            f"do not describe the same {MEASURE_LABELS[base.measure]}"
         )
         return why, (Flag.NOT_COMPARABLE,)
     return None

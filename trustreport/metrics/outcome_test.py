@@ -30,6 +30,7 @@ import pandas as pd
 import scipy.stats as ss
 from statsmodels.stats.contingency_tables import StratifiedTable
 
+from trustreport import fmt
 from trustreport.errors import InsufficientDataError
 from trustreport.estimate import Estimate
 from trustreport.metrics._comparisons import risk_ratio_comparison
@@ -289,7 +290,7 @@ def _mantel_haenszel(
     strata_note = (
         f"stratified by district: {len(tables)} districts where both groups were searched and some but not all "
         "searches found contraband, with "
-        f"{a:g} {GROUP_LABELS[group]} and {c:g} {GROUP_LABELS[reference]} hits"
+        f"{fmt.count(a)} {GROUP_LABELS[group]} and {fmt.count(c)} {GROUP_LABELS[reference]} hits"
     )
     common = dict(p_value=_finite(cmh.pvalue), test_method=CMH_TEST)
     rr_est = replace(rr_est, value=risk_ratio, ci=risk_ci.bounds, ci_method=risk_ci.method, **common)
@@ -306,7 +307,7 @@ def _homogeneity_note(result) -> str | None:
     stat, p = _finite(result.statistic), _finite(result.pvalue)
     if stat is None or p is None:
         return "Breslow-Day test of a common odds ratio across districts: not computable (zero cells)"
-    return f"Breslow-Day test of a common odds ratio across districts: chi-square {stat:.3g}, p = {p:.3g}"
+    return f"Breslow-Day test of a common odds ratio across districts: chi-square {fmt.ratio(stat)}, p {fmt.p_value(p)}"
 
 
 def _discretionary(
@@ -326,8 +327,8 @@ def _discretionary(
     kept = frame[~frame["search_basis"].isin(NON_DISCRETIONARY_BASES)]
     cells = SearchCells(window, kept.assign(district="all"), ids)
     note = (
-        f"discretionary searches: {kept['searches'].sum():g} of {searches:g} searches, leaving out basis "
-        "'other' (arrest or warrant, probation or parole, inventory; OPP filter_to_discretionary_searches)"
+        f"discretionary searches: {fmt.count(kept['searches'].sum())} of {fmt.count(searches)} searches, leaving "
+        "out basis 'other' (arrest or warrant, probation or parole, inventory; OPP filter_to_discretionary_searches)"
     )
     out: list[Estimate] = []
     for group in groups:
@@ -336,7 +337,8 @@ def _discretionary(
             out.append(_hit_rate_ratio(cells, group, reference, period, level, Statistic.HIT_RATE_RATIO_DISCRETIONARY))
     if searches > 0 and recorded / searches < MIN_BASIS_COVERAGE:
         why = (
-            f"the search basis is recorded for {recorded:g} of {searches:g} searches in {span(window)}, under "
+            f"the search basis is recorded for {fmt.count(recorded)} of {fmt.count(searches)} searches in "
+            f"{span(window)}, under "
             f"{MIN_BASIS_COVERAGE:.0%}: too unreliable to separate discretionary searches (OPP rule)"
         )
         return [not_estimable(e, why) for e in out]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from trustreport import fmt
 from trustreport.caveat import Caveat, CaveatKind
 from trustreport.estimate import Estimate
 from trustreport.stats.small_numbers import DEFAULT_RULES, SmallNumberRules, is_unstable, ratio_refusal
@@ -30,7 +31,7 @@ def apply_stability(estimate: Estimate, *counts: float, rules: SmallNumberRules 
         return estimate
     smallest = min(counts)
     note = Caveat(
-        CaveatKind.UNSTABLE, f"unstable: based on a count of {smallest:g} (fewer than {rules.unstable_below})"
+        CaveatKind.UNSTABLE, f"unstable: based on a count of {fmt.count(smallest)} (fewer than {rules.unstable_below})"
     )
     return estimate.with_flags(Flag.UNSTABLE, note=note)
 

@@ -36,7 +36,7 @@ def cell(e: Estimate | None, *, with_p: bool = False) -> str:
     if not e.estimable:
         return f"{fmt.NOT_ESTIMABLE}{flag_marks(e)}"
     text = fmt.value(e)
-    if e.ci is not None and e.ci[0] is not None:
+    if e.ci is not None and e.ci[0] is not None and fmt.ci(e):
         text += f" ({fmt.ci(e)})"
     if with_p and e.p_value is not None:
         text += f", p {fmt.p_value(e.p_value)}"

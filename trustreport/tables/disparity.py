@@ -48,7 +48,7 @@ def disparity_frame(report: Report, measure: Measure) -> pd.DataFrame:
     est = report.estimates
     rate_stat = Statistic.RATE if measure in PER_RESIDENT_MEASURES else Statistic.PROPORTION
     ratio_stat = Statistic.RATE_RATIO if measure in PER_RESIDENT_MEASURES else Statistic.RISK_RATIO
-    rate_head = f"per {p.options.rate_per:,} residents a year" if rate_stat == Statistic.RATE else "share"
+    rate_head = fmt.per_residents(measure, p.options.rate_per) if rate_stat == Statistic.RATE else "share"
     rows = []
     for group in [*p.groups, Group.ALL]:
         row = {"group": GROUP_LABELS[group]}

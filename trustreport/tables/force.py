@@ -39,7 +39,7 @@ def _as(e: Estimate | None, kind: Statistic) -> Estimate | None:
 def _per_arrest_cell(e: Estimate) -> str:
     if not e.estimable:
         return cell(e)
-    text = f"{fmt.rate(e.value, per=e.scale)} ({fmt.interval(e.ci[0], e.ci[1], lambda x: fmt.rate(x, per=e.scale))})"
+    text = f"{fmt.value(e)} ({fmt.ci(e)})"
     return f"{text} of {fmt.count(e.denominator)} arrests"
 
 

@@ -111,9 +111,9 @@ def _funnel_rate(rate: Estimate) -> str:
     if not rate.estimable:
         return f"{fmt.NOT_ESTIMABLE}{flag_marks(rate)}"
     if rate.denominator_kind == DenominatorKind.RESIDENTS:
-        text = f"{fmt.rate(rate.value, per=rate.scale)} per {rate.scale:,.0f} a year"
+        text = f"{fmt.value(rate)} per {fmt.count(fmt.unit(rate))} a year"
         if rate.ci is not None:
-            text += f" ({fmt.interval(rate.ci[0], rate.ci[1], lambda x: fmt.rate(x, per=rate.scale))})"
+            text += f" ({fmt.ci(rate)})"
         return text + flag_marks(rate)
     return share_cell(rate)
 

@@ -17,8 +17,6 @@ from trustreport.tables._common import cell, flags_legend, methods_line, not_ava
 from trustreport.vocab import GROUP_LABELS, Group, Measure, Period
 from trustreport.window_names import period_heading
 
-# Homicide rates are read per 100,000 residents a year, whatever `rate_per` the stop tables use.
-HOMICIDE_RATE_PER = 100_000
 VICTIMS, CLEARED = Measure.HOMICIDE_VICTIMS, Measure.HOMICIDES_CLEARED
 _PERIODS = ((Period.THEN, "then"), (Period.NOW, "now"))
 
@@ -32,7 +30,7 @@ def homicides(report: Report) -> HTML:
         return HTML("<p>No homicide counts are available for either window.</p>")
     p = report.params.params
     blocks = [
-        f"<h3>{html.escape(f'Homicide victims per {HOMICIDE_RATE_PER:,} residents a year')}</h3>",
+        f"<h3>{html.escape(f'Homicide victims {fmt.per_residents(VICTIMS)}')}</h3>",
         to_html(victims_frame(report)),
         f"<h3>{html.escape('Homicides cleared by arrest, by victim race')}</h3>",
         to_html(clearance_frame(report)),
@@ -53,11 +51,6 @@ def _one(report: Report, measure: Measure, statistic: Statistic, group: Group, p
     return report.estimates.one(measure=measure, statistic=statistic, group=group, period=period)
 
 
-def _per_100k(est: Estimate | None) -> Estimate | None:
-    """The same rate shown per 100,000 (the value is per resident per year; only the display scale changes)."""
-    return None if est is None else replace(est, scale=HOMICIDE_RATE_PER)
-
-
 def _pp(est: Estimate | None) -> Estimate | None:
     """A clearance gap is a difference of proportions: shown with the percentage-point formatter."""
     return None if est is None else replace(est, statistic=Statistic.PERCENTAGE_POINT_GAP)
@@ -74,8 +67,9 @@ def victims_frame(report: Report) -> pd.DataFrame:
             head = _window(report, period)
             count = _one(report, VICTIMS, Statistic.COUNT, group, period)
             row[f"{head}: victims"] = fmt.count(count.value) if count and count.estimable else fmt.DASH
-            row[f"{head}: per {HOMICIDE_RATE_PER:,}"] = cell(
-                _per_100k(_one(report, VICTIMS, Statistic.RATE, group, period))
+            # The value is per resident per year; `fmt` shows it in the measure's one unit (per 100,000).
+            row[f"{head}: per {fmt.count(fmt.rate_unit(VICTIMS))}"] = cell(
+                _one(report, VICTIMS, Statistic.RATE, group, period)
             )
             ratio = _one(report, VICTIMS, Statistic.RATE_RATIO, group, period)
             row[f"{head}: ratio vs {ref}"] = "reference" if group == p.reference_group else cell(ratio)

@@ -7,7 +7,7 @@ Every number comes from `metrics.lawsuits` estimates. Per-year estimates are tho
 from __future__ import annotations
 
 import html
-import math
+import re
 
 import pandas as pd
 from IPython.display import HTML
@@ -22,33 +22,21 @@ from trustreport.vocab import Measure, Period
 MEASURES = (Measure.LAWSUITS, Measure.SETTLEMENT_USD)
 
 
-def usd(x: float | None) -> str:
-    """Dollars, whole: 1912788.4 → '$1,912,788'. (A money formatter belongs in `fmt`; kept here until it is.)"""
-    if x is None or not math.isfinite(x):
-        return fmt.NOT_ESTIMABLE
-    return f"${x:,.0f}"
-
-
-def usd_cell(e: Estimate | None, *, with_p: bool = False) -> str:
-    """A dollar estimate with its interval, optional p-value and flag marks."""
-    if e is None:
-        return fmt.DASH
-    if not e.estimable:
-        return f"{fmt.NOT_ESTIMABLE}{flag_marks(e)}"
-    text = usd(e.value)
-    if e.ci is not None and e.ci[0] is not None:
-        text += f" ({fmt.interval(e.ci[0], e.ci[1], usd)})"
-    if with_p and e.p_value is not None:
-        text += f", p {fmt.p_value(e.p_value)}"
-    return text + flag_marks(e)
-
-
 def _slot(e: Estimate) -> str:
     return e.id.rsplit(".", 1)[1]
 
 
+def constant_dollars(est: EstimateSet) -> str:
+    """The constant dollars' name in words, from the deflated totals' note: '2019 dollars' ('constant dollars'
+    when the note names no year)."""
+    note = next((str(e.notes[0]) for e in est.where(statistic=Statistic.TOTAL_CONSTANT_USD) if e.notes), "")
+    year = re.search(r"\b(\d{4}) dollars\b", note)
+    return f"{year.group(1)} dollars" if year else "constant dollars"
+
+
 def yearly_frame(est: EstimateSet) -> pd.DataFrame:
     """One row per (fiscal) year: cases, total paid nominal and in constant dollars, median per case."""
+    dollars = constant_dollars(est)
     rows = []
     for count in est.where(measure=Measure.LAWSUITS, statistic=Statistic.COUNT_PER_YEAR):
         year = _slot(count)
@@ -62,9 +50,9 @@ def yearly_frame(est: EstimateSet) -> pd.DataFrame:
             {
                 "year": fmt.window(*count.window),
                 "cases": f"{fmt.count(count.value)}{flag_marks(count)}",
-                "total paid": usd_cell(one[Statistic.TOTAL_NOMINAL_USD]),
-                "total, constant $": usd_cell(one[Statistic.TOTAL_CONSTANT_USD]),
-                "median per case, constant $": usd_cell(one[Statistic.MEDIAN_CONSTANT_USD]),
+                "total paid, as paid": cell(one[Statistic.TOTAL_NOMINAL_USD]),
+                f"total paid, {dollars}": cell(one[Statistic.TOTAL_CONSTANT_USD]),
+                f"median per case, {dollars}": cell(one[Statistic.MEDIAN_CONSTANT_USD]),
             }
         )
     return pd.DataFrame(rows)
@@ -88,20 +76,21 @@ def then_now_frame(est: EstimateSet) -> pd.DataFrame:
     label = {p: f"{p} ({fmt.window(*e.window)})" for p, e in ((Period.THEN, then), (Period.NOW, now))}
     count_change = est.one(measure=Measure.LAWSUITS, statistic=Statistic.RATE_CHANGE_RATIO, period=Period.CHANGE)
     payout_change = est.one(statistic=Statistic.PAYOUT_CHANGE_RATIO, period=Period.CHANGE)
+    dollars = constant_dollars(est)
     spec = [
         ("cases", Measure.LAWSUITS, Statistic.COUNT, cell, None),
         ("payments (a case can have several)", Measure.LAWSUITS, Statistic.PAYMENT_COUNT, _count_cell, None),
-        ("cases per year", Measure.LAWSUITS, Statistic.COUNT_PER_YEAR, cell, count_change),
-        ("total paid, constant $", Measure.SETTLEMENT_USD, Statistic.TOTAL_CONSTANT_USD, usd_cell, None),
-        ("paid per year, constant $", Measure.SETTLEMENT_USD, Statistic.TOTAL_CONSTANT_USD_PER_YEAR, usd_cell, None),
-        ("median per case, constant $", Measure.SETTLEMENT_USD, Statistic.MEDIAN_CONSTANT_USD, usd_cell, payout_change),
-        ("mean per case, constant $", Measure.SETTLEMENT_USD, Statistic.MEAN_CONSTANT_USD, usd_cell, None),
+        ("cases (yearly average)", Measure.LAWSUITS, Statistic.COUNT_PER_YEAR, cell, count_change),
+        (f"total paid, {dollars}", Measure.SETTLEMENT_USD, Statistic.TOTAL_CONSTANT_USD, cell, None),
+        (f"paid per year, {dollars}", Measure.SETTLEMENT_USD, Statistic.TOTAL_CONSTANT_USD_PER_YEAR, cell, None),
+        (f"median per case, {dollars}", Measure.SETTLEMENT_USD, Statistic.MEDIAN_CONSTANT_USD, cell, payout_change),
+        (f"mean per case, {dollars}", Measure.SETTLEMENT_USD, Statistic.MEAN_CONSTANT_USD, cell, None),
     ]
     rows = []
     for name, measure, statistic, show, change in spec:
         rows.append(
             {
-                "": name,
+                "what": name,
                 label[Period.THEN]: show(one(measure, statistic, Period.THEN)),
                 label[Period.NOW]: show(one(measure, statistic, Period.NOW)),
                 "now ÷ then": cell(change, with_p=True) if change else "",
@@ -114,7 +103,7 @@ def _lag_text(est: EstimateSet, censoring: str) -> str:
     lag = est.one(measure=Measure.LAWSUITS, statistic=Statistic.LAG_MEDIAN_YEARS)
     if lag is None:
         return f"<p>{html.escape(censoring)} These data have no incident dates, so the lag cannot be measured.</p>"
-    text = f"Median time from incident to settlement: {lag.value:.1f} years ({lag.notes[0]})."
+    text = f"Median time from incident to settlement: {fmt.years(lag.value)} ({lag.notes[0]})."
     start = est.one(measure=Measure.LAWSUITS, statistic=Statistic.INCOMPLETE_FROM_YEAR)
     if start is not None:
         note = start.notes[0]

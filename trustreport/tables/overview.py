@@ -10,6 +10,7 @@ from IPython.display import HTML
 from trustreport import fmt
 from trustreport.report import Report
 from trustreport.tables._common import to_html
+from trustreport.vocab import GROUP_LABELS, MEASURE_LABELS, Group, Measure
 from trustreport.window_names import period_heading
 
 
@@ -47,10 +48,35 @@ def _publishers(text: str, report: Report) -> str:
 
 def published(report: Report) -> HTML:
     """Published aggregates the report uses, each with its citation (figures that exist only in publications)."""
+    frame = published_frame(report)
+    if frame.empty:
+        return HTML("<p>No published aggregates are used in this report.</p>")
+    return HTML(to_html(frame))
+
+
+def published_frame(report: Report) -> pd.DataFrame:
+    """The published figures in words: what, whose, the window, the figure with its qualifier ('about
+    $1.4 million') and its citation, link and note (`sources.published` documents the columns read)."""
     frames = [s.extras["citations"] for s in report.sources if "citations" in s.extras]
     if not frames:
-        return HTML("<p>No published aggregates are used in this report.</p>")
-    return HTML(to_html(pd.concat(frames, ignore_index=True)))
+        return pd.DataFrame()
+    rows = []
+    for r in pd.concat(frames, ignore_index=True).itertuples(index=False):
+        figure = fmt.published_figure(r.value, r.measure, r.statistic)
+        rows.append(
+            {
+                "what": MEASURE_LABELS[Measure(r.measure)],
+                "group": GROUP_LABELS[Group(r.group)],
+                "from": r.period_start,
+                "to": r.period_end,
+                "figure": f"{r.qualifier} {figure}" if r.qualifier and r.qualifier != "derived" else figure,
+                "derived": "yes" if r.qualifier == "derived" else "",
+                "source": r.citation,
+                "link": r.url,
+                "note": r.note,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def caveats(report: Report) -> HTML:

@@ -62,12 +62,11 @@ def pooled_frame(est: EstimateSet, groups: list[Group], reference: Group = Group
             continue
         rate = est.one(measure=_MEASURE, statistic=Statistic.POOLED_RATE, group=group)
         ratio = est.one(measure=_MEASURE, statistic=Statistic.POOLED_RATE_RATIO, group=group)
-        per = f"{rate.scale:,.0f}" if rate else "100,000"
         rows.append(
             {
                 "group": GROUP_LABELS[group],
                 "people killed": cell(count),
-                f"per {per} residents per year": cell(rate),
+                fmt.per_residents(_MEASURE): cell(rate),
                 f"ratio vs {GROUP_LABELS[reference]}": cell(ratio, with_p=True),
             }
         )

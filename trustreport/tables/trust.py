@@ -176,7 +176,7 @@ def _finder(est: EstimateSet, measure: Measure, group: Group):
 def contacts_frame(report: Report) -> pd.DataFrame:
     """Rows: contacts, then stops and use-of-force incidents (all groups); columns the count and the rate per
     `rate_per` residents a year, then and now."""
-    per = f"per {report.params.params.options.rate_per:,} residents a year"
+    per = fmt.per_residents(Measure.CONTACTS, report.params.params.options.rate_per)
     rows = []
     for measure in (Measure.CONTACTS, *ENFORCEMENT):
         found = report.estimates.where(measure=measure, group=Group.ALL)

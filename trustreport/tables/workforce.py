@@ -45,8 +45,10 @@ def _composition(est: EstimateSet, benchmark_note: str) -> str:
     if not rows:
         return "<p>No officer demographics are available for either window.</p>"
     extra = [
-        f"<p>Dissimilarity index ({fmt.window(*d.window)}): {fmt.pct(d.value)} of officers would need to be of a "
+        f"<p>Dissimilarity index ({fmt.window(*d.window)}): {fmt.value(d)} of officers would need to be of a "
         "different group for the force to mirror residents.</p>"
+        if d.estimable
+        else f"<p>Dissimilarity index ({fmt.window(*d.window)}): {fmt.NOT_ESTIMABLE}.</p>"
         for d in est.where(statistic=Statistic.DISSIMILARITY_INDEX)
     ]
     note = benchmark_note[0].upper() + benchmark_note[1:]
