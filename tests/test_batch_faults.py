@@ -180,5 +180,5 @@ def test_a_city_whose_worker_died_and_was_run_again_is_reported_as_retried(tmp_p
     assert {c["jurisdiction"]: c["retried"] for c in index["cities"]} == {"alpha-tx": False, "crash-once-or": True}
     assert index["summary"]["retried"] == 1
     page = (out / INDEX_HTML).read_text(encoding="utf-8")
-    assert '<td class="status">ok (retried)</td>' in page and "1 retried after a worker died" in page
+    assert '<span class="status">ok (retried)</span>' in page and "1 retried after a worker died" in page
     assert (out / "crash-once-or" / "report.pdf").is_file()
