@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from trustreport.batch import find_params, run_batch
 
@@ -56,15 +57,23 @@ def _word_pairs(text: str) -> set[str]:
     return {hashlib.sha256(f"{a} {b}".encode()).hexdigest()[:16] for a, b in pairs}
 
 
+def _event_words(params_path: Path) -> set[str]:
+    """Digests of the word pairs of the city's own event labels: the params file's author names public events
+    ("Freddie Gray dies after arrest") on purpose; the test is about names that come from the bundled data."""
+    events = yaml.safe_load(params_path.read_text(encoding="utf-8")).get("events") or []
+    return set().union(*(_word_pairs(str(e.get("label", ""))) for e in events))
+
+
 def test_no_persons_name_in_any_output(batch) -> None:
     names = _person_names()
     assert len(names) > 100_000, "the digest list should cover the names of the original files"
     out, results = batch
     for r in results:
+        quoted = _event_words(ROOT / r.params_path)
         for file in ("report.html", "metrics.json", "report.ipynb"):
             text = (out / r.jurisdiction / file).read_text(errors="replace")
             text = re.sub(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+", "", text)
-            leaked = _word_pairs(text) & names
+            leaked = (_word_pairs(text) - quoted) & names
             assert not leaked, f"{r.jurisdiction}/{file} names people: {sorted(leaked)[:5]}"
 
 

@@ -93,9 +93,13 @@ def test_outputs_are_self_contained_and_readable(hartford) -> None:
     assert "tr.build(" not in html and "params_path" not in html  # no code cells
     assert "application/vnd.trustreport.metrics+json" not in html
     assert "Hartford, CT" in html and "What data exist for which period" in html
-    # Issue 9: the page title names the city, and the first section after the title block is the key findings.
-    assert "<title>Hartford, CT: policing then (2014) and now" in html
-    headings = re.findall(r"<h2[^>]*>(.*?)(?:<a|</h2>)", html)
+    # Issue 9: the page title names the city (as trustreport.layout sets it), the visible title names the city and
+    # both windows, and the first section after the title block is the key findings.
+    assert "<title>Hartford, CT — policing then and now | trustreport</title>" in html
+    h1 = re.findall(r"<h1[^>]*>(.*?)(?:<a|</h1>)", html)
+    assert h1[:1] == ["Hartford, CT: policing then (2014) and now (1 Jan – 29 Sep 2016)"], h1
+    # The sections are in <main>; the contents list (<nav>, headed 'Contents') comes between header and main.
+    headings = re.findall(r"<h2[^>]*>(.*?)(?:<a|</h2>)", html[html.index("<main") :])
     assert headings[:2] == ["Key findings", "What data exist for which period"], headings[:3]
     reader = PdfReader(hartford / "report.pdf")
     assert len(reader.pages) >= 2

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from trustreport import key_findings, narrative
+from trustreport import fmt, key_findings, narrative
 from trustreport.key_findings import Sureness, Tier, select
 from trustreport.report import build
 from trustreport.statistic import Statistic
@@ -94,23 +94,53 @@ def test_no_finding_leads_with_an_unstable_or_overlapping_number(reports) -> Non
 
 
 def test_chicago_states_its_largest_sure_homicide_disparity(reports) -> None:
-    """Chicago 2017–2018: Black residents' homicide victimisation rate 8.4 times that of all other residents
-    (the report's own vs-all-others ratio; the 37.4 against white residents rests on overlapping categories)."""
-    texts = [f.text for f in select(reports["chicago"])]
-    assert any("Black people was clearly 8.4 times that for all other people" in t for t in texts), texts
-    assert not any("37.4" in t for t in texts)
+    """Chicago 2017–2018, on 2010 Census residents with Hispanic origin apart (no overlapping categories any more):
+    523 Black homicide victims among 872,286 Black residents against 22 among 854,717 non-Hispanic white residents,
+    a ratio of about 23.3 (37.4 before, on resident counts that overlapped race with Hispanic origin), ranked first by
+    its interval's bound nearest 1; then Black residents against all other residents, about 8.3. The sentences'
+    numbers are the estimates' own, printed by fmt."""
+    report = reports["chicago"]
+    found = select(report)
+    texts = [f.text for f in found]
+    by_id = {e.id: e for e in report.estimates}
+    black, white = by_id["homicide_victims.rate.black.then"], by_id["homicide_victims.rate.white.then"]
+    assert (black.numerator, black.denominator, white.numerator, white.denominator) == (523, 872286, 22, 854717)
+    against_white = by_id["homicide_victims.rate_ratio.black.then"]
+    assert math.isclose(against_white.value, (523 / 872286) / (22 / 854717), rel_tol=1e-9)
+    assert fmt.times(against_white.value) == "23.3 times"
+    others = by_id["homicide_victims.vs_all_others_rate_ratio.black.then"]
+    disparities = [f for f in found if f.tier is Tier.DISPARITY]
+    assert disparities[0].estimate_ids == (against_white.id,)
+    assert f"Black people was clearly {fmt.times(against_white.value)} that for white people" in disparities[0].text
+    assert any(f"Black people was clearly {fmt.times(others.value)} that for all other people" in t for t in texts)
     # Three groups' ratios of one measure do not fill every place: at most two per measure.
-    by_id = {e.id: e for e in reports["chicago"].estimates}
-    measures = [by_id[f.estimate_ids[0]].measure for f in select(reports["chicago"]) if f.tier is Tier.DISPARITY]
+    measures = [by_id[f.estimate_ids[0]].measure for f in disparities]
     assert measures and all(measures.count(m) <= 2 for m in measures)
 
 
-def test_newark_falls_back_on_the_ledger_and_says_why_so_little(reports) -> None:
-    found = select(reports["newark"])
-    assert [f.tier for f in found][-2:] == [Tier.LEDGER, Tier.CANNOT_SAY]
-    assert "overlapping categories" in found[-1].text
-    ytd = found[0]
-    assert ytd.tier is Tier.VOLUME and ytd.sureness is Sureness.CANNOT_TELL and "few events" in ytd.text
+def test_newark_states_its_per_resident_disparities_and_what_overlaps(reports) -> None:
+    """Newark 2021–2023, on 2020 Census residents with Hispanic origin apart: use-of-force incidents per resident,
+    Black against white (about 5.0, clearly) and Hispanic against white (about 1.4, probably), so the claim ledger's
+    tally is no longer needed to reach three findings. Its 'then' stop and arrest ratios rest on published counts
+    with no Hispanic group (overlapping categories): the last line names those measures only, not the force ratios
+    the findings state. The year-to-date homicide change rests on few events and is not needed either."""
+    report = reports["newark"]
+    found = select(report)
+    by_id = {e.id: e for e in report.estimates}
+    assert [f.tier for f in found] == [Tier.DISPARITY, Tier.DISPARITY, Tier.CANNOT_SAY]
+    assert [f.estimate_ids for f in found[:2]] == [
+        ("force_incidents.rate_ratio.black.now",),
+        ("force_incidents.rate_ratio.hispanic.now",),
+    ]
+    assert [f.sureness for f in found[:2]] == [Sureness.CLEARLY, Sureness.PROBABLY]
+    for f in found[:2]:
+        e = by_id[f.estimate_ids[0]]
+        assert Flag.OVERLAPPING_CATEGORIES not in e.flags
+        assert f"was {f.sureness} {fmt.times(e.value)} that for white people" in f.text, f.text
+    assert not any(f.tier is Tier.LEDGER for f in found)
+    last = found[-1].text
+    assert "overlapping categories" in last and "in stops or arrests per resident" in last, last
+    assert "use-of-force" not in last.split("how people of colour")[1], last
 
 
 def test_html_escapes_and_states_the_rule(reports) -> None:

@@ -35,6 +35,9 @@ def test_city_with_bundled_data(tmp_path):
     assert kinds["wapo_police_shootings"]["options"] == {"city": "Springfield", "state": "MA"}
     assert kinds["census_race"]["options"]["state"] == "Massachusetts"
     assert "TODO" in params["_text"] and "stops: an OPP standardised file" in params["_text"]
+    # Written outside the project, the draft keeps `data/…` paths and names the repository as its data root.
+    assert all(s["path"].startswith("data/") for s in params["sources"])
+    assert (tmp_path / params["data_root"]).resolve() == ROOT.resolve()
     report = tr.build(next(tmp_path.glob("*.yaml")))  # the draft runs as written
     assert {str(e.measure) for e in report.estimates} >= {"lawsuits", "police_killings"}
 
@@ -50,6 +53,18 @@ def test_city_without_bundled_data(tmp_path):
 def test_nj_city_finds_the_attorney_general_files(tmp_path):
     kinds = {s["kind"] for s in _scaffold("Newark, NJ", tmp_path)["sources"]}
     assert {"nj_use_of_force", "nj_officer_diversity", "wapo_police_shootings"} <= kinds
+
+
+def test_no_data_root_inside_the_project():
+    # Into the repository's params folder (the default) or a folder beside it, `data/…` resolves from the
+    # project; nothing is written here, only the text is checked.
+    from trustreport.scaffold import new_city
+
+    for out in (None, ROOT / "params", ROOT / "drafts"):
+        _, text = new_city("Springfield, MA", root=ROOT, out=out)
+        assert "data_root" not in yaml.safe_load(text) and "path: data/" in text
+    _, text = new_city("Springfield, MA", root=ROOT, out=ROOT / "params" / "drafts")
+    assert yaml.safe_load(text)["data_root"] == "../.."
 
 
 def test_listed_in_help_and_refuses_to_overwrite(tmp_path, capsys):

@@ -49,11 +49,13 @@ def test_sample_size_column_and_scope_checks(tmp_path):
 
 @pytest.fixture(scope="module")
 def chicago_with_poll(tmp_path_factory):
-    """Chicago's bundled citywide sentiment scores plus the national poll, as a new user would attach it."""
+    """Chicago's bundled citywide sentiment scores plus the national poll, as a new user would attach it (the file
+    is kept outside the project, so it names the repository as its data root)."""
     params = tmp_path_factory.mktemp("params") / "chicago.yaml"
     params.write_text(
         f"""
 jurisdiction: chicago-il
+data_root: "{DATA.parent}"
 name: Chicago, IL
 state: IL
 then: {{label: "2017–2018", start: 2017-01-01, end: 2018-12-31}}

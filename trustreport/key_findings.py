@@ -18,7 +18,8 @@ The rule (printed in the report under the list, `RULE`):
    and that it rests on few events); one fact is said once (use-of-force incidents and people subjected to force
    count as one). If still fewer than three, the claim ledger's tally.
 5. One line on what cannot be said: measures not comparable across the windows, measures with no data in a window,
-   and ratios withheld because resident counts overlap race with Hispanic origin.
+   and the measures whose ratios against white people are withheld because one side of the ratio (residents or
+   police counts) overlaps race with Hispanic origin.
 
 Each finding is one plain sentence with its number, its interval and a how-sure word (`Sureness`), defined once in
 the report's glossary.
@@ -425,7 +426,9 @@ def change_finding(e: Estimate, report: Report) -> str:
 def cannot_be_said(report: Report, stated: frozenset[Measure] | set[Measure] = frozenset()) -> str:
     """One sentence naming what these data cannot say: measures not comparable across the windows (a recording
     break), measures with no data in a window (except those in `stated`, which a finding already states, such as a
-    year-to-date count outside both windows), and ratios withheld for overlapping race categories ('' if none)."""
+    year-to-date count outside both windows), and the measures whose ratios against white people are withheld for
+    overlapping race categories, on either side of the ratio: residents counted by race alone (Detroit) or police
+    counts with no Hispanic group (Newark's published 'then' figures) ('' if none)."""
     est = list(report.estimates)
     not_comparable = list(dict.fromkeys(e.measure for e in est if Flag.NOT_COMPARABLE in e.flags))
     table = report.availability
@@ -434,10 +437,15 @@ def cannot_be_said(report: Report, stated: frozenset[Measure] | set[Measure] = f
     gaps = Counter(Measure(x) for x in missing_rows["measure"])
     no_data = [m for m in gaps if gaps[m] == 2 and m in measures and m != Measure.RESIDENTS and m not in stated]
     one_period = [m for m in gaps if gaps[m] == 1 and m != Measure.RESIDENTS and m not in not_comparable]
-    overlapping = any(
-        Flag.OVERLAPPING_CATEGORIES in e.flags and e.estimable and (e.reference_group or Group.WHITE) == Group.WHITE
-        for e in est
-        if e.group != Group.ALL
+    overlapping = list(
+        dict.fromkeys(
+            e.measure
+            for e in est
+            if e.group != Group.ALL
+            and Flag.OVERLAPPING_CATEGORIES in e.flags
+            and e.estimable
+            and (e.reference_group or Group.WHITE) == Group.WHITE
+        )
     )
     parts = []
     if not_comparable:
@@ -453,8 +461,9 @@ def cannot_be_said(report: Report, stated: frozenset[Measure] | set[Measure] = f
         parts.append(f"anything about {_names(no_data)}, for which neither period has data (not available)")
     if overlapping:
         parts.append(
-            "how people of colour compare with white residents per resident, because the only resident counts "
-            "count Hispanic white residents as white (overlapping categories)"
+            f"how people of colour compare with white people in {_names(overlapping)} per resident, because one "
+            "side of those ratios counts Hispanic white people as white and the other does not (overlapping "
+            "categories)"
         )
     if not parts:
         return ""

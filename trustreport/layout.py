@@ -46,6 +46,9 @@ img { max-width: 100%; height: auto; }
   list-style-position: inside; }
 .tr-toc li { margin: 0; }
 .tr-footer { color: #555; font-size: .85rem; border-top: 1px solid #ccc; margin-top: 2rem; padding-top: .5rem; }
+/* A link inside running text is told apart by more than its colour (WCAG 1.4.1; axe link-in-text-block). */
+.jp-RenderedHTMLCommon p a, .jp-RenderedHTMLCommon li a, .jp-RenderedHTMLCommon td a {
+  text-decoration: underline !important; }
 figure.tr-figure { margin: .6rem 0 1.2rem; }
 figure.tr-figure img { display: block; max-width: 100%; height: auto; }
 figcaption, caption.tr-caption { font-size: .9rem; font-weight: 600; text-align: left; margin: .3rem 0;

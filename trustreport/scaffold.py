@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import csv
 import gzip
+import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from trustreport.errors import ParamsError
@@ -103,27 +104,50 @@ def find_sources(place: Place, data: Path) -> tuple[list[Found], list[str]]:
 
 def new_city(text: str, *, root: Path, out: Path | None = None) -> tuple[str, str]:
     """The params file for the city named `text` (e.g. 'Springfield, MA'), with the sources found under
-    `root/data`: (slug, YAML text). Source paths are written as `data/…` when the file goes into `root/params`
-    (the default `out`; they resolve from the project root), else as absolute paths, so that the file validates
-    with `trustreport validate` wherever it is written."""
+    `root/data`: (slug, YAML text). Source paths are written as `data/…`, which resolve from the project when the
+    file goes into `root/params` (the default `out`). Written anywhere else, the file is outside the project that
+    holds the bundled data, so it also names `root` as its `data_root` (relative to its own folder when a relative
+    path exists, else absolute; params/README.md, "Where source files may live"), so that it validates with
+    `trustreport validate` wherever it is written."""
     place = parse_place(text)
     data = root / "data"
     found, todo = find_sources(place, data)
     if not found:
         found = [_context_poll(data)]
         todo.insert(0, "no bundled source holds this city: add its own files (see params/README.md)")
-    if out is not None and out.resolve() != (root / "params").resolve():
-        found = [replace(f, path=str((root / f.path).resolve())) for f in found]
-    return place.slug, _yaml(place, found, todo)
+    return place.slug, _yaml(place, found, todo, _data_root(root, root / "params" if out is None else out))
 
 
-def _yaml(place: Place, found: list[Found], todo: list[str]) -> str:
+def _data_root(root: Path, out: Path) -> str | None:
+    """The `data_root` a params file in `out` needs to read `data/…` from `root`: None when `data/…` already
+    resolves to `root/data` from the file's folder or its project (the folder above), else the path from `out` to
+    `root` (absolute when there is no relative one, e.g. another drive)."""
+    folder, project = out.resolve(), root.resolve()
+    if project in (folder, folder.parent):
+        return None
+    try:
+        return Path(os.path.relpath(project, folder)).as_posix()
+    except ValueError:
+        return str(project)
+
+
+def _yaml(place: Place, found: list[Found], todo: list[str], data_root: str | None = None) -> str:
     lines = [
         f"# {place.city}, {place.state}: written by `trustreport new-city`. Read every TODO, then run",
         f"# `trustreport validate params/{place.slug}.yaml` and `trustreport run params/{place.slug}.yaml`.",
         f"jurisdiction: {place.slug}",
         f"name: {_quote(f'{place.city}, {place.state}')}",
         f"state: {place.state}",
+        *(
+            [
+                "# This file is outside the project holding the bundled data, so `data/…` paths below are also",
+                "# looked for under this folder (a relative one is taken from this file's folder; move the file and",
+                "# update it, or drop it and pass `--data-root`).",
+                f"data_root: {_quote(data_root)}",
+            ]
+            if data_root
+            else []
+        ),
         "# TODO windows: choose a 'then' and a 'now' that the sources below cover, and say here why (a policy",
         "# change, a consent decree, the data's first and last full years). Delete `then` for a 'now only'",
         "# report (one period of data: no change tests).",

@@ -43,7 +43,7 @@ def outcome_scatter(report: Report) -> Chart | None:
     biggest = max(t["searches_total"].max() for t in tables.values() if not t.empty)
     reference = GROUP_LABELS[p.reference_group]
     with theme():
-        fig, axes = new_chart(2, 1, height=8.6)
+        fig, axes = new_chart(len(windows), 1, height=4.3 * len(windows))
         for ax, (period, win) in zip(axes[:, 0], windows, strict=True):
             _hit_rate_panel(ax, tables[period], limit, biggest)
             ax.set_title(f"{period} ({fmt.window(win.start, win.end)})", loc="left")
@@ -118,7 +118,7 @@ def veil_of_darkness(report: Report) -> Chart | None:
     windows = p.windows
     said = []
     with theme():
-        fig, axes = new_chart(2, 1, height=6.6, sharex=True, sharey=True)
+        fig, axes = new_chart(len(windows), 1, height=3.3 * len(windows), sharex=True, sharey=True)
         for ax, (period, win) in zip(axes[:, 0], windows, strict=True):
             _darkness_panel(ax, tables[period])
             ratio = report.estimates.one(statistic=Statistic.VOD_ODDS_RATIO, group=focal, period=period)

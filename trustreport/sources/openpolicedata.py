@@ -47,9 +47,19 @@ from trustreport.counts import Coverage
 from trustreport.errors import SourceError
 from trustreport.sources import _common as common
 from trustreport.sources.base import AdapterContext, Dropped, SourceData, StrictOptions, finish, parse_options
+from trustreport.sources.extras import ExtrasTable
 from trustreport.vocab import Group, Measure
 
 log = logging.getLogger("trustreport")
+
+EXTRAS = (
+    ExtrasTable(
+        "stop_mode",
+        {"type": "text", "stops": "number"},
+        "stops kept, under the `stop_type` option (decides the nouns); only a `stops` table has one",
+        required=False,
+    ),
+)
 
 OPD_GROUPS: dict[str, Group] = {
     "BLACK": Group.BLACK,

@@ -117,8 +117,8 @@ def not_available_note(report: Any, measures: tuple[Measure, ...]) -> str:
     held = [str(m) for m in measures if str(m) in held_anywhere and str(m) in set(rows["measure"])]
     p = report.params.params
     lines = []
-    for period, win in (("then", p.then), ("now", p.now)):
-        missing = [m for m in held if not _covered(rows, m, period)]
+    for period, win in p.windows:
+        missing = [m for m in held if not _covered(rows, m, str(period))]
         if not missing:
             continue
         labels = ", ".join(MEASURE_LABELS[Measure(m)] for m in missing)
