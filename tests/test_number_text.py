@@ -55,7 +55,7 @@ def reader_text(fragment: str) -> str:
     # File digests (the sources table, the title block) are hex, not numbers: '966780776e06' is not 9.7e+14.
     text = re.sub(r"\b[0-9a-f]{12,64}\b", " ", text)
     # Census geography codes in a source's citation are identifiers, not quantities.
-    text = re.sub(r"\b(?:GEOID|FIPS|PLACE\s*=|county subdivision)\s*\d{5,}", " ", text, flags=re.IGNORECASE)
+    text = re.sub(r"(\b(?:GEOID|FIPS|PLACE\s*=|county subdivision)\s*)\d{5,}", r"\1code", text, flags=re.IGNORECASE)
     return re.sub(r"\s+", " ", text)
 
 
