@@ -43,6 +43,9 @@ def test_at_least_twelve_cities_render(batch) -> None:
         assert f"{r.jurisdiction}/report.html" in index
 
 
+INSTITUTION_WORDS = frozenset({"city", "county", "township", "police", "department", "state"})
+
+
 def _person_names() -> set[str]:
     """Digests of the (first, last) word pairs of every person the original source files name."""
     with gzip.open(NAME_DIGESTS, "rt") as fh:
@@ -52,8 +55,9 @@ def _person_names() -> set[str]:
 def _word_pairs(text: str) -> set[str]:
     """Digests of every pair of adjacent words in `text`, lower case, as the name list was made."""
     words = re.findall(r"[a-z']+", text.lower())
-    # A repeated word ("white white" across two table cells) is never taken for a name.
-    pairs = ((a, b) for a, b in itertools.pairwise(words) if a != b)
+    # A repeated word ("white white" across two table cells) is never taken for a name, nor a pair with an
+    # institution's word: the settlement files' defendants include places ("Paterson City"), not only people.
+    pairs = ((a, b) for a, b in itertools.pairwise(words) if a != b and not {a, b} & INSTITUTION_WORDS)
     return {hashlib.sha256(f"{a} {b}".encode()).hexdigest()[:16] for a, b in pairs}
 
 
