@@ -10,6 +10,7 @@ import functools
 import logging
 import multiprocessing
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager, nullcontext
@@ -21,13 +22,17 @@ from trustreport.index_page import write_index
 from trustreport.log import configure_logging
 from trustreport.publish import crashed_runs, recover_stale
 from trustreport.render import render_city
-from trustreport.result import CityResult, identify_city
+from trustreport.result import CityResult, identify_city, one_line
 
 log = logging.getLogger(__name__)
 
 PARAMS_SUFFIXES = (".yaml", ".yml")
 Render = Callable[[Path, Path], CityResult]
 CRASH_REASON = "the worker process rendering this city died without a result (crash or out of memory)"
+
+# One city at a time in a process: papermill changes the process's working directory while a notebook runs, and
+# execute.py keeps a warm kernel per process. A Dask worker with several threads would share both between cities.
+_ONE_CITY_AT_A_TIME = threading.Lock()
 
 
 class IndexWriteError(TrustReportError):
@@ -80,8 +85,10 @@ def run_batch(
 
     Returns one result per params file, sorted by jurisdiction, and writes `out_root/index.html` and
     `index.json`. Workers are started with "spawn", so a script that calls this needs the usual
-    `if __name__ == "__main__":` guard. With Dask, trustreport must be installed on the workers, and
-    `out_root`, the params and the template reachable at the same paths from every worker (shared storage).
+    `if __name__ == "__main__":` guard. With Dask, `workers` is not used: each Dask worker process renders one
+    city at a time (a worker with more threads runs its cities one after another), trustreport must be installed
+    on the workers, and `out_root`, the params, the template and the data reachable at the same paths from every
+    worker (shared storage; README "Running on a cluster").
     `data_root` is a folder outside the project that sources may be read from (trustreport.source_paths).
     """
     if workers < 1:
@@ -115,7 +122,8 @@ def run_batch(
             if dask_executor is not None:
                 # Dask reschedules work lost with a worker itself; a city that keeps killing workers comes
                 # back as KilledWorker, an ordinary failure.
-                for job in _run_jobs(dask_executor, jobs, out_root, render, done):
+                alone = functools.partial(_alone_in_process, render)
+                for job in _run_jobs(dask_executor, jobs, out_root, alone, done):
                     done(_crashed(job, out_root))
             else:
                 _run_in_pools(jobs, out_root, render, workers, done)
@@ -190,7 +198,9 @@ def _run_jobs(executor: Executor, jobs: list[_Job], out_root: Path, render: Rend
                 continue
             except Exception as err:  # e.g. Dask's KilledWorker after repeated worker deaths
                 log.debug("%s: no result from the executor", job.jurisdiction, exc_info=True)
-                result = _failed(job, out_root, f"{type(err).__name__}: {err}".splitlines()[0])
+                # render never raises for a city's own problems: no result means its run was cut short.
+                killed = type(err).__name__ == "KilledWorker"
+                result = _crashed(job, out_root, CRASH_REASON if killed else one_line(f"{type(err).__name__}: {err}"))
             done(result)
     except BaseException:
         for future in futures:
@@ -199,10 +209,17 @@ def _run_jobs(executor: Executor, jobs: list[_Job], out_root: Path, render: Rend
     return sorted(crashed, key=lambda j: (j.jurisdiction, str(j.params_path)))
 
 
-def _crashed(job: _Job, out_root: Path) -> CityResult:
+def _alone_in_process(render: Render, params_path: Path, out_root: Path) -> CityResult:
+    """`render(params_path, out_root)` once no other city is rendering in this process."""
+    with _ONE_CITY_AT_A_TIME:
+        return render(params_path, out_root)
+
+
+def _crashed(job: _Job, out_root: Path, reason: str = CRASH_REASON) -> CityResult:
+    """A failed result for a city whose run died; its staging folder is removed, a report set aside restored."""
     if job.params_ok:
         recover_stale(out_root, job.jurisdiction)
-    return _failed(job, out_root, CRASH_REASON)
+    return _failed(job, out_root, reason)
 
 
 def _failed(job: _Job, out_root: Path, reason: str) -> CityResult:
@@ -251,7 +268,23 @@ def _dask_executor(address: str) -> Iterator[Executor]:
     except (OSError, TimeoutError, ValueError) as err:
         raise TrustReportError(None, f"cannot connect to the Dask scheduler at {address}: {err}") from None
     try:
+        _check_workers(client.scheduler_info()["workers"], address)
         # pure=False: a rerun of the same city is new work, never a cached result.
         yield client.get_executor(pure=False)
     finally:
         client.close()
+
+
+def _check_workers(workers: dict[str, dict], address: str) -> None:
+    """Warn about a cluster that will be slower than it looks: no workers yet, or workers with several threads."""
+    if not workers:
+        log.warning("the Dask scheduler at %s has no workers yet; the cities wait until some join", address)
+    threaded = sorted(name for name, info in workers.items() if info.get("nthreads", 1) > 1)
+    if threaded:
+        log.warning(
+            "%d Dask worker(s) at %s have more than one thread (%s); each worker process renders one city at a "
+            "time, so start workers with --nthreads 1 and as many processes as cities to run at once",
+            len(threaded),
+            address,
+            ", ".join(threaded),
+        )
