@@ -17,6 +17,8 @@ from trustreport.log import configure_logging
 
 log = logging.getLogger(__name__)
 
+DEFAULT_WORKERS = 2
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
@@ -89,13 +91,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("params_dir", type=Path, metavar="PARAMS_DIR", help="folder of params files")
     _add_common(batch)
-    batch.add_argument(
-        "--workers", type=_positive_int, default=2, metavar="N", help="cities rendered at once (default: 2)"
+    where = batch.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,  # not 2: argparse lets a value equal to the default through the exclusive group
+        metavar="N",
+        help=f"cities rendered at once on this machine, one process each (default: {DEFAULT_WORKERS})",
     )
-    batch.add_argument(
+    where.add_argument(
         "--scheduler",
         metavar="ADDRESS",
-        help="run on this Dask scheduler (e.g. tcp://host:8786) instead of locally",
+        help=(
+            "run on the Dask scheduler at ADDRESS (e.g. tcp://host:8786) instead of on this machine: each Dask "
+            "worker process renders one city at a time, so start workers with --nthreads 1 (README: Running on "
+            "a cluster)"
+        ),
     )
     batch.set_defaults(command=_batch)
 
@@ -197,7 +208,7 @@ def _batch(args: argparse.Namespace) -> int:
         results = run_batch(
             args.params_dir,
             args.out,
-            workers=args.workers,
+            workers=args.workers or DEFAULT_WORKERS,
             scheduler=args.scheduler,
             template=args.template,
             data_root=args.data_root,
