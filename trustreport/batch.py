@@ -30,8 +30,8 @@ PARAMS_SUFFIXES = (".yaml", ".yml")
 Render = Callable[[Path, Path], CityResult]
 CRASH_REASON = "the worker process rendering this city died without a result (crash or out of memory)"
 
-# One city at a time in a process: papermill changes the process's working directory while a notebook runs, and
-# execute.py keeps a warm kernel per process. A Dask worker with several threads would share both between cities.
+# One city at a time in a process: papermill changes the process's working directory while a notebook runs, and a
+# kernel kept warm per process (execute.py) serves one notebook at a time; the threads of one Dask worker share both.
 _ONE_CITY_AT_A_TIME = threading.Lock()
 
 
