@@ -232,3 +232,14 @@ def test_the_command_line_hands_the_cache_to_the_kernels(tmp_path, monkeypatch):
     assert os.environ[cache.ENV_VAR] == "off"
     with pytest.raises(SystemExit):
         build_parser().parse_args(["run", "params/newark.yaml", "--no-cache", "--cache", "x"])
+
+
+def test_a_dask_worker_is_handed_the_cache_folder(tmp_path, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None)
+    with cluster, distributed.Client(cluster) as client:
+        # Workers keep the environment they started with: a later choice in the client does not reach them.
+        monkeypatch.setenv(cache.ENV_VAR, str(tmp_path / "chosen"))
+        assert client.submit(os.getenv, cache.ENV_VAR, pure=False).result() != str(tmp_path / "chosen")
+        handed = client.submit(cache.call_with, cache.current_setting(), os.getenv, cache.ENV_VAR, pure=False)
+        assert handed.result() == str(tmp_path / "chosen")

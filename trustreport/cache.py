@@ -44,12 +44,12 @@ import logging
 import os
 import pickle
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 log = logging.getLogger("trustreport")
 
@@ -60,6 +60,7 @@ FORMAT = 1
 _MAGIC = b"trustreport-cache\n"
 _DIGEST_BYTES = 32
 
+_R = TypeVar("_R")
 _override: ContextVar[str | None] = ContextVar("trustreport_cache", default=None)
 _digests: dict[tuple[str, int, int, int], str] = {}
 
@@ -100,6 +101,20 @@ def using(value: str | Path | bool | None) -> Iterator[None]:
         yield
     finally:
         _override.reset(token)
+
+
+def current_setting() -> str | None:
+    """What decides the cache folder in this process: the `using()` value, else `TRUSTREPORT_CACHE`, else None."""
+    return _override.get() or os.environ.get(ENV_VAR) or None
+
+
+def call_with(setting: str | None, func: Callable[..., _R], /, *args: Any, **kwargs: Any) -> _R:
+    """`func(*args, **kwargs)` with `TRUSTREPORT_CACHE` set to `setting` in this process's environment first (None:
+    left as it is). For Dask workers, which do not inherit the client's environment: the notebook kernels a
+    worker starts inherit the worker's."""
+    if setting is not None:
+        os.environ[ENV_VAR] = setting
+    return func(*args, **kwargs)
 
 
 def file_digest(path: Path) -> str:
