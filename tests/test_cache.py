@@ -131,6 +131,16 @@ def test_editing_a_companion_file_is_a_miss(tmp_path):
             _shootings(tmp_path, options)
 
 
+def test_a_file_rewritten_within_one_tick_of_its_clock_is_read_again(tmp_path):
+    file = tmp_path / "counts.csv"
+    file.write_bytes(b"a,b\n1,2\n")
+    first = cache.file_digest(file)
+    before = os.stat(file)
+    file.write_bytes(b"a,b\n1,3\n")  # same size, same inode
+    os.utime(file, ns=(before.st_atime_ns, before.st_mtime_ns))  # and, as on a coarse clock, the same mtime
+    assert cache.file_digest(file) != first
+
+
 def test_changing_an_option_or_the_jurisdiction_is_a_miss(tmp_path):
     shutil.copy(SHOOTINGS, tmp_path / SHOOTINGS.name)
     shutil.copy(AGENCIES, tmp_path / AGENCIES.name)
