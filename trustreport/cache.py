@@ -29,9 +29,10 @@ be writable only by its user (the default folder is in the user's own cache dire
 
 Keys: the digest of the source's files (its own and its companions, each with its absolute path, since an adapter
 may print a file name), the adapter kind, its options as canonical JSON, the jurisdiction, source id, citation,
-licence and URL, and the code version (the digest of this package's own `.py` files, so editing the code
-invalidates every entry). Writes go to a temporary file renamed into place (`os.replace`), so parallel batch
-workers and Dask workers sharing the folder never read half an entry.
+licence and URL, and the code version (the digest of this package's own `.py` files and of the pandas, NumPy,
+DuckDB and pydantic versions, so editing the code or upgrading a library invalidates every entry). Writes go to a
+temporary file renamed into place (`os.replace`), so parallel batch workers and Dask workers sharing the folder
+never read half an entry.
 
 Where: `TRUSTREPORT_CACHE` names the folder, or `off` disables the cache; by default it is
 `$XDG_CACHE_HOME/trustreport` (or `~/.cache/trustreport`). `using()` overrides both for one `build()` call.
@@ -44,12 +45,14 @@ import json
 import logging
 import os
 import pickle
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -61,6 +64,7 @@ OFF = "off"
 FORMAT = 1
 _MAGIC = b"trustreport-cache\n"
 _SETTLED_NS = 3_000_000_000
+_LIBRARIES = ("pandas", "numpy", "duckdb", "pydantic")
 _DIGEST_BYTES = 32
 
 _R = TypeVar("_R")
@@ -141,9 +145,16 @@ def file_digest(path: Path) -> str:
 
 @cache
 def code_version() -> str:
-    """Digest of every `.py` file of the trustreport package (relative path and bytes), read once per process."""
+    """Digest of every `.py` file of the trustreport package (relative path and bytes) and of the Python and
+    parsing libraries' versions (a new pandas may parse or pickle differently), computed once per process."""
     root = Path(__file__).parent
     digest = hashlib.sha256()
+    digest.update(sys.version.encode())
+    for library in _LIBRARIES:
+        try:
+            digest.update(f"{library}={metadata.version(library)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{library}=none".encode())
     for file in sorted(root.rglob("*.py")):
         digest.update(file.relative_to(root).as_posix().encode())
         digest.update(b"\0")
