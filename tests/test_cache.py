@@ -157,6 +157,14 @@ def test_changing_an_option_or_the_jurisdiction_is_a_miss(tmp_path):
     assert set(renamed.counts["jurisdiction"]) == {"newark-nj"}
 
 
+def test_other_code_is_a_miss(tmp_path, monkeypatch):
+    with cache.using(tmp_path):
+        _published()
+        monkeypatch.setattr(cache, "code_version", lambda: "edited code")
+        _published()
+    assert len(_entries(tmp_path / "sources")) == 2
+
+
 def test_a_damaged_entry_is_a_miss_and_is_written_again(tmp_path, caplog):
     with cache.using(tmp_path):
         first = _published()
