@@ -124,6 +124,7 @@ def build(
 
 
 def _build(params: str | Path | LoadedParams, *, data_root: str | Path | None = None) -> Report:
+    """`build()` in the cache folder it chose: the report's table of contents."""
     loaded = params if isinstance(params, LoadedParams) else load_params(params, data_root=data_root)
     p = loaded.params.as_compared()  # a "now only" report computes as if then were now, then drops both
     sources = read_sources(loaded)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from pathlib import Path
 
 from trustreport import cache
 from trustreport.sources.base import AdapterContext, SourceData
 from trustreport.sources.extras import check_extras
+
+log = logging.getLogger("trustreport")
 
 ADAPTERS: dict[str, str] = {
     # kind -> "module:function"; imported lazily so `trustreport validate` stays fast.
@@ -89,6 +92,7 @@ def read_source(
     key = _cache_key(ctx) if cache.directory() is not None else None
     cached = cache.load("sources", key) if key else None
     if isinstance(cached, SourceData):
+        log.debug("%s: read from the cache (%s)", source_id, key[:12])
         # The display path depends on the working directory, so `info` is stamped afresh, as the adapter would.
         return dataclasses.replace(cached, info=ctx.info())
     data = getattr(import_module(module_name), func_name)(ctx)
