@@ -12,9 +12,22 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
+from trustreport.cache import ENV_VAR
 from trustreport.counts import validate_counts
 from trustreport.estimate import Estimate
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterable[Path]:
+    """Every test, and every process a test starts, caches parsed sources in one folder of this session's own,
+    never in the user's home (trustreport.cache)."""
+    folder = tmp_path_factory.mktemp("trustreport-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ENV_VAR, str(folder))
+        yield folder
+
 
 COUNT_COLUMNS = ["period_start", "period_end", "measure", "group", "value", "source_id"]
 

@@ -17,6 +17,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from trustreport import cache as source_cache
 from trustreport.errors import ParamsError, TrustReportError
 from trustreport.index_page import write_index
 from trustreport.log import configure_logging
@@ -96,8 +97,11 @@ def run_batch(
     out_root = Path(out_root).absolute()
     template = Path(template).absolute() if template else None
     data_root = Path(data_root).absolute() if data_root else None
-    # One picklable callable carries the per-batch options to every worker.
-    render = functools.partial(render_city, template=template, data_root=data_root)
+    # One picklable callable carries the per-batch options to every worker; the cache folder goes with it, since
+    # Dask workers do not inherit this process's environment (trustreport.cache).
+    render = functools.partial(
+        source_cache.call_with, source_cache.current_setting(), render_city, template=template, data_root=data_root
+    )
     jobs, results = _plan(find_params(params_dir_or_files), data_root)
     total = len(jobs) + len(results)
 

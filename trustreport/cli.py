@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -163,6 +164,15 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         metavar="NOTEBOOK",
         help="report notebook to run (default: notebooks/trust_report.ipynb)",
     )
+    cache = parser.add_mutually_exclusive_group()
+    cache.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder of parsed sources kept between runs (default: $TRUSTREPORT_CACHE, else ~/.cache/trustreport)",
+    )
+    cache.add_argument("--no-cache", action="store_true", help="read every source afresh and keep nothing")
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -183,10 +193,22 @@ def _validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _use_cache(args: argparse.Namespace) -> None:
+    """Hand `--cache DIR` / `--no-cache` to everything this command starts through `TRUSTREPORT_CACHE`: the
+    notebook kernels and pool workers inherit this process's environment (trustreport.cache)."""
+    from trustreport.cache import ENV_VAR, OFF
+
+    if args.no_cache:
+        os.environ[ENV_VAR] = OFF
+    elif args.cache is not None:
+        os.environ[ENV_VAR] = str(args.cache.expanduser().absolute())
+
+
 def _run(args: argparse.Namespace) -> int:
     from trustreport.index_page import write_index
     from trustreport.render import render_city
 
+    _use_cache(args)
     # Said as `validate` says it, so both print the same line for the same params file.
     result = render_city(_shown(args.params), args.out, template=args.template, data_root=args.data_root)
     if not result.ok:
@@ -203,6 +225,7 @@ def _run(args: argparse.Namespace) -> int:
 def _batch(args: argparse.Namespace) -> int:
     from trustreport.batch import IndexWriteError, run_batch
 
+    _use_cache(args)
     index_error = None
     try:
         results = run_batch(

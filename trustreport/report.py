@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from trustreport import breaks as comparability
+from trustreport import cache as source_cache
 from trustreport import sections
 from trustreport.availability import data_availability
 from trustreport.claims import grade_claims
@@ -109,9 +110,21 @@ class Report:
         }
 
 
-def build(params: str | Path | LoadedParams, *, data_root: str | Path | None = None) -> Report:
+def build(
+    params: str | Path | LoadedParams,
+    *,
+    data_root: str | Path | None = None,
+    cache: str | Path | bool | None = None,
+) -> Report:
     """Read every source of a city's params file and compute every estimate the report shows; `data_root` is a
-    folder outside the project that sources may be read from (`--data-root`, trustreport.source_paths)."""
+    folder outside the project that sources may be read from (`--data-root`, trustreport.source_paths); `cache`
+    is the folder of parsed sources, or False for none (default: `TRUSTREPORT_CACHE`, trustreport.cache)."""
+    with source_cache.using(cache):
+        return _build(params, data_root=data_root)
+
+
+def _build(params: str | Path | LoadedParams, *, data_root: str | Path | None = None) -> Report:
+    """`build()` in the cache folder it chose: the report's table of contents."""
     loaded = params if isinstance(params, LoadedParams) else load_params(params, data_root=data_root)
     p = loaded.params.as_compared()  # a "now only" report computes as if then were now, then drops both
     sources = read_sources(loaded)

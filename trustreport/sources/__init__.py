@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from pathlib import Path
 
+from trustreport import cache
 from trustreport.sources.base import AdapterContext, SourceData
 from trustreport.sources.extras import check_extras
+
+log = logging.getLogger("trustreport")
 
 ADAPTERS: dict[str, str] = {
     # kind -> "module:function"; imported lazily so `trustreport validate` stays fast.
@@ -68,11 +73,11 @@ def read_source(
     url: str | None = None,
     params_path: Path | None = None,
 ) -> SourceData:
-    """Read one source with the adapter registered for its kind."""
+    """Read one source with the adapter registered for its kind, or take its result from the cache
+    (trustreport.cache) when the same files were read with the same options by the same code before."""
     from importlib import import_module
 
     module_name, func_name = ADAPTERS[kind].split(":")
-    adapter = getattr(import_module(module_name), func_name)
     ctx = AdapterContext(
         source_id=source_id,
         kind=kind,
@@ -84,7 +89,41 @@ def read_source(
         url=url,
         params_path=params_path,
     )
-    data = adapter(ctx)
+    key = _cache_key(ctx) if cache.directory() is not None else None
+    cached = cache.load("sources", key) if key else None
+    if isinstance(cached, SourceData):
+        log.debug("%s: read from the cache (%s)", source_id, key[:12])
+        # The display path depends on the working directory, so `info` is stamped afresh, as the adapter would.
+        return dataclasses.replace(cached, info=ctx.info())
+    data = getattr(import_module(module_name), func_name)(ctx)
     # Every table an adapter hands on beside the counts has a declared schema, checked here where it is produced.
     check_extras(path, data.extras, getattr(import_module(module_name), "EXTRAS", ()))
+    if key:
+        cache.store("sources", key, data)
     return data
+
+
+def _cache_key(ctx: AdapterContext) -> str | None:
+    """The cache key of a source: every file it reads (absolute path and byte digest, companions included), its
+    kind and options, and the jurisdiction, id, citation, licence and URL the adapter stamps on its result. None
+    when a file cannot be read or the options do not fit: the adapter then runs and says what is wrong."""
+    from trustreport.sources.checks import companion_files
+
+    try:
+        files = [("path", ctx.path), *companion_files(ctx.kind, ctx.options, ctx.path)]
+        digests = [[option, str(file.absolute()), cache.file_digest(file)] for option, file in files]
+    except (OSError, ValueError):
+        return None
+    return cache.entry_key(
+        {
+            "what": "SourceData",
+            "files": digests,
+            "kind": ctx.kind,
+            "options": ctx.options,
+            "jurisdiction": ctx.jurisdiction,
+            "source_id": ctx.source_id,
+            "citation": ctx.citation,
+            "licence": ctx.licence,
+            "url": ctx.url,
+        }
+    )

@@ -6,7 +6,6 @@ the dates each measure covers, and a record of every row it dropped or recoded a
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any, TypeVar
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from trustreport import cache
 from trustreport.counts import Coverage, validate_counts
 from trustreport.errors import SourceError
 
@@ -98,12 +98,8 @@ Adapter = Callable[[AdapterContext], SourceData]
 
 
 def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    """SHA-256 of a file's bytes, read in chunks once per process and file version (`cache.file_digest`)."""
+    return cache.file_digest(path)
 
 
 def parse_options(model: type[_T], ctx: AdapterContext) -> _T:

@@ -21,6 +21,7 @@ from typing import IO
 
 from pydantic import BaseModel, ValidationError
 
+from trustreport import cache
 from trustreport.errors import SourceError
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -105,12 +106,30 @@ def check_file(path: Path, kind: str) -> None:
         raise SourceError(path, f"named .gz but is not gzip (first bytes 0x{first.hex()}; expected 0x1f8b)")
     if not gzipped and first == GZIP_MAGIC:
         raise SourceError(path, "is gzip-compressed but not named .gz")
+    encoding, sep = ENCODINGS.get(kind, "utf-8"), SEPARATORS.get(kind, ",")
+    key = _verdict_key(path, gzipped, encoding, sep)
+    if key and cache.load("checks", key) is True:
+        return
     try:
-        _check_csv(path, gzipped, ENCODINGS.get(kind, "utf-8"), SEPARATORS.get(kind, ","))
+        _check_csv(path, gzipped, encoding, sep)
     except (OSError, EOFError, zlib.error) as err:
         if not gzipped:
             raise SourceError(path, f"cannot be read: {err}") from None
         raise SourceError(path, f"corrupt or truncated gzip: {err}") from None
+    if key:
+        cache.store("checks", key, True)
+
+
+def _verdict_key(path: Path, gzipped: bool, encoding: str, sep: str) -> str | None:
+    """The cache key of a file's passing verdict: its bytes and how it is read (only passes are kept, so that a
+    failure's message is always the checker's own); None when the cache is off or the file cannot be read."""
+    if cache.directory() is None:
+        return None
+    try:
+        digest = cache.file_digest(path)
+    except OSError:
+        return None
+    return cache.entry_key({"what": "check_file", "file": digest, "gzip": gzipped, "encoding": encoding, "sep": sep})
 
 
 def _check_csv(path: Path, gzipped: bool, encoding: str, sep: str) -> None:
