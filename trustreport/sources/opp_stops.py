@@ -129,8 +129,24 @@ def read_opp_stops(ctx: AdapterContext) -> SourceData:
         if m not in measures
     ]
 
-    con = common.connect()
-    common.csv_view(con, "stops", path, header, nulls=("NA", ""))
+    with common.scan_database() as con:
+        common.csv_table(con, "stops", path, header, _needed_columns(header, measures, booleans), nulls=("NA", ""))
+        return _read_table(con, ctx, header, filters, measures, booleans, caveats)
+
+
+def _needed_columns(header: list[str], measures: list[Measure], booleans: list[str]) -> list[str]:
+    """The columns any check, count or extras table reads, in the file's order."""
+    wanted = {*_REQUIRED, *booleans, "type", "department_name", "district", "time"}
+    if Measure.SEARCHES in measures:
+        wanted.add("search_basis")
+    return [c for c in header if c in wanted]
+
+
+def _read_table(
+    con, ctx: AdapterContext, header: list[str], filters: dict[str, str], measures, booleans, caveats
+) -> SourceData:
+    """Every check, count and extras table of `read_opp_stops`, as queries of the materialised table `stops`."""
+    path = ctx.path
     dropped, where = _apply_filters(con, ctx, filters)
     _check_dates(con, path, where)
     for col in booleans:
