@@ -5,6 +5,10 @@ way through a report (a directory, a device, a symlink loop, a truncated gzip, a
 ragged or binary CSV) is refused up front with one line naming the file and the line. What each adapter makes of
 the columns is still the adapter's business; these checks only promise that the file can be read as the CSV its
 kind expects.
+
+A big file is not read twice for this: the kinds in `CHECKED_IN_SCAN` (stop files, millions of rows) get only the
+checks up to the header line here, and their adapter calls `check_rows` while it reads the file once, so the rows
+are still all checked, with the same one-line messages (`SourceFileError`, refused at `sources[i].path`).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import csv
 import gzip
 import os
+import re
 import stat
 import zlib
 from collections.abc import Iterator
@@ -21,7 +26,7 @@ from typing import IO
 
 from pydantic import BaseModel, ValidationError
 
-from trustreport.errors import SourceError
+from trustreport.errors import SourceFileError
 
 GZIP_MAGIC = b"\x1f\x8b"
 MAX_LINE_BYTES = 1 << 20  # the longest line in the bundled data is under 10 KiB
@@ -30,6 +35,10 @@ MAX_FIELD_CHARS = csv.field_size_limit()
 # How each kind's file is written, where it differs from the default (UTF-8, comma-separated).
 ENCODINGS: dict[str, str] = {"wapo_homicides": "latin-1", "police_killings_2015": "latin-1"}
 SEPARATORS: dict[str, str] = {"census_race": ";"}
+# Kinds whose adapter checks every row during its one scan of the file (`check_rows`), not before it.
+CHECKED_IN_SCAN = frozenset({"opp_stops"})
+CHUNK_BYTES = 1 << 23
+_QUOTE_THEN_TEXT = re.compile(rb'"[^",\r\n]')  # a quote that opens a field, or closes one followed by text
 
 
 def options_model(kind: str) -> type[BaseModel] | None:
@@ -83,52 +92,101 @@ def companion_files(kind: str, options: dict, source: Path) -> list[tuple[str, P
     return found
 
 
-def check_file(path: Path, kind: str) -> None:
+def check_file(path: Path, kind: str, *, rows: bool = True) -> None:
     """Refuse `path` unless it is a regular, readable, non-empty CSV as `kind` expects: gzip intact (for `.gz`),
     every line decodable in the kind's encoding and under `MAX_LINE_BYTES`, no NUL bytes, a header with at least
-    two columns, and no row with more fields than the header. Raises `SourceError` naming the file and line."""
+    two columns, and no row with more fields than the header. Raises `SourceFileError` naming the file and line.
+
+    With `rows=False` the checks stop after the header line (the adapter of a `CHECKED_IN_SCAN` kind checks the
+    rows in its own scan)."""
     try:
         info = path.stat()
     except OSError as err:
-        raise SourceError(path, f"cannot be opened: {err.strerror}") from None
+        raise SourceFileError(path, f"cannot be opened: {err.strerror}") from None
     if not stat.S_ISREG(info.st_mode):
         what = "a directory" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
-        raise SourceError(path, f"is {what}, not a regular file")
+        raise SourceFileError(path, f"is {what}, not a regular file")
     if not os.access(path, os.R_OK):
-        raise SourceError(path, "cannot be read: permission denied")
+        raise SourceFileError(path, "cannot be read: permission denied")
     if info.st_size == 0:
-        raise SourceError(path, "file is empty (0 bytes); expected a CSV with a header line")
+        raise SourceFileError(path, "file is empty (0 bytes); expected a CSV with a header line")
     gzipped = path.name.endswith(".gz")
     with open(path, "rb") as fh:
         first = fh.read(2)
     if gzipped and first != GZIP_MAGIC:
-        raise SourceError(path, f"named .gz but is not gzip (first bytes 0x{first.hex()}; expected 0x1f8b)")
+        raise SourceFileError(path, f"named .gz but is not gzip (first bytes 0x{first.hex()}; expected 0x1f8b)")
     if not gzipped and first == GZIP_MAGIC:
-        raise SourceError(path, "is gzip-compressed but not named .gz")
+        raise SourceFileError(path, "is gzip-compressed but not named .gz")
     try:
-        _check_csv(path, gzipped, ENCODINGS.get(kind, "utf-8"), SEPARATORS.get(kind, ","))
+        _check_csv(path, gzipped, ENCODINGS.get(kind, "utf-8"), SEPARATORS.get(kind, ","), rows=rows)
     except (OSError, EOFError, zlib.error) as err:
         if not gzipped:
-            raise SourceError(path, f"cannot be read: {err}") from None
-        raise SourceError(path, f"corrupt or truncated gzip: {err}") from None
+            raise SourceFileError(path, f"cannot be read: {err}") from None
+        raise SourceFileError(path, f"corrupt or truncated gzip: {err}") from None
 
 
-def _check_csv(path: Path, gzipped: bool, encoding: str, sep: str) -> None:
+def check_rows(path: Path, kind: str) -> None:
+    """The row checks of `check_file`, for an adapter reading the file in one scan beside it: a fast pass over the
+    decompressed bytes (gzip CRC and length, NUL bytes, decoding, line lengths); on any doubt, the full
+    `check_file`, which names the line. Fields per row are left to the adapter's strict CSV reader, which stops
+    on a row with more fields than the header; it then calls `check_file` for the message."""
+    if not _bytes_clean(path, path.name.endswith(".gz"), ENCODINGS.get(kind, "utf-8")):
+        check_file(path, kind)
+
+
+def _bytes_clean(path: Path, gzipped: bool, encoding: str) -> bool:
+    """True when every line decodes, holds no NUL byte and is shorter than `MAX_LINE_BYTES`, and the gzip stream
+    (if any) is whole with a matching CRC. Whole chunks at a time, so a false answer only says "look closer"."""
+    try:
+        with gzip.open(path, "rb") if gzipped else open(path, "rb") as raw:
+            rest, first = b"", True
+            while chunk := raw.read(CHUNK_BYTES):
+                chunk = rest + chunk
+                cut = chunk.rfind(b"\n") + 1
+                chunk, rest = chunk[:cut], chunk[cut:]
+                if not _chunk_clean(chunk, encoding, first) or len(rest) >= MAX_LINE_BYTES:
+                    return False
+                first = first and not chunk
+            return _chunk_clean(rest, encoding, first)
+    except (OSError, EOFError, zlib.error):
+        return False
+
+
+def _chunk_clean(chunk: bytes, encoding: str, first: bool) -> bool:
+    if b"\x00" in chunk or max(map(len, chunk.split(b"\n"))) >= min(MAX_LINE_BYTES, MAX_FIELD_CHARS):
+        return False
+    # What the strict CSV reader refuses and a DuckDB scan lets through: a lone carriage return, and a closing
+    # quote followed by text (`"x" ,`). The pattern also matches harmless text (`x"y`, `""b`): then look closer.
+    if chunk.count(b"\r") != chunk.count(b"\r\n") or _closing_quote_then_text(chunk):
+        return False
+    try:
+        chunk.decode("utf-8-sig" if first and encoding == "utf-8" else encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _closing_quote_then_text(chunk: bytes) -> bool:
+    return any(m.start() and chunk[m.start() - 1] not in b",\n" for m in _QUOTE_THEN_TEXT.finditer(chunk))
+
+
+def _check_csv(path: Path, gzipped: bool, encoding: str, sep: str, *, rows: bool) -> None:
     with gzip.open(path, "rb") if gzipped else open(path, "rb") as raw:
         reader = csv.reader(_text_lines(path, raw, encoding), delimiter=sep, strict=True)
         try:
             header = next(reader, None)
             if not header or (len(header) == 1 and not header[0].strip()):
-                raise SourceError(path, "no header line (the first line is blank)", row=1)
+                raise SourceFileError(path, "no header line (the first line is blank)", row=1)
             if len(header) < 2:
-                raise SourceError(
+                raise SourceFileError(
                     path, f"the first line has no {sep!r}-separated column names; expected a CSV header", row=1
                 )
-            for row in reader:
+            for row in reader if rows else ():
                 if len(row) > len(header):
-                    raise SourceError(path, f"{len(row)} fields but the header has {len(header)}", row=reader.line_num)
+                    message = f"{len(row)} fields but the header has {len(header)}"
+                    raise SourceFileError(path, message, row=reader.line_num)
         except csv.Error as err:
-            raise SourceError(path, f"not a readable CSV: {err}", row=max(reader.line_num, 1)) from None
+            raise SourceFileError(path, f"not a readable CSV: {err}", row=max(reader.line_num, 1)) from None
 
 
 def _text_lines(path: Path, raw: IO[bytes], encoding: str) -> Iterator[str]:
@@ -140,12 +198,12 @@ def _text_lines(path: Path, raw: IO[bytes], encoding: str) -> Iterator[str]:
             return
         number += 1
         if len(line) > MAX_LINE_BYTES:
-            raise SourceError(path, f"line is longer than {MAX_LINE_BYTES:,} bytes: not a CSV", row=number)
+            raise SourceFileError(path, f"line is longer than {MAX_LINE_BYTES:,} bytes: not a CSV", row=number)
         if b"\x00" in line:
-            raise SourceError(path, "holds NUL bytes: a binary file, not a CSV", row=number)
+            raise SourceFileError(path, "holds NUL bytes: a binary file, not a CSV", row=number)
         try:
             yield line.decode("utf-8-sig" if number == 1 and encoding == "utf-8" else encoding)
         except UnicodeDecodeError as err:
-            raise SourceError(
+            raise SourceFileError(
                 path, f"not {encoding.upper()} text (byte 0x{line[err.start : err.start + 1].hex()})", row=number
             ) from None

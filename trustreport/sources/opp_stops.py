@@ -46,6 +46,7 @@ leave out the months searches or contraband are not recorded.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -53,8 +54,9 @@ from pathlib import Path
 import pandas as pd
 
 from trustreport.counts import Coverage
-from trustreport.errors import SourceError
+from trustreport.errors import SourceError, SourceFileError
 from trustreport.sources import _common as common
+from trustreport.sources import checks
 from trustreport.sources.base import (
     AdapterContext,
     Dropped,
@@ -111,7 +113,21 @@ class OppStopsOptions(StrictOptions):
 
 
 def read_opp_stops(ctx: AdapterContext) -> SourceData:
-    """Daily stops, searches, hits, arrests and citations by race from an OPP standard-format stop CSV."""
+    """Daily stops, searches, hits, arrests and citations by race from an OPP standard-format stop CSV.
+
+    The file is read once (`_read`); its rows are checked as `sources.checks` would check them beside that scan.
+    """
+    try:
+        return _read(ctx)
+    except SourceError as err:
+        # A file that cannot be read as a CSV is said first, as when `load_params` checked every row: the full
+        # check runs only on this error path and raises its own error (naming the line) if it finds one.
+        if not isinstance(err, SourceFileError):
+            checks.check_file(ctx.path, ctx.kind)
+        raise
+
+
+def _read(ctx: AdapterContext) -> SourceData:
     opts = parse_options(OppStopsOptions, ctx)
     path = ctx.path
     header = common.csv_header(path)
@@ -129,8 +145,11 @@ def read_opp_stops(ctx: AdapterContext) -> SourceData:
         if m not in measures
     ]
 
-    with common.scan_database() as con:
+    with common.scan_database() as con, ThreadPoolExecutor(max_workers=1) as pool:
+        # The byte checks of every line run beside the one DuckDB scan (both mostly outside the GIL).
+        checked = pool.submit(checks.check_rows, path, ctx.kind)
         common.csv_table(con, "stops", path, header, _needed_columns(header, measures, booleans), nulls=("NA", ""))
+        checked.result()
         return _read_table(con, ctx, header, filters, measures, booleans, caveats)
 
 
