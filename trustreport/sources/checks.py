@@ -37,7 +37,7 @@ ENCODINGS: dict[str, str] = {"wapo_homicides": "latin-1", "police_killings_2015"
 SEPARATORS: dict[str, str] = {"census_race": ";"}
 # Kinds whose adapter checks every row during its one scan of the file (`check_rows`), not before it.
 CHECKED_IN_SCAN = frozenset({"opp_stops"})
-CHUNK_BYTES = 1 << 23
+CHUNK_BYTES = 1 << 20
 _QUOTE_THEN_TEXT = re.compile(rb'"[^",\r\n]')  # a quote that opens a field, or closes one followed by text
 
 
@@ -138,22 +138,43 @@ def _bytes_clean(path: Path, gzipped: bool, encoding: str) -> bool:
     """True when every line decodes, holds no NUL byte and is shorter than `MAX_LINE_BYTES`, and the gzip stream
     (if any) is whole with a matching CRC. Whole chunks at a time, so a false answer only says "look closer"."""
     try:
-        with gzip.open(path, "rb") if gzipped else open(path, "rb") as raw:
-            rest, first = b"", True
-            while chunk := raw.read(CHUNK_BYTES):
-                chunk = rest + chunk
-                cut = chunk.rfind(b"\n") + 1
-                chunk, rest = chunk[:cut], chunk[cut:]
-                if not _chunk_clean(chunk, encoding, first) or len(rest) >= MAX_LINE_BYTES:
-                    return False
-                first = first and not chunk
-            return _chunk_clean(rest, encoding, first)
+        rest, first = b"", True
+        for data in _decompressed(path) if gzipped else _raw(path):
+            chunk = rest + data
+            cut = chunk.rfind(b"\n") + 1
+            chunk, rest = chunk[:cut], chunk[cut:]
+            if not _chunk_clean(chunk, encoding, first) or len(rest) >= MAX_LINE_BYTES:
+                return False
+            first = first and not chunk
+        return _chunk_clean(rest, encoding, first)
     except (OSError, EOFError, zlib.error):
         return False
 
 
+def _raw(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as fh:
+        while data := fh.read(CHUNK_BYTES):
+            yield data
+
+
+def _decompressed(path: Path) -> Iterator[bytes]:
+    """The bytes of a gzip file, member after member; zlib checks each member's CRC and length (wbits 31).
+    Anything after a member that is not another member, or a stream that stops early, raises `EOFError`."""
+    member = zlib.decompressobj(wbits=31)
+    for raw in _raw(path):
+        data = member.decompress(raw)
+        while member.eof and member.unused_data:
+            if not member.unused_data.startswith(GZIP_MAGIC):
+                raise EOFError("data after the last gzip member")
+            tail, member = member.unused_data, zlib.decompressobj(wbits=31)
+            data += member.decompress(tail)
+        yield data
+    if not member.eof:
+        raise EOFError("the gzip stream stops before its end")
+
+
 def _chunk_clean(chunk: bytes, encoding: str, first: bool) -> bool:
-    if b"\x00" in chunk or max(map(len, chunk.split(b"\n"))) >= min(MAX_LINE_BYTES, MAX_FIELD_CHARS):
+    if b"\x00" in chunk or _may_hold_long_line(chunk, min(MAX_LINE_BYTES, MAX_FIELD_CHARS)):
         return False
     # What the strict CSV reader refuses and a DuckDB scan lets through: a lone carriage return, and a closing
     # quote followed by text (`"x" ,`). The pattern also matches harmless text (`x"y`, `""b`): then look closer.
@@ -164,6 +185,14 @@ def _chunk_clean(chunk: bytes, encoding: str, first: bool) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _may_hold_long_line(chunk: bytes, limit: int) -> bool:
+    """False when no line reaches `limit` bytes: every aligned window of limit/2 bytes holds a newline (a line of
+    `limit` bytes would span a whole window). Cheaper than splitting the chunk into lines."""
+    step = limit // 2
+    starts = [*range(0, len(chunk) - step + 1, step), max(len(chunk) - step, 0)] if len(chunk) >= limit else []
+    return any(chunk.find(b"\n", i, i + step) < 0 for i in starts)
 
 
 def _closing_quote_then_text(chunk: bytes) -> bool:
