@@ -148,14 +148,15 @@ def _read(ctx: AdapterContext) -> SourceData:
     with common.scan_database() as con, ThreadPoolExecutor(max_workers=1) as pool:
         # The byte checks of every line run beside the one DuckDB scan (both mostly outside the GIL).
         checked = pool.submit(checks.check_rows, path, ctx.kind)
-        common.csv_table(con, "stops", path, header, _needed_columns(header, measures, booleans), nulls=("NA", ""))
+        columns = _needed_columns(header, measures, booleans, filters)
+        common.csv_table(con, "stops", path, header, columns, nulls=("NA", ""))
         checked.result()
         return _read_table(con, ctx, header, filters, measures, booleans, caveats)
 
 
-def _needed_columns(header: list[str], measures: list[Measure], booleans: list[str]) -> list[str]:
+def _needed_columns(header: list[str], measures: list[Measure], booleans: list[str], filters: dict) -> list[str]:
     """The columns any check, count or extras table reads, in the file's order."""
-    wanted = {*_REQUIRED, *booleans, "type", "department_name", "district", "time"}
+    wanted = {*_REQUIRED, *booleans, *filters, "type", "district", "time"}
     if Measure.SEARCHES in measures:
         wanted.add("search_basis")
     return [c for c in header if c in wanted]
