@@ -168,9 +168,7 @@ def _read_table(
     """Every check, count and extras table of `read_opp_stops`, as queries of the materialised table `stops`."""
     path = ctx.path
     dropped, where = _apply_filters(con, ctx, filters)
-    _check_dates(con, path, where)
-    for col in booleans:
-        _check_booleans(con, path, col, where)
+    _check_values(con, path, where, booleans)
     races = common.query_df(con, f"SELECT DISTINCT subject_race FROM stops WHERE {where}", path)["subject_race"]
     race_map = common.map_labels(races, _opp_group, path=path, column="subject_race")
 
@@ -217,30 +215,21 @@ def _count(con, path: Path, where: str) -> int:
     return int(common.query_df(con, f"SELECT count(*) AS n FROM stops WHERE {where}", path)["n"].iloc[0])
 
 
-def _check_dates(con, path: Path, where: str) -> None:
-    bad = common.query_df(
-        con,
-        f"SELECT date FROM stops WHERE {where} AND date IS NOT NULL AND TRY_CAST(date AS DATE) IS NULL LIMIT 1",
-        path,
-    )
-    if len(bad):
-        value = bad["date"].iloc[0]
-        line = common.first_line_where(path, "date", lambda v: v == value.strip())
-        raise SourceError(path, f"expected a date YYYY-MM-DD, got {value!r}", column="date", row=line)
-
-
-def _check_booleans(con, path: Path, column: str, where: str) -> None:
-    col = common.sql_ident(column)
-    bad = common.query_df(
-        con,
-        f"SELECT {col} AS v FROM stops WHERE {where} AND {col} IS NOT NULL "
-        f"AND upper(trim({col})) NOT IN ('TRUE', 'FALSE') LIMIT 1",
-        path,
-    )
-    if len(bad):
-        value = bad["v"].iloc[0]
-        line = common.first_line_where(path, column, lambda v: v == value.strip())
-        raise SourceError(path, f"expected TRUE, FALSE or NA, got {value!r}", column=column, row=line)
+def _check_values(con, path: Path, where: str, booleans: list[str]) -> None:
+    """Refuse the first date that is not YYYY-MM-DD, then the first boolean that is not TRUE, FALSE or NA (in
+    `booleans` order), naming its line; one query of the table for all the columns."""
+    conditions = {"date": "date IS NOT NULL AND TRY_CAST(date AS DATE) IS NULL"}
+    for column in booleans:
+        col = common.sql_ident(column)
+        conditions[column] = f"{col} IS NOT NULL AND upper(trim({col})) NOT IN ('TRUE', 'FALSE')"
+    firsts = ", ".join(f"first({common.sql_ident(c)}) FILTER (WHERE {cond})" for c, cond in conditions.items())
+    row = con.execute(f"SELECT {firsts} FROM stops WHERE {where}").fetchone()
+    for column, value in zip(conditions, row, strict=True):
+        if value is None:
+            continue
+        line = common.first_line_where(path, column, lambda v, bad=value: v == bad.strip())
+        expected = "a date YYYY-MM-DD" if column == "date" else "TRUE, FALSE or NA"
+        raise SourceError(path, f"expected {expected}, got {value!r}", column=column, row=line)
 
 
 def _true(column: str) -> str:
