@@ -22,20 +22,36 @@ Prints rows × {project s, pandas s, pandas/project, project peak RSS, pandas pe
 depend on the machine. Targets (issue 10) on 10M rows: pandas/project ≥ 3, project peak RSS < 1.5 GB, cost
 roughly linear in rows.
 
-Where the adapter's time went (pyinstrument, `read_opp_stops` alone, 1M rows, 2 cores):
-- before (a DuckDB view over the gzip CSV, re-read by every query): 12.2 s, in 14 queries of 0.45-0.8 s each
-  (the boolean checks 2.5 s, the extras tables 4.9 s, the filters 1.4 s, daily by race 0.8 s, blank months 0.7 s,
-  cleaning record 0.7 s, dates 0.5 s), each one decompressing and parsing the whole file again; and before it
-  `load_params` read every row with Python's csv module to check the file (2.0 s).
-- after (one read into a DuckDB table of the 12 columns used, then queries of that table): 1.4 s, of which the
-  read is 1.1 s and all checks and group-bys together 0.27 s; the byte checks of every line (gzip CRC, NUL,
-  decoding, line length) run beside the read in a thread (0.9 s alone), and `load_params` reads only the header.
+Where the time went (pyinstrument, 2 cores):
+- before (a DuckDB view over the gzip CSV, re-read by every query), `read_opp_stops` alone on 1M rows: 12.2 s in
+  14 queries of 0.45-0.8 s each, every one decompressing and parsing the whole file again (the boolean checks
+  2.5 s, the extras tables 4.9 s, the filters 1.4 s, daily by race 0.8 s, blank months 0.7 s, cleaning record 0.7 s,
+  dates 0.5 s); issue 10 measured 124 s on 10M rows. Before it, `load_params` read every row with Python's csv
+  module to check the file: 2.0 s per 1M rows, 22.2 s on 10M rows.
+- after (one read into a DuckDB table of the 10 columns Hartford uses, of 26, then queries of that table), `read_opp_stops` on
+  10M rows: 9.6 s at 586 MB peak: the read 7.7 s (DuckDB's own gzip inflate and CSV parse, with the byte checks
+  of every line running beside it in a thread: ISA-L inflate, NUL, encoding, line lengths, quoting), all checks
+  and group-bys 1.8 s (stop times 0.44, by district 0.28, daily by race 0.25, blank months 0.24, value checks
+  0.18, the file hash 0.15). `load_params` now reads only the header of a stop file.
 
-Measured on the project's machine (2 cores, shared with other work while it ran), one run, so read the ratios,
-not the seconds:
+Measured on the project's machine (2 cores, shared with other work while it ran, so seconds vary by a fifth
+from run to run: read the ratios). The full table was run twice, both before the last two speed-ups (ISA-L for the
+byte checks, one query for the value checks):
 
     rows         project s   pandas s   pandas/project   project peak RSS   pandas peak RSS
-    (filled in below by the run that committed this file)
+    1,000,000       1.8         2.1          1.2              458 MB             479 MB
+    3,000,000       3.2         6.5          2.1              707 MB            1302 MB
+    10,000,000     14.1        37.4          2.6              693 MB            4208 MB
+    (second run)
+    1,000,000       1.4         2.0          1.4              474 MB             479 MB
+    3,000,000       4.0         6.6          1.7              653 MB            1305 MB
+    10,000,000     10.6        29.0          2.7              693 MB            4211 MB
+
+After them, `--rows 1e6 3e6`: 1M 0.9 s vs 2.3 s (2.7×), 3M 2.8 s vs 5.9 s (2.1×), peak 442 / 604 MB; and the
+project side alone on 10M rows (build on the big file minus build on the bundled one, fresh processes, twice):
+9.6 s and 10.7 s at 650 MB, against pandas' 29.0-37.4 s above: about 2.7-3.9×. Pandas grows faster than linearly
+(2.0, 2.2, 2.9-3.7 s per million rows) and needs 6× the memory; the project's cost is about 1 s per million rows
+plus a fixed part.
 """
 
 from __future__ import annotations
