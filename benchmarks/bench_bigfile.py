@@ -28,11 +28,11 @@ Where the time went (pyinstrument, 2 cores):
   2.5 s, the extras tables 4.9 s, the filters 1.4 s, daily by race 0.8 s, blank months 0.7 s, cleaning record 0.7 s,
   dates 0.5 s); issue 10 measured 124 s on 10M rows. Before it, `load_params` read every row with Python's csv
   module to check the file: 2.0 s per 1M rows, 22.2 s on 10M rows.
-- after (one read into a DuckDB table of the 10 columns Hartford uses, of 26, then queries of that table), `read_opp_stops` on
-  10M rows: 9.6 s at 586 MB peak: the read 7.7 s (DuckDB's own gzip inflate and CSV parse, with the byte checks
-  of every line running beside it in a thread: ISA-L inflate, NUL, encoding, line lengths, quoting), all checks
-  and group-bys 1.8 s (stop times 0.44, by district 0.28, daily by race 0.25, blank months 0.24, value checks
-  0.18, the file hash 0.15). `load_params` now reads only the header of a stop file.
+- after (one read into a DuckDB table of the 10 columns of 26 that Hartford's report uses, then queries of that
+  table), `read_opp_stops` on 10M rows: 9.6 s at 586 MB peak: the read 7.7 s (DuckDB's own gzip inflate and CSV
+  parse, with the byte checks of every line running beside it in a thread: ISA-L inflate, NUL, encoding, line
+  lengths, quoting), all checks and group-bys 1.8 s (stop times 0.44, by district 0.28, daily by race 0.25, blank
+  months 0.24, value checks 0.18, the file hash 0.15). `load_params` now reads only the header of a stop file.
 
 Measured on the project's machine (2 cores, shared with other work while it ran, so seconds vary by a fifth
 from run to run: read the ratios). The full table was run twice, both before the last two speed-ups (ISA-L for the
