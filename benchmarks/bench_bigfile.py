@@ -1,6 +1,6 @@
 """A big stop file: the project's ingestion against plain pandas, on the same file, side by side in one run.
 
-    .venv/bin/python benchmarks/bench_bigfile.py                  # 1M, 3M and 10M rows (heavy: ~10 minutes)
+    .venv/bin/python benchmarks/bench_bigfile.py                  # 1M, 3M and 10M rows (heavy: ~5 minutes)
     .venv/bin/python benchmarks/bench_bigfile.py --rows 2e5 5e5   # a quick check
     .venv/bin/python benchmarks/bench_bigfile.py --quick          # the same as --rows 1e5 3e5
 
