@@ -59,6 +59,11 @@ class SourceError(TrustReportError):
         super().__init__(path, f"{', '.join(where)}: {message}" if where else message)
 
 
+class SourceFileError(SourceError):
+    """A source file cannot be read as the CSV its kind expects (gzip, encoding, line lengths, fields per row):
+    refused at its `sources[i].path`, whether found before the adapter runs or during its one scan."""
+
+
 class SchemaError(SourceError):
     """The canonical counts table built from a source breaks its contract (docs/design.md §1)."""
 

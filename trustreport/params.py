@@ -280,13 +280,13 @@ def load_params(path: str | Path, *, check_files: bool = True, data_root: str | 
 
 
 def _check_source_file(path: Path, index: int, spec: SourceSpec, source: Path) -> None:
-    """The source's files can be read as the CSV its kind expects (`sources.checks`); the adapter's own reading
-    is checked by `trustreport.validation`."""
+    """The source's files can be read as the CSV its kind expects (`sources.checks`; a big stop file's rows are
+    checked in its adapter's one scan); the adapter's own reading is checked by `trustreport.validation`."""
     from trustreport.sources import checks
 
     key = f"sources[{index}].path"
     try:
-        checks.check_file(source, spec.kind)
+        checks.check_file(source, spec.kind, rows=spec.kind not in checks.CHECKED_IN_SCAN)
         for option, companion in checks.companion_files(spec.kind, spec.options, source):
             key = f"sources[{index}].options.{option}"
             checks.check_file(companion, spec.kind)

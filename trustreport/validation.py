@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trustreport.errors import ParamsError, SourceError
+from trustreport.errors import ParamsError, SourceError, SourceFileError
 from trustreport.params import LoadedParams, load_params
 
 MAX_DETAIL = 300  # characters of an unexpected reader error kept in the one-line message
@@ -38,7 +38,9 @@ def validate(path: str | Path, *, data_root: str | Path | None = None) -> Loaded
             )
         except SourceError as err:
             shown = spec.path if err.path in (str(source), str(loaded.path)) else err.path
-            raise ParamsError(loaded.path, f"sources[{index}]", f"{shown}: {err.message}") from None
+            # A file its adapter finds unreadable in its one scan is refused where `load_params` would refuse it.
+            key = f"sources[{index}].path" if isinstance(err, SourceFileError) else f"sources[{index}]"
+            raise ParamsError(loaded.path, key, f"{shown}: {err.message}") from None
         except Exception as err:  # a reader's own failure on a file that passed the checks: still one line
             detail = f"{type(err).__name__}: {err}"[:MAX_DETAIL]
             raise ParamsError(loaded.path, f"sources[{index}]", f"{spec.path}: cannot be read: {detail}") from None

@@ -10,7 +10,9 @@ import difflib
 import gzip
 import io
 import logging
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -84,6 +86,30 @@ def connect() -> duckdb.DuckDBPyConnection:
     return duckdb.connect(database=":memory:")
 
 
+# A big file's materialised columns stay under this much memory; the rest spills to the temporary folder.
+SCAN_MEMORY_LIMIT = "1GB"
+SCAN_THREADS = 2
+
+
+@contextmanager
+def scan_database() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB database in a temporary folder for one adapter call, removed afterwards.
+
+    On disk rather than in memory so that a materialised file is stored compressed (its columns are few and
+    repetitive) and memory stays under `SCAN_MEMORY_LIMIT`, spilling to the same folder beyond it.
+    """
+    with tempfile.TemporaryDirectory(prefix="trustreport-scan-") as folder:
+        con = duckdb.connect(database=str(Path(folder) / "scan.duckdb"))
+        try:
+            con.execute(f"SET threads = {SCAN_THREADS}")
+            con.execute(f"SET memory_limit = {sql_literal(SCAN_MEMORY_LIMIT)}")
+            con.execute(f"SET temp_directory = {sql_literal(folder)}")
+            con.execute("SET preserve_insertion_order = false")
+            yield con
+        finally:
+            con.close()
+
+
 def sql_literal(text: str) -> str:
     """A SQL string literal (single quotes doubled)."""
     return "'" + text.replace("'", "''") + "'"
@@ -117,6 +143,28 @@ def csv_view(
         )
     except duckdb.Error as err:
         raise SourceError(path, f"cannot read as CSV: {err}") from err
+
+
+def csv_table(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    path: Path,
+    header: list[str],
+    columns: Iterable[str],
+    *,
+    nulls: Iterable[str] = ("",),
+) -> None:
+    """Read a CSV once into table `name`, keeping only `columns` (as the VARCHAR text `csv_view` gives).
+
+    Every later query reads the table, not the file: a big gzip file is decompressed and parsed once.
+    """
+    view = f"{name}_file"
+    csv_view(con, view, path, header, nulls=nulls)
+    kept = ", ".join(sql_ident(c) for c in columns)
+    try:
+        con.execute(f"CREATE TABLE {sql_ident(name)} AS SELECT {kept} FROM {sql_ident(view)}")
+    except duckdb.Error as err:
+        raise SourceError(path, f"cannot read as CSV: {str(err).splitlines()[0]}") from err
 
 
 def query_df(con: duckdb.DuckDBPyConnection, sql: str, path: Path, params: list | None = None) -> pd.DataFrame:

@@ -46,6 +46,7 @@ leave out the months searches or contraband are not recorded.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -53,8 +54,9 @@ from pathlib import Path
 import pandas as pd
 
 from trustreport.counts import Coverage
-from trustreport.errors import SourceError
+from trustreport.errors import SourceError, SourceFileError
 from trustreport.sources import _common as common
+from trustreport.sources import checks
 from trustreport.sources.base import (
     AdapterContext,
     Dropped,
@@ -111,7 +113,21 @@ class OppStopsOptions(StrictOptions):
 
 
 def read_opp_stops(ctx: AdapterContext) -> SourceData:
-    """Daily stops, searches, hits, arrests and citations by race from an OPP standard-format stop CSV."""
+    """Daily stops, searches, hits, arrests and citations by race from an OPP standard-format stop CSV.
+
+    The file is read once (`_read`); its rows are checked as `sources.checks` would check them beside that scan.
+    """
+    try:
+        return _read(ctx)
+    except SourceError as err:
+        # A file that cannot be read as a CSV is said first, as when `load_params` checked every row: the full
+        # check runs only on this error path and raises its own error (naming the line) if it finds one.
+        if not isinstance(err, SourceFileError):
+            checks.check_file(ctx.path, ctx.kind)
+        raise
+
+
+def _read(ctx: AdapterContext) -> SourceData:
     opts = parse_options(OppStopsOptions, ctx)
     path = ctx.path
     header = common.csv_header(path)
@@ -129,12 +145,30 @@ def read_opp_stops(ctx: AdapterContext) -> SourceData:
         if m not in measures
     ]
 
-    con = common.connect()
-    common.csv_view(con, "stops", path, header, nulls=("NA", ""))
+    with common.scan_database() as con, ThreadPoolExecutor(max_workers=1) as pool:
+        # The byte checks of every line run beside the one DuckDB scan (both mostly outside the GIL).
+        checked = pool.submit(checks.check_rows, path, ctx.kind)
+        columns = _needed_columns(header, measures, booleans, filters)
+        common.csv_table(con, "stops", path, header, columns, nulls=("NA", ""))
+        checked.result()
+        return _read_table(con, ctx, header, filters, measures, booleans, caveats)
+
+
+def _needed_columns(header: list[str], measures: list[Measure], booleans: list[str], filters: dict) -> list[str]:
+    """The columns any check, count or extras table reads, in the file's order."""
+    wanted = {*_REQUIRED, *booleans, *filters, "type", "district", "time"}
+    if Measure.SEARCHES in measures:
+        wanted.add("search_basis")
+    return [c for c in header if c in wanted]
+
+
+def _read_table(
+    con, ctx: AdapterContext, header: list[str], filters: dict[str, str], measures, booleans, caveats
+) -> SourceData:
+    """Every check, count and extras table of `read_opp_stops`, as queries of the materialised table `stops`."""
+    path = ctx.path
     dropped, where = _apply_filters(con, ctx, filters)
-    _check_dates(con, path, where)
-    for col in booleans:
-        _check_booleans(con, path, col, where)
+    _check_values(con, path, where, booleans)
     races = common.query_df(con, f"SELECT DISTINCT subject_race FROM stops WHERE {where}", path)["subject_race"]
     race_map = common.map_labels(races, _opp_group, path=path, column="subject_race")
 
@@ -181,30 +215,21 @@ def _count(con, path: Path, where: str) -> int:
     return int(common.query_df(con, f"SELECT count(*) AS n FROM stops WHERE {where}", path)["n"].iloc[0])
 
 
-def _check_dates(con, path: Path, where: str) -> None:
-    bad = common.query_df(
-        con,
-        f"SELECT date FROM stops WHERE {where} AND date IS NOT NULL AND TRY_CAST(date AS DATE) IS NULL LIMIT 1",
-        path,
-    )
-    if len(bad):
-        value = bad["date"].iloc[0]
-        line = common.first_line_where(path, "date", lambda v: v == value.strip())
-        raise SourceError(path, f"expected a date YYYY-MM-DD, got {value!r}", column="date", row=line)
-
-
-def _check_booleans(con, path: Path, column: str, where: str) -> None:
-    col = common.sql_ident(column)
-    bad = common.query_df(
-        con,
-        f"SELECT {col} AS v FROM stops WHERE {where} AND {col} IS NOT NULL "
-        f"AND upper(trim({col})) NOT IN ('TRUE', 'FALSE') LIMIT 1",
-        path,
-    )
-    if len(bad):
-        value = bad["v"].iloc[0]
-        line = common.first_line_where(path, column, lambda v: v == value.strip())
-        raise SourceError(path, f"expected TRUE, FALSE or NA, got {value!r}", column=column, row=line)
+def _check_values(con, path: Path, where: str, booleans: list[str]) -> None:
+    """Refuse the first date that is not YYYY-MM-DD, then the first boolean that is not TRUE, FALSE or NA (in
+    `booleans` order), naming its line; one query of the table for all the columns."""
+    conditions = {"date": "date IS NOT NULL AND TRY_CAST(date AS DATE) IS NULL"}
+    for column in booleans:
+        col = common.sql_ident(column)
+        conditions[column] = f"{col} IS NOT NULL AND upper(trim({col})) NOT IN ('TRUE', 'FALSE')"
+    firsts = ", ".join(f"first({common.sql_ident(c)}) FILTER (WHERE {cond})" for c, cond in conditions.items())
+    row = con.execute(f"SELECT {firsts} FROM stops WHERE {where}").fetchone()
+    for column, value in zip(conditions, row, strict=True):
+        if value is None:
+            continue
+        line = common.first_line_where(path, column, lambda v, bad=value: v == bad.strip())
+        expected = "a date YYYY-MM-DD" if column == "date" else "TRUE, FALSE or NA"
+        raise SourceError(path, f"expected {expected}, got {value!r}", column=column, row=line)
 
 
 def _true(column: str) -> str:
