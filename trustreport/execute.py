@@ -89,7 +89,11 @@ class _WarmKernel:
     def start(self) -> None:
         from jupyter_client.manager import KernelManager
 
-        self.manager = KernelManager(kernel_name=KERNEL_NAME)
+        # nbclient's client must be the asynchronous one: a blocking client's wait for output holds the event loop,
+        # so nbclient's check that the kernel is still alive never runs and a dead kernel hangs the run.
+        self.manager = KernelManager(
+            kernel_name=KERNEL_NAME, client_class="jupyter_client.asynchronous.AsyncKernelClient"
+        )
         self.manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=str(self.cwd))
         self._stop = self.shutdown
         atexit.register(self._stop)
@@ -105,7 +109,10 @@ class _WarmKernel:
         self.shutdown()
 
     def _reset(self) -> bool:
-        client = self.manager.client()
+        from jupyter_client.blocking import BlockingKernelClient
+
+        client = BlockingKernelClient()
+        client.load_connection_info(self.manager.get_connection_info())
         client.start_channels()
         try:
             client.wait_for_ready(timeout=30)
