@@ -4,7 +4,8 @@ nbconvert gives one `<main>` of notebook cells. `arrange_page` turns it into a p
 the `<title>`, landmarks (`<header>` with the title block, `<nav>` with the contents, `<main>`, `<footer>`),
 headings without skipped levels, every table numbered and captioned with `<th scope>` on its header cells and
 inside its own scroll box (sticky first column, a shadow and "scroll →" while more lies to the right), every chart
-in a numbered `<figure>`. `print_page` then shortens long tables for the PDF and moves them whole to an appendix.
+in a numbered `<figure>`, and no style rule that can match nothing on it (`drop_unused_rules`). `print_page` then
+shortens long tables for the PDF and moves them whole to an appendix.
 
 This is done on the exported page, not in each table builder, so that every table the notebook shows gets the same
 treatment, whichever module made it. Chart alt text comes from the output's display metadata
@@ -17,6 +18,7 @@ import copy
 import re
 from typing import Literal
 
+import tinycss2
 from bs4 import BeautifulSoup, Tag
 
 PageSize = Literal["letter", "a4"]
@@ -181,7 +183,109 @@ def arrange_page(page: str, *, city: str) -> str:
     script = soup.new_tag("script")
     script.string = SCROLL_SCRIPT
     (soup.body or soup).append(script)
+    drop_unused_rules(soup)
     return str(soup)
+
+
+# A selector with a function or an attribute test (`:not(.a)`, `:is(…)`, `[hidden]`) is kept whatever it names.
+_KEEP_SELECTOR = re.compile(r"[()\[\]]")
+_CLASS_OR_ID = re.compile(r"([.#])(-?[_a-zA-Z][-\w]*)")
+_SCRIPT_WORD = re.compile(r"[-\w]+")
+
+
+def drop_unused_rules(soup: BeautifulSoup) -> None:
+    """Remove, from every `<style>` of the page, the rules no element can match because each of their selectors
+    needs a class or id that no element has and no script mentions, then the custom properties (`--name`) that no
+    remaining rule, inline style or other kept property uses.
+
+    nbconvert's lab template embeds all of JupyterLab's stylesheet (about 240 kB: editors, widgets, menus, icons
+    as custom properties) for a page that uses a few dozen of its rules; the browser and WeasyPrint parse and
+    cascade all of it (WeasyPrint spent 1.6 s of a 5 s PDF doing so). The test is conservative: a selector with a
+    function or an attribute test is kept, and so is every at-rule but `@media`, whose rules are tested in turn.
+    """
+    names: set[str] = set()
+    used_vars: set[str] = set()
+    for tag in soup.find_all(True):
+        names.update(f".{c}" for c in tag.get("class") or ())
+        if tag.get("id"):
+            names.add(f"#{tag['id']}")
+        used_vars.update(_VAR_USE.findall(tag.get("style") or ""))
+    for script in soup.find_all("script"):
+        words = _SCRIPT_WORD.findall(script.get_text())
+        names.update(f".{w}" for w in words)
+        names.update(f"#{w}" for w in words)
+    styles = soup.find_all("style")
+    sheets = [
+        _used_rules(tinycss2.parse_stylesheet(style.get_text(), skip_comments=True, skip_whitespace=True), names)
+        for style in styles
+    ]
+    properties: dict[str, str] = {}
+    for rule in _all_rules(sheets):
+        for declaration in _declarations(rule):
+            value = tinycss2.serialize(declaration.value)
+            if declaration.name.startswith("--"):
+                properties[declaration.name] = properties.get(declaration.name, "") + value
+            else:
+                used_vars.update(_VAR_USE.findall(value))
+    todo = list(used_vars)
+    while todo:
+        for name in _VAR_USE.findall(properties.get(todo.pop(), "")):
+            if name not in used_vars:
+                used_vars.add(name)
+                todo.append(name)
+    for style, rules in zip(styles, sheets, strict=True):
+        for rule in _all_rules([rules]):
+            declarations = _declarations(rule)
+            if any(d.name.startswith("--") and d.name not in used_vars for d in declarations):
+                kept = [d for d in declarations if not d.name.startswith("--") or d.name in used_vars]
+                rule.content = [token for d in kept for token in (d, _SEMICOLON)]
+        style.string = "\n".join(r.serialize() for r in rules)
+
+
+_VAR_USE = re.compile(r"var\(\s*(--[-\w]+)")
+_SEMICOLON = tinycss2.ast.LiteralToken(0, 0, ";")
+
+
+def _all_rules(sheets: list[list]) -> list:
+    """The qualified rules of the sheets, those inside `@media` included."""
+    found = []
+    for rules in sheets:
+        for rule in rules:
+            if rule.type == "qualified-rule":
+                found.append(rule)
+            elif rule.type == "at-rule" and rule.lower_at_keyword == "media" and rule.content is not None:
+                found.extend(r for r in rule.content if getattr(r, "type", "") == "qualified-rule")
+    return found
+
+
+def _declarations(rule) -> list:
+    return [
+        d
+        for d in tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True)
+        if d.type == "declaration"
+    ]
+
+
+def _used_rules(rules: list, names: set[str]) -> list:
+    kept = []
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            if any(_may_match(selector, names) for selector in tinycss2.serialize(rule.prelude).split(",")):
+                kept.append(rule)
+        elif rule.type == "at-rule" and rule.lower_at_keyword == "media" and rule.content is not None:
+            inner = _used_rules(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True), names)
+            if inner:
+                rule.content = inner
+                kept.append(rule)
+        elif rule.type == "at-rule":
+            kept.append(rule)
+    return kept
+
+
+def _may_match(selector: str, names: set[str]) -> bool:
+    if _KEEP_SELECTOR.search(selector):
+        return True
+    return all(kind + name in names for kind, name in _CLASS_OR_ID.findall(selector))
 
 
 def print_page(page: str) -> str:

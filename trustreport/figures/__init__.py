@@ -10,6 +10,7 @@ then/now shading with the params' numbered events (`mark_windows_and_events`, fo
 `_theme`; a section module imports from `_theme`, never from a sibling section.
 """
 
+from trustreport.figures._theme import show_charts_once
 from trustreport.figures.disparity import monthly, rate_ratios, rates
 from trustreport.figures.force import force as force
 from trustreport.figures.funnel import funnel
@@ -19,6 +20,8 @@ from trustreport.figures.outcome import outcome_scatter, veil_of_darkness
 from trustreport.figures.police_killings import police_killings as police_killings
 from trustreport.figures.trust import trust as trust
 from trustreport.figures.workforce import workforce
+
+show_charts_once()
 
 __all__ = [
     "funnel",

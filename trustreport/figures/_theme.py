@@ -110,6 +110,32 @@ class Chart(Figure):
         return data, {"image/png": {"alt": self.alt, "width": CSS_WIDTH}}
 
 
+def _no_second_drawing(chart: Chart) -> None:
+    """IPython's per-type printer for a `Chart`: nothing, so the PNG in the chart's own bundle is kept."""
+    return None
+
+
+def show_charts_once() -> None:
+    """Let a chart be drawn once when a notebook shows it.
+
+    matplotlib's inline backend registers an image printer for every `Figure`, and IPython prefers a registered
+    printer to an object's own bundle: each chart was drawn twice (once for its bundle, once by the backend, whose
+    PNG then replaced the first and dropped nothing but time). A printer registered for `Chart` that returns
+    nothing keeps the bundle's PNG and its alt text. Outside IPython this does nothing.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    for mime in ("image/png", "image/jpeg", "image/svg+xml", "application/pdf"):
+        formatter = shell.display_formatter.formatters.get(mime)
+        if formatter is not None:
+            formatter.for_type(Chart, _no_second_drawing)
+
+
 def new_chart(rows: int = 1, cols: int = 1, *, height: float, **kw: Any) -> tuple[Chart, Any]:
     """A `Chart` of the report's width and `height` inches with a grid of axes (`plt.subplots`, always a 2-D array),
     laid out by matplotlib's constrained layout so that outside legends and titles get their room."""
