@@ -62,19 +62,13 @@ def naive_chain(cities: list[str], out: Path, env: dict[str, str]) -> float:
     started = time.perf_counter()
     for city in cities:
         notebook = out / f"{city}.ipynb"
-        run(
-            [str(BIN / "papermill"), str(TEMPLATE), str(notebook), "-p", "params_path", str(ROOT / "params" / f"{city}.yaml")]
-            + ["--no-progress-bar", "-k", "python3"],
-            env=env,
-            cwd=TEMPLATE.parent,
-        )
+        params = ROOT / "params" / f"{city}.yaml"
+        papermill = [str(BIN / "papermill"), str(TEMPLATE), str(notebook), "-p", "params_path", str(params)]
+        run([*papermill, "--no-progress-bar", "-k", "python3"], env=env, cwd=TEMPLATE.parent)
         run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(notebook)], env=env)
         html = notebook.with_suffix(".html")
-        run(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"]
-            + [f"--print-to-pdf={notebook.with_suffix('.pdf')}", html.as_uri()],
-            env=env,
-        )
+        chromium = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"]
+        run([*chromium, f"--print-to-pdf={notebook.with_suffix('.pdf')}", html.as_uri()], env=env)
     return time.perf_counter() - started
 
 
@@ -97,7 +91,7 @@ def batch(params: Path, out: Path, env: dict[str, str], workers: int) -> float:
     """`trustreport batch` in a fresh process; seconds."""
     started = time.perf_counter()
     command = [str(BIN / "trustreport"), "batch", str(params), "--out", str(out), "--workers", str(workers)]
-    run(command + ["--data-root", str(ROOT)], env=env)
+    run([*command, "--data-root", str(ROOT)], env=env)
     return time.perf_counter() - started
 
 
