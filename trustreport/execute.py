@@ -29,7 +29,9 @@ KERNEL_NAME = "python3"
 # The kernel's own log goes to our stderr: ipykernel ≥ 7.4 warns about TCP transport on every start, and logs
 # "KeyboardInterrupt caught in kernel" at ERROR when jupyter_client interrupts it before shutdown. Neither says
 # anything about the report, and both would break the one-line error.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+# No input history either: a warm kernel's counter starts again at 1 for every report, and the history database
+# would print "Session/line number was not unique" into the report.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
 WARM_RUNS = 40
 _RESET = (
     "get_ipython().run_line_magic('reset', '-f')\n"

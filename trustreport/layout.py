@@ -211,7 +211,7 @@ def drop_unused_rules(soup: BeautifulSoup) -> None:
             names.add(f"#{tag['id']}")
         used_vars.update(_VAR_USE.findall(tag.get("style") or ""))
     for script in soup.find_all("script"):
-        words = _SCRIPT_WORD.findall(script.get_text())
+        words = _SCRIPT_WORD.findall(script.string or "")
         names.update(f".{w}" for w in words)
         names.update(f"#{w}" for w in words)
     styles = soup.find_all("style")
@@ -239,7 +239,9 @@ def drop_unused_rules(soup: BeautifulSoup) -> None:
             if any(d.name.startswith("--") and d.name not in used_vars for d in declarations):
                 kept = [d for d in declarations if not d.name.startswith("--") or d.name in used_vars]
                 rule.content = [token for d in kept for token in (d, _SEMICOLON)]
-        style.string = "\n".join(r.serialize() for r in rules)
+        # A `<` in the CSS (a city name in the running header) would let `</style>` end the element early: written
+        # as the CSS escape `\3c `, which reads back as the same character.
+        style.string = "\n".join(r.serialize() for r in rules).replace("<", "\\3c ")
 
 
 _VAR_USE = re.compile(r"var\(\s*(--[-\w]+)")
