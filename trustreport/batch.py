@@ -132,6 +132,11 @@ def run_batch(
             else:
                 _run_in_pools(jobs, out_root, render, workers, done)
 
+    # A city rerun after its worker died elsewhere may have found that worker not yet gone: every render has ended
+    # now, so whatever a dead process left is swept once more.
+    for job in jobs:
+        if job.params_ok:
+            recover_stale(out_root, job.jurisdiction)
     results.sort(key=lambda r: (r.jurisdiction, str(r.params_path)))
     try:
         write_index(results, out_root)
