@@ -48,6 +48,8 @@ format: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_batch.py
+	$(BIN)/python benchmarks/bench_rerun.py
+	$(BIN)/python benchmarks/bench_bigfile.py --rows 1e6 3e6 1e7
 
 clean:
 	rm -rf outputs/*/ outputs/.staging-* outputs/.old-* outputs/index.html outputs/index.json .pytest_cache
