@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from trustreport.execute import DEFAULT_TEMPLATE, execute_template, shutdown_warm_kernel
+from trustreport.execute import DEFAULT_TEMPLATE, execute_template, shutdown_warm_kernel, start_warm_kernel
 from trustreport.reproducible import machine_free
 from trustreport.result import metrics_json, read_metrics
 
@@ -56,6 +56,37 @@ def test_the_kernel_is_kept_between_runs_and_cleared_in_between(tmp_path, own_ke
     assert _text(ran_second, -1).split() == [pid, "False", "0"]
     # The counter starts again at 1, as in a fresh kernel (the injected parameters cell comes first).
     assert [c.execution_count for c in ran_second.cells if c.cell_type == "code"] == [1, 2, 3]
+
+
+def test_a_kernel_started_with_its_worker_is_used_and_binds_no_names(tmp_path, own_kernel):
+    # A batch worker starts its kernel early and imports trustreport into it (`start_warm_kernel`); the first
+    # report runs in that kernel and finds its namespace as a fresh kernel's, with trustreport already loaded.
+    probe = _notebook(
+        tmp_path,
+        "probe.ipynb",
+        "import os, sys\nprint(os.getpid())\nprint('trustreport' in sys.modules)\n"
+        "print(sorted(k for k in globals() if not k.startswith('_') and k not in "
+        "('In', 'Out', 'get_ipython', 'exit', 'quit', 'open', 'os', 'sys', 'params_path', 'data_root')))",
+    )
+    start_warm_kernel(probe)
+    first = _text(execute_template(probe, tmp_path / "p.yaml", tmp_path / "a.ipynb"), -1).split("\n")
+    again = _text(execute_template(probe, tmp_path / "p.yaml", tmp_path / "b.ipynb"), -1).split("\n")
+    assert first[1:3] == ["True", "[]"]
+    assert again[0] == first[0]
+
+
+def test_a_report_with_thousands_of_outputs_is_still_cleared_after(tmp_path, own_kernel):
+    # Every output of a report also reaches the client kept for clearing the kernel, which must still find its
+    # own reply among them and leave the same kernel in use.
+    chatty = _notebook(
+        tmp_path, "chatty.ipynb", "import os, sys\nfor i in range(3000):\n    print(i, flush=True)\nleaked = 1"
+    )
+    probe = _notebook(tmp_path, "probe.ipynb", "import os\nprint(os.getpid(), 'leaked' in globals())")
+    execute_template(chatty, tmp_path / "p.yaml", tmp_path / "a.ipynb")
+    pid_after_chatty = _text(execute_template(probe, tmp_path / "p.yaml", tmp_path / "b.ipynb"), -1).split()
+    pid_again = _text(execute_template(probe, tmp_path / "p.yaml", tmp_path / "c.ipynb"), -1).split()
+    assert pid_after_chatty[1] == "False"
+    assert pid_again[0] == pid_after_chatty[0]  # the same kernel: the clearing worked, nothing was restarted
 
 
 def test_a_kernel_that_dies_is_replaced(tmp_path, own_kernel):

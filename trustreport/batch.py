@@ -19,6 +19,7 @@ from pathlib import Path
 
 from trustreport import cache as source_cache
 from trustreport.errors import ParamsError, TrustReportError
+from trustreport.execute import start_warm_kernel
 from trustreport.index_page import write_index
 from trustreport.log import configure_logging
 from trustreport.publish import crashed_runs, recover_stale
@@ -130,7 +131,7 @@ def run_batch(
                 for job in _run_jobs(dask_executor, jobs, out_root, alone, done):
                     done(_crashed(job, out_root))
             else:
-                _run_in_pools(jobs, out_root, render, workers, done)
+                _run_in_pools(jobs, out_root, render, workers, done, template)
 
     # A city rerun after its worker died elsewhere may have found that worker not yet gone: every render has ended
     # now, so whatever a dead process left is swept once more.
@@ -166,7 +167,9 @@ def _plan(paths: list[Path], data_root: Path | None = None) -> tuple[list[_Job],
     return jobs, refused
 
 
-def _run_in_pools(jobs: list[_Job], out_root: Path, render: Render, workers: int, done) -> None:
+def _run_in_pools(
+    jobs: list[_Job], out_root: Path, render: Render, workers: int, done, template: Path | None = None
+) -> None:
     """Run the jobs in a process pool; survive workers that die.
 
     A dead worker breaks the whole pool and fails every city in flight or queued with it. Cities that had
@@ -175,7 +178,7 @@ def _run_in_pools(jobs: list[_Job], out_root: Path, render: Render, workers: int
     """
     pending = jobs
     while pending:
-        with _process_pool(workers) as executor:
+        with _process_pool(workers, template) as executor:
             crashed = _run_jobs(executor, pending, out_root, render, done)
         suspects = [job for job in crashed if job.params_ok and crashed_runs(out_root, job.jurisdiction)]
         pending = [job for job in crashed if job not in suspects]
@@ -187,7 +190,7 @@ def _run_in_pools(jobs: list[_Job], out_root: Path, render: Render, workers: int
 
         for job in suspects:
             log.warning("%s: its worker died; running it again on its own", job.jurisdiction)
-            with _process_pool(1) as executor:
+            with _process_pool(1, template) as executor:
                 crashed_again = _run_jobs(executor, [job], out_root, render, done_again)
             for again in crashed_again:  # after the pool is shut down: the dead worker is reaped by then
                 done_again(_crashed(again, out_root))
@@ -246,15 +249,15 @@ def _failed(job: _Job, out_root: Path, reason: str) -> CityResult:
 
 
 @contextmanager
-def _process_pool(workers: int) -> Iterator[Executor]:
+def _process_pool(workers: int, template: Path | None = None) -> Iterator[Executor]:
     # "spawn": workers start clean (no threads or locks copied from the parent, e.g. tqdm's monitor thread)
-    # and behave the same on Linux, macOS and Windows. Each worker mirrors the parent's trustreport log level.
+    # and behave the same on Linux, macOS and Windows.
     level = logging.getLogger("trustreport").getEffectiveLevel()
     executor = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=configure_logging,
-        initargs=(level,),
+        initializer=_start_worker,
+        initargs=(level, source_cache.current_setting(), template),
     )
     try:
         yield executor
@@ -262,6 +265,17 @@ def _process_pool(workers: int) -> Iterator[Executor]:
         executor.shutdown(wait=False, cancel_futures=True)
         raise
     executor.shutdown(wait=True)
+
+
+def _start_worker(level: int, cache_setting: str | None, template: Path | None) -> None:
+    """A pool worker's start: the parent's trustreport log level, and its warm kernel started (under the batch's
+    cache setting, which each city's run sets the same way) so that it imports trustreport while the worker
+    imports the rest and validates its first city."""
+    configure_logging(level)
+    try:
+        source_cache.call_with(cache_setting, start_warm_kernel, template)
+    except Exception:  # a pool whose initializer fails is broken; the city's own run says what is wrong
+        log.debug("warm kernel not started with the worker", exc_info=True)
 
 
 @contextmanager

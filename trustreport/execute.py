@@ -41,6 +41,9 @@ _RESET = (
     "del _sys\n"
     "get_ipython().execution_count = 1\n"
 )
+# Imported into a new kernel while its worker is still getting ready, so the first report does not wait for them;
+# `__import__` binds no name, and a silent request leaves no history and no execution count.
+_PRELOAD = "for _m in ('trustreport', 'matplotlib.pyplot'):\n    __import__(_m)\ndel _m\n"
 # Environment variables read by trustreport inside the kernel: a kernel started under other values is not reused.
 _ENV_PREFIX = "TRUSTREPORT_"
 
@@ -87,8 +90,11 @@ class _WarmKernel:
     manager: Any = None
     runs: int = 0
     _stop: Any = field(default=None, repr=False)
+    # One client kept for clearing the kernel between reports: a new client's readiness handshake idles ≈ 0.4 s.
+    _client: Any = field(default=None, repr=False)
+    _client_ready: bool = field(default=False, repr=False)
 
-    def start(self) -> None:
+    def start(self, *, preload: bool = False) -> None:
         from jupyter_client.manager import KernelManager
 
         # nbclient's client must be the asynchronous one: a blocking client's wait for output holds the event loop,
@@ -99,6 +105,9 @@ class _WarmKernel:
         self.manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=str(self.cwd))
         self._stop = self.shutdown
         atexit.register(self._stop)
+        if preload:
+            # Not waited for: the first report's client is ready once the kernel has done this.
+            self._reset_client(wait=False).execute(_PRELOAD, silent=True, store_history=False)
 
     def alive(self) -> bool:
         return self.manager is not None and self.manager.is_alive()
@@ -110,40 +119,66 @@ class _WarmKernel:
             return
         self.shutdown()
 
-    def _reset(self) -> bool:
+    def _reset_client(self, *, wait: bool = True) -> Any:
+        """This kernel's client for clearing it, started on first use (and checked ready if `wait`)."""
         from jupyter_client.blocking import BlockingKernelClient
 
-        client = BlockingKernelClient()
-        client.load_connection_info(self.manager.get_connection_info())
-        client.start_channels()
+        if self._client is None:
+            self._client = BlockingKernelClient(parent=self.manager)
+            self._client.load_connection_info(self.manager.get_connection_info())
+            self._client.start_channels()
+        if wait and not self._client_ready:
+            self._client.wait_for_ready(timeout=30)
+            self._client_ready = True
+        return self._client
+
+    def _reset(self) -> bool:
         try:
-            client.wait_for_ready(timeout=30)
+            client = self._reset_client()
+            # Every output of the report reached this client too (over 1 MB of charts): drop it unread, rather
+            # than decode it message by message while looking for the reset's reply.
+            _drain(client.iopub_channel)
+            _drain(client.shell_channel)
             reply = client.execute_interactive(_RESET, store_history=False, timeout=30, output_hook=lambda _msg: None)
             return reply["content"]["status"] == "ok"
         except (RuntimeError, TimeoutError) as err:
             log.debug("warm kernel could not be cleared (%s); starting a new one", err)
             return False
-        finally:
-            client.stop_channels()
 
     def shutdown(self) -> None:
         if self._stop is not None:
             atexit.unregister(self._stop)
             self._stop = None
+        if self._client is not None:
+            self._client.stop_channels()
+            self._client, self._client_ready = None, False
         if self.manager is None:
             return
         try:
-            self.manager.shutdown_kernel(now=not self.manager.is_alive())
+            # Nothing in a warm kernel needs saving, and a polite shutdown idles up to a second per worker.
+            self.manager.shutdown_kernel(now=True)
         except RuntimeError:
             log.debug("warm kernel was already gone", exc_info=True)
         self.manager = None
 
 
+def _drain(channel: Any) -> None:
+    """Drop every message waiting on a client channel (jupyter_client's `get_msgs` blocks once none is left)."""
+    from queue import Empty
+
+    while True:
+        try:
+            channel.get_msg(timeout=0)
+        except Empty:
+            return
+
+
 _local = threading.local()
 
 
-def _warm_kernel(cwd: Path) -> _WarmKernel:
-    """This thread's warm kernel for `cwd`, started if there is none or the one there cannot be reused."""
+def _warm_kernel(cwd: Path, *, preload: bool = False) -> _WarmKernel:
+    """This thread's warm kernel for `cwd`, started if there is none or the one there cannot be reused
+    (and given `_PRELOAD` to import if `preload`)."""
     env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(_ENV_PREFIX)))
     kernel: _WarmKernel | None = getattr(_local, "kernel", None)
     if kernel is not None and (kernel.cwd != cwd or kernel.env != env or not kernel.alive()):
@@ -151,9 +186,15 @@ def _warm_kernel(cwd: Path) -> _WarmKernel:
         kernel = None
     if kernel is None:
         kernel = _WarmKernel(cwd, env)
-        kernel.start()
+        kernel.start(preload=preload)
         _local.kernel = kernel
     return kernel
+
+
+def start_warm_kernel(template: Path | None = None) -> None:
+    """Start this thread's warm kernel for `template`'s folder now, importing trustreport into it, so that a
+    batch worker's kernel gets ready while the worker does (a process pool's initializer)."""
+    _warm_kernel((Path(template) if template else DEFAULT_TEMPLATE).absolute().parent, preload=True)
 
 
 def shutdown_warm_kernel() -> None:
