@@ -102,12 +102,31 @@ def params_folder(cities: list[str], folder: Path) -> Path:
     return folder
 
 
-def batch(params: Path, out: Path, env: dict[str, str], workers: int) -> float:
+def batch(params: Path, out: Path, env: dict[str, str], workers: int, template: Path = TEMPLATE) -> float:
     """`trustreport batch` in a fresh process; seconds."""
     started = time.perf_counter()
     command = [str(BIN / "trustreport"), "batch", str(params), "--out", str(out), "--workers", str(workers)]
-    run([*command, "--data-root", str(ROOT)], env=env)
+    run([*command, "--data-root", str(ROOT), "--template", str(template)], env=env)
     return time.perf_counter() - started
+
+
+def empty_report_template(folder: Path) -> Path:
+    """The report template with only its parameters, `build()` and metrics cells: every number is computed and
+    written, and the page holds nothing (no text, table or chart). What a batch of it costs is the floor no
+    faster chart, table or PDF can go under."""
+    import nbformat
+
+    nb = nbformat.read(TEMPLATE, as_version=4)
+    kept = {"parameters", "metrics"}
+    nb.cells = [
+        c
+        for c in nb.cells
+        if c.cell_type == "code" and (kept & set(c.metadata.get("tags", [])) or "tr.build(" in c.source)
+    ]
+    folder.mkdir(parents=True)
+    path = folder / "empty_report.ipynb"
+    nbformat.write(nb, path)
+    return path
 
 
 def main() -> int:
@@ -132,6 +151,9 @@ def main() -> int:
         print(f"  {rows[-1][0]}: {rows[-1][1]:.1f} s", file=sys.stderr)
         rows.append(("batch, warm cache", batch(params, work / "warm", cached, args.workers)))
         print(f"  {rows[-1][0]}: {rows[-1][1]:.1f} s", file=sys.stderr)
+        empty = empty_report_template(work / "empty-template")
+        rows.append(("batch, empty report", batch(params, work / "empty", cached, args.workers, empty)))
+        print(f"  {rows[-1][0]}: {rows[-1][1]:.1f} s", file=sys.stderr)
 
         n = len(args.cities)
         print(f"\n{n} cities ({', '.join(args.cities)}), batch with {args.workers} workers")
@@ -139,6 +161,11 @@ def main() -> int:
         base = rows[0][1]
         for label, seconds in rows:
             print(f"{label:<26} {seconds:8.1f} {seconds / n:7.1f} {base / seconds:8.2f}×")
+        if not args.skip_naive:
+            print(
+                f"(the empty report is the floor: making charts, tables and the PDF free would give at most "
+                f"{base / rows[-1][1]:.1f}× here)"
+            )
 
         if not args.skip_scale:
             demo = sorted(p.stem for p in (ROOT / "params").glob("*.yaml") if not p.name.startswith("_"))

@@ -97,13 +97,3 @@ def test_scheduler_without_distributed_says_what_to_install(tmp_path, monkeypatc
     with pytest.raises(TrustReportError, match=r"pip install 'trustreport\[dask\]'"):
         run_batch(folder, tmp_path / "outputs", scheduler="tcp://127.0.0.1:8786", progress=False)
     assert not (tmp_path / "outputs" / "alpha-tx").exists()
-
-
-@pytest.mark.e2e
-def test_dask_runs_the_same_code_path(tmp_path):
-    distributed = pytest.importorskip("distributed")
-    folder = _params_dir(tmp_path, "alpha.yaml", "gamma_no_race.yaml")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
-        results = run_batch(folder, tmp_path / "outputs", scheduler=c.scheduler_address, template=OK_NB, progress=False)
-    assert [(r.jurisdiction, r.status) for r in results] == [("alpha-tx", "ok"), ("gamma-ca", "failed")]
-    assert (tmp_path / "outputs" / "alpha-tx" / "report.pdf").is_file()
