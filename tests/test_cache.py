@@ -261,3 +261,46 @@ def test_a_dask_worker_is_handed_the_cache_folder(tmp_path, monkeypatch):
         assert client.submit(os.getenv, cache.ENV_VAR, pure=False).result() != str(tmp_path / "chosen")
         handed = client.submit(cache.call_with, cache.current_setting(), os.getenv, cache.ENV_VAR, pure=False)
         assert handed.result() == str(tmp_path / "chosen")
+
+
+def test_the_cache_command_counts_and_clears_entries_and_nothing_else(tmp_path, capsys):
+    from trustreport.cli import main
+
+    with cache.using(tmp_path):
+        _published()
+        check_file(SHOOTINGS, "wapo_police_shootings")
+    written = cache.entries(tmp_path)
+    assert {p.parent.parent.name for p in written} == {"sources", "checks"}
+    mine = tmp_path / "notes.txt"
+    mine.write_text("a user's own file", encoding="utf-8")
+    (tmp_path / "sources" / "ab").mkdir()
+    theirs = tmp_path / "sources" / "ab" / "readme.md"
+    theirs.write_text("not an entry", encoding="utf-8")
+
+    assert main(["cache", "--cache", str(tmp_path)]) == 0
+    assert f"{len(written)} entries" in capsys.readouterr().out
+    assert main(["cache", "--cache", str(tmp_path), "--clear"]) == 0
+    assert f"{len(written)} entries deleted" in capsys.readouterr().out
+    assert cache.entries(tmp_path) == []
+    assert mine.read_text(encoding="utf-8") and theirs.read_text(encoding="utf-8")
+    # Cleared means computed again, and stored again.
+    with cache.using(tmp_path):
+        _published()
+    assert "sources" in {p.parent.parent.name for p in cache.entries(tmp_path)}
+
+
+def test_the_cache_command_says_when_the_cache_is_off(monkeypatch, capsys):
+    from trustreport.cli import main
+
+    monkeypatch.setenv(cache.ENV_VAR, "off")
+    assert main(["cache"]) == 1
+    assert "the cache is off" in capsys.readouterr().err
+
+
+def test_validate_takes_the_cache_options(tmp_path, monkeypatch):
+    from trustreport.cli import main
+
+    monkeypatch.delenv(cache.ENV_VAR, raising=False)
+    assert main(["validate", str(ROOT / "params" / "newark.yaml"), "--cache", str(tmp_path)]) == 0
+    assert os.environ[cache.ENV_VAR] == str(tmp_path)
+    assert [p for p in cache.entries(tmp_path) if p.parent.parent.name == "checks"], "validate's checks were kept"

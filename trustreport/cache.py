@@ -49,7 +49,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from functools import cache
 from importlib import metadata
@@ -223,3 +223,47 @@ def store(namespace: str, key: str, value: Any) -> None:
     finally:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
+
+
+def entries(root: Path) -> list[Path]:
+    """Every entry (and half-written temporary file) under `root`, found by the layout `entry_path` gives; any
+    other file in the folder is not the cache's and is left out."""
+    if not root.is_dir():
+        return []
+    found = []
+    for namespace in root.iterdir():
+        if namespace.is_dir():
+            found += [f for f in namespace.glob("??/*") if f.is_file() and _looks_like_entry(f)]
+    return sorted(found)
+
+
+def _looks_like_entry(path: Path) -> bool:
+    name = path.name
+    if name.startswith(".") and name.endswith(".tmp"):
+        return True
+    stem = name.removesuffix(".pickle")
+    return name.endswith(".pickle") and len(stem) == 64 and stem.startswith(path.parent.name) and _is_hex(stem)
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdef" for c in text)
+
+
+def clear(root: Path) -> tuple[int, int]:
+    """Delete every entry under `root` (`entries`) and the folders left empty; (files, bytes) removed. Entries of
+    older code versions are never read again (the key holds the code version), so clearing is how they go."""
+    files, size = 0, 0
+    for path in entries(root):
+        try:
+            stat = path.stat()
+            path.unlink()
+        except FileNotFoundError:  # another process removed or replaced it meanwhile
+            continue
+        files, size = files + 1, size + stat.st_size
+    for folder in sorted((d for d in root.glob("*/??") if d.is_dir()), reverse=True):
+        with suppress(OSError):
+            folder.rmdir()
+    for folder in (d for d in root.iterdir() if d.is_dir()) if root.is_dir() else ():
+        with suppress(OSError):
+            folder.rmdir()
+    return files, size

@@ -1,4 +1,4 @@
-"""`trustreport validate | run | batch | new-city | census`: the front door for analysts and the data desk.
+"""`trustreport validate | run | batch | new-city | census | cache`: the front door for analysts and the data desk.
 
 Errors a user can act on are printed as one line, `trustreport: <reason>`, with no traceback (`--verbose` logs
 the details to stderr). Exit status: 0 all well, 1 something failed, 2 bad command line, 130 interrupted.
@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("params", nargs="+", type=Path, metavar="PARAMS", help="params files or folders of them")
     _add_data_root(validate)
+    _add_cache(validate)
     validate.set_defaults(command=_validate)
 
     run = commands.add_parser(
@@ -139,6 +140,24 @@ def build_parser() -> argparse.ArgumentParser:
     census.add_argument("--out", type=Path, default=Path("data/census"), metavar="DIR", help="default: data/census")
     census.add_argument("--api", default="https://api.census.gov/data", help=argparse.SUPPRESS)
     census.set_defaults(command=_census)
+
+    cache = commands.add_parser(
+        "cache",
+        parents=[verbose],
+        help="show or clear the cache of parsed sources",
+        description="Show where the cache of parsed sources is, how many entries it holds and their size; with "
+        "--clear, delete them. Entries written by older code are never read again, so the folder only grows "
+        "until it is cleared. Other files in the folder are left alone.",
+    )
+    cache.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the cache folder (default: $TRUSTREPORT_CACHE, else ~/.cache/trustreport)",
+    )
+    cache.add_argument("--clear", action="store_true", help="delete every entry")
+    cache.set_defaults(command=_cache)
     return parser
 
 
@@ -164,6 +183,10 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         metavar="NOTEBOOK",
         help="report notebook to run (default: notebooks/trust_report.ipynb)",
     )
+    _add_cache(parser)
+
+
+def _add_cache(parser: argparse.ArgumentParser) -> None:
     cache = parser.add_mutually_exclusive_group()
     cache.add_argument(
         "--cache",
@@ -179,6 +202,7 @@ def _validate(args: argparse.Namespace) -> int:
     from trustreport.batch import find_params
     from trustreport.validation import validate
 
+    _use_cache(args)
     failed = 0
     for given in args.params:
         for path in find_params(given) if given.is_dir() else [given]:
@@ -256,6 +280,27 @@ def _batch(args: argparse.Namespace) -> int:
         return 1
     print(f"index: {_shown(args.out.absolute() / 'index.html')}")
     return 1 if failed else 0
+
+
+def _cache(args: argparse.Namespace) -> int:
+    from trustreport import cache
+
+    root = args.cache.expanduser() if args.cache is not None else cache.directory()
+    if root is None:
+        _error(f"the cache is off ({cache.ENV_VAR}={os.environ.get(cache.ENV_VAR)}); name a folder with --cache DIR")
+        return 1
+    if args.clear:
+        files, size = cache.clear(root)
+        print(f"{_shown(root)}: {files} entries deleted ({_megabytes(size)})")
+        return 0
+    found = cache.entries(root)
+    size = sum(f.stat().st_size for f in found)
+    print(f"{_shown(root)}: {len(found)} entries, {_megabytes(size)}")
+    return 0
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB"
 
 
 def _census(args: argparse.Namespace) -> int:
