@@ -27,23 +27,31 @@ writing 0.9 s). Fixed in that order: one warm kernel per worker (`trustreport.ex
 (`figures._theme.show_charts_once`), no save after every cell, unused style rules dropped
 (`layout.drop_unused_rules`), sources parsed once into the cache (`trustreport.cache`).
 
-Measured on 3 Dec 2026 (2 cores, one run; `python benchmarks/bench_batch.py`):
+Measured on 3 Dec 2026 (2 cores; `python benchmarks/bench_batch.py`), two runs of the whole benchmark, after
+the changes above and the warm kernel's later ones (one client kept per kernel for clearing it, the kernel started
+with its worker with trustreport imported, shut down at once). The naive chain itself varies by a third between
+runs on this machine, and it got faster too: it runs the same template, whose charts are now drawn once.
 
     4 cities (hartford, newark, chicago, baltimore), batch with 2 workers
-    strategy                    seconds  s/city  speed-up
-    naive chain (cache off)        56.4    14.1     1.00×
-    batch, cold cache              25.0     6.3     2.26×
-    batch, warm cache              23.6     5.9     2.39×
+    strategy                 run 1 s  speed-up   run 2 s  speed-up
+    naive chain (cache off)     47.5     1.00×      75.2     1.00×
+    batch, cold cache           24.9     1.90×      33.6     2.24×
+    batch, warm cache           25.0     1.90×      25.1     2.99×
+    batch, empty report         13.0     3.65×      15.7     4.79×
 
-    cities  batch s (warm cache)  s/city
-         3                  20.1    6.71
-         6                  30.6    5.10
-        12                  56.5    4.70
+    cities  batch s (warm cache)  s/city   (run 2)
+         3                  25.1    8.38
+         6                  35.4    5.91
+        12                  60.6    5.05
 
-Before these changes the same batch took about 2.2× less than the naive chain on 6 cities (issue 10), with one
-report at 15.5 s of work; after them about 12 s of CPU per report remains (charts 3-4 s, the tagged PDF 3-5 s,
-`build()` 1-2 s, the page 1 s), so two workers cannot reach the 7× the issue asks for: that would need under 4 s of
-work per report, i.e. another PDF engine or far fewer chart pixels, both changes to what the reader gets.
+The empty report (`empty_report_template`: parameters, `build()` and metrics only, so nothing on the page) is the
+floor: process and kernel start-up, imports, `build()` per city and the index. It alone is 3.7-4.8× the naive
+chain, so the 7× issue 10 asks for cannot be reached on 2 cores with 4 cities, whatever charts, tables and the PDF
+cost. Of the ≈ 12 s of CPU a full report takes, the largest part left is WeasyPrint's tagged PDF/UA (about 5 s;
+Chromium kept running prints the same page, tagged but not declared PDF/UA, in 0.8-0.9 s, measured with
+Playwright), then the charts (about 3.5 s, a third of it matplotlib's constrained layout), `build()` (1-2 s) and
+the page (1 s). A batch on a Dask cluster kept running between batches, whose workers keep their kernels warm,
+took 23-24 s for the same 4 cities: start-up is not where a full report's time goes.
 """
 
 from __future__ import annotations
