@@ -173,3 +173,20 @@ def test_workers_and_scheduler_are_not_given_together(tmp_path, capsys) -> None:
         main(["batch", str(tmp_path), "--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"])
     assert exit_.value.code == 2
     assert "argument --scheduler: not allowed with argument --workers" in capsys.readouterr().err
+
+
+def test_a_city_computed_again_by_dask_in_the_same_batch_is_not_rendered_again(tmp_path) -> None:
+    """Dask recomputes a finished task whose result was lost with its worker; the second computation gives the
+    first one's result back instead of rendering the city again after the batch has moved on."""
+    calls = []
+
+    def render(params_path: Path, out_root: Path) -> CityResult:
+        calls.append(params_path)
+        return CityResult(params_path.stem, params_path.stem, params_path, "ok", duration=len(calls))
+
+    first = _alone_in_process(render, tmp_path / "c.yaml", tmp_path, batch="b1")
+    again = _alone_in_process(render, tmp_path / "c.yaml", tmp_path, batch="b1")
+    other_city = _alone_in_process(render, tmp_path / "d.yaml", tmp_path, batch="b1")
+    next_batch = _alone_in_process(render, tmp_path / "c.yaml", tmp_path, batch="b2")
+    assert again == first and len(calls) == 3
+    assert other_city.jurisdiction == "d" and next_batch.duration == 3

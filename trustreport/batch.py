@@ -7,13 +7,17 @@ city's failure, even one that kills its worker process, ends as a failed `CityRe
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import multiprocessing
+import os
+import pickle
 import sys
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -35,6 +39,8 @@ CRASH_REASON = "the worker process rendering this city died without a result (cr
 # One city at a time in a process: papermill changes the process's working directory while a notebook runs, and a
 # kernel kept warm per process (execute.py) serves one notebook at a time; the threads of one Dask worker share both.
 _ONE_CITY_AT_A_TIME = threading.Lock()
+# A Dask batch's record of a city already rendered (`_alone_in_process`), removed when the batch ends.
+_DONE = ".done"
 
 
 class IndexWriteError(TrustReportError):
@@ -127,9 +133,14 @@ def run_batch(
             if dask_executor is not None:
                 # Dask reschedules work lost with a worker itself; a city that keeps killing workers comes
                 # back as KilledWorker, an ordinary failure.
-                alone = functools.partial(_alone_in_process, render)
-                for job in _run_jobs(dask_executor, jobs, out_root, alone, done):
-                    done(_crashed(job, out_root))
+                batch = uuid.uuid4().hex
+                alone = functools.partial(_alone_in_process, render, batch=batch)
+                try:
+                    for job in _run_jobs(dask_executor, jobs, out_root, alone, done):
+                        done(_crashed(job, out_root))
+                finally:
+                    for marker in out_root.glob(f"{_DONE}-{batch}-*"):
+                        marker.unlink(missing_ok=True)
             else:
                 _run_in_pools(jobs, out_root, render, workers, done, template)
 
@@ -205,6 +216,9 @@ def _run_jobs(executor: Executor, jobs: list[_Job], out_root: Path, render: Rend
             job = futures[future]
             try:
                 result = future.result()
+                # Dask recomputes a finished task whose result was lost with its worker while the client still
+                # holds it: a city already reported would render again, unseen, after the batch returned.
+                getattr(future, "release", lambda: None)()
             except BrokenExecutor:
                 crashed.append(job)
                 continue
@@ -221,10 +235,27 @@ def _run_jobs(executor: Executor, jobs: list[_Job], out_root: Path, render: Rend
     return sorted(crashed, key=lambda j: (j.jurisdiction, str(j.params_path)))
 
 
-def _alone_in_process(render: Render, params_path: Path, out_root: Path) -> CityResult:
-    """`render(params_path, out_root)` once no other city is rendering in this process."""
+def _alone_in_process(render: Render, params_path: Path, out_root: Path, *, batch: str | None = None) -> CityResult:
+    """`render(params_path, out_root)` once no other city is rendering in this process, and only once per `batch`.
+
+    Dask computes a finished task again when its result is lost with its worker while the client still holds it
+    (the worker died running the next city before the client had let go of the result). The city's run left a
+    marker holding its result, so the second computation returns it instead of rendering the city again unseen.
+    """
+    marker = None
+    if batch is not None:
+        marker = out_root / f"{_DONE}-{batch}-{hashlib.sha256(str(params_path).encode()).hexdigest()[:16]}"
     with _ONE_CITY_AT_A_TIME:
-        return render(params_path, out_root)
+        if marker is not None:
+            with suppress(OSError, pickle.UnpicklingError, EOFError):
+                return pickle.loads(marker.read_bytes())
+        result = render(params_path, out_root)
+        if marker is not None:
+            with suppress(OSError):
+                staged = marker.with_name(f"{marker.name}.{os.getpid()}.tmp")
+                staged.write_bytes(pickle.dumps(result))
+                os.replace(staged, marker)
+        return result
 
 
 def _crashed(job: _Job, out_root: Path, reason: str = CRASH_REASON) -> CityResult:
