@@ -149,13 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--clear, delete them. Entries written by older code are never read again, so the folder only grows "
         "until it is cleared. Other files in the folder are left alone.",
     )
-    cache.add_argument(
-        "--cache",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="the cache folder (default: $TRUSTREPORT_CACHE, else ~/.cache/trustreport)",
-    )
+    _cache_folder(cache, "the cache folder")
     cache.add_argument("--clear", action="store_true", help="delete every entry")
     cache.set_defaults(command=_cache)
     return parser
@@ -188,14 +182,18 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 def _add_cache(parser: argparse.ArgumentParser) -> None:
     cache = parser.add_mutually_exclusive_group()
-    cache.add_argument(
+    _cache_folder(cache, "folder of parsed sources kept between runs")
+    cache.add_argument("--no-cache", action="store_true", help="read every source afresh and keep nothing")
+
+
+def _cache_folder(parser: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup, what: str) -> None:
+    parser.add_argument(
         "--cache",
         type=Path,
         default=None,
         metavar="DIR",
-        help="folder of parsed sources kept between runs (default: $TRUSTREPORT_CACHE, else ~/.cache/trustreport)",
+        help=f"{what} (default: $TRUSTREPORT_CACHE, else ~/.cache/trustreport)",
     )
-    cache.add_argument("--no-cache", action="store_true", help="read every source afresh and keep nothing")
 
 
 def _validate(args: argparse.Namespace) -> int:
