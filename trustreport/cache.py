@@ -45,6 +45,7 @@ import json
 import logging
 import os
 import pickle
+import re
 import sys
 import tempfile
 import time
@@ -66,6 +67,8 @@ _MAGIC = b"trustreport-cache\n"
 _SETTLED_NS = 3_000_000_000
 _LIBRARIES = ("pandas", "numpy", "duckdb", "pydantic")
 _DIGEST_BYTES = 32
+# An entry (`entry_path`) or a temporary file `store` writes before renaming it into place.
+_ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.pickle|\.[0-9a-f]{16}\..+\.tmp")
 
 _R = TypeVar("_R")
 _override: ContextVar[str | None] = ContextVar("trustreport_cache", default=None)
@@ -226,27 +229,13 @@ def store(namespace: str, key: str, value: Any) -> None:
 
 
 def entries(root: Path) -> list[Path]:
-    """Every entry (and half-written temporary file) under `root`, found by the layout `entry_path` gives; any
-    other file in the folder is not the cache's and is left out."""
-    if not root.is_dir():
-        return []
-    found = []
-    for namespace in root.iterdir():
-        if namespace.is_dir():
-            found += [f for f in namespace.glob("??/*") if f.is_file() and _looks_like_entry(f)]
-    return sorted(found)
-
-
-def _looks_like_entry(path: Path) -> bool:
-    name = path.name
-    if name.startswith(".") and name.endswith(".tmp"):
-        return True
-    stem = name.removesuffix(".pickle")
-    return name.endswith(".pickle") and len(stem) == 64 and stem.startswith(path.parent.name) and _is_hex(stem)
-
-
-def _is_hex(text: str) -> bool:
-    return all(c in "0123456789abcdef" for c in text)
+    """Every entry (and half-written temporary file) under `root`, found by the names `entry_path` and `store`
+    give; any other file in the folder is not the cache's and is left out."""
+    return sorted(
+        f
+        for f in root.glob("*/??/*")
+        if f.is_file() and _ENTRY_NAME.fullmatch(f.name) and f.name.lstrip(".")[:2] == f.parent.name
+    )
 
 
 def clear(root: Path) -> tuple[int, int]:
@@ -260,10 +249,7 @@ def clear(root: Path) -> tuple[int, int]:
         except FileNotFoundError:  # another process removed or replaced it meanwhile
             continue
         files, size = files + 1, size + stat.st_size
-    for folder in sorted((d for d in root.glob("*/??") if d.is_dir()), reverse=True):
-        with suppress(OSError):
-            folder.rmdir()
-    for folder in (d for d in root.iterdir() if d.is_dir()) if root.is_dir() else ():
-        with suppress(OSError):
+    for folder in [*root.glob("*/??"), *root.glob("*")]:  # key folders before their namespaces
+        with suppress(OSError):  # not empty, or not a folder
             folder.rmdir()
     return files, size
